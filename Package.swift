@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "NDML",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "ndml", targets: ["ndml"]),
+    .library(name: "NDMLModel", targets: ["NDMLModel"]),
+    .library(name: "NDMLEngine", targets: ["NDMLEngine"]),
+    .library(name: "NDMLResults", targets: ["NDMLResults"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+  ],
+  targets: [
+    // MARK: System libraries (pkg-config finds them on Linux and Homebrew)
+    .systemLibrary(
+      name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+      providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
+    .systemLibrary(
+      name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+
+    // MARK: Modules, bottom to top
+    .target(name: "NDMLHDF5", dependencies: ["CHDF5"]),
+    .target(name: "NDMLModel"),
+    .target(
+      name: "NDMLConfig",
+      dependencies: ["NDMLModel", .product(name: "Yams", package: "Yams")]),
+    .target(name: "NDMLEngine", dependencies: ["NDMLModel"]),
+    .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel"]),
+    .executableTarget(
+      name: "ndml",
+      dependencies: [
+        "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
+    // MARK: Tests
+    .testTarget(name: "NDMLHDF5Tests", dependencies: ["NDMLHDF5", "CBLAS"]),
+    .testTarget(name: "NDMLModelTests", dependencies: ["NDMLModel"]),
+    .testTarget(name: "NDMLConfigTests", dependencies: ["NDMLConfig", "NDMLModel"]),
+    .testTarget(name: "NDMLEngineTests", dependencies: ["NDMLEngine", "NDMLModel", "NDMLConfig"]),
+    .testTarget(
+      name: "NDMLResultsTests", dependencies: ["NDMLResults", "NDMLHDF5", "NDMLModel"]),
+  ]
+)

@@ -1,0 +1,38 @@
+import NDMLModel
+
+/// Config keys of each neuron model's `params:` mapping, bound to the parameter record's fields.
+///
+/// One table per model; the tables are the single source of the key names (docs list the same).
+enum ModelParameterKeys {
+  static var lifCuba: [(key: String, field: WritableKeyPath<LIFCubaParameters, Double>)] {
+    [
+      ("tau_m_ms", \.tauMembraneMs), ("tau_syn_e_ms", \.tauSynapticExcitatoryMs),
+      ("tau_syn_i_ms", \.tauSynapticInhibitoryMs), ("v_rest_mV", \.restingPotentialMV),
+      ("v_thresh_mV", \.thresholdMV), ("v_reset_mV", \.resetMV), ("tau_ref_ms", \.refractoryMs),
+      ("c_m_pF", \.capacitancePF), ("i_bias_pA", \.biasCurrentPA),
+    ]
+  }
+
+  static var lifCoba: [(key: String, field: WritableKeyPath<LIFCobaParameters, Double>)] {
+    [
+      ("c_m_pF", \.capacitancePF), ("g_leak_nS", \.leakConductanceNS),
+      ("v_rest_mV", \.restingPotentialMV), ("e_rev_e_mV", \.excitatoryReversalMV),
+      ("e_rev_i_mV", \.inhibitoryReversalMV), ("tau_syn_e_ms", \.tauSynapticExcitatoryMs),
+      ("tau_syn_i_ms", \.tauSynapticInhibitoryMs), ("v_thresh_mV", \.thresholdMV),
+      ("v_reset_mV", \.resetMV), ("tau_ref_ms", \.refractoryMs), ("i_bias_pA", \.biasCurrentPA),
+    ]
+  }
+
+  /// Reads `params:` into a record that starts from the model's defaults.
+  static func read<Record>(
+    _ table: [(key: String, field: WritableKeyPath<Record, Double>)], into record: Record,
+    from fields: Fields?
+  ) -> Record {
+    var record = record
+    guard let fields else { return record }
+    for (key, field) in table {
+      if let v = fields.double(key) { record[keyPath: field] = v }
+    }
+    return record
+  }
+}

@@ -1,0 +1,350 @@
+import Foundation
+import NDMLModel
+
+/// Reads each section of the schema into the model's value types (errors go to the reader).
+struct SchemaReader {
+  let reader: ConfigReader
+  let configURL: URL?
+
+  func read(_ root: ConfigNode, text: String, overrides: [String]) -> ExperimentConfig? {
+    guard
+      let top = reader.fields(
+        root, path: "", allowed: ExperimentConfig.sections, required: ["simulation", "populations"])
+    else { return nil }
+    let simulation = readSimulation(
+      top.sub("simulation", allowed: ["dt_ms", "duration_ms", "seed", "precision"], required: ["duration_ms"]))
+    var populations: [Population] = []
+    if let pops = top.node("populations") {
+      if case .mapping(let pairs) = pops.kind {
+        _ = reader.fields(pops, path: "populations", allowed: pairs.map(\.key))
+        for (name, node) in pairs {
+          if let p = readPopulation(name: name, node: node) { populations.append(p) }
+        }
+      } else {
+        reader.fail("populations", "must map population names to their definitions", at: pops)
+      }
+    }
+    let weightUnits = Dictionary(populations.map { ($0.name, $0.model.weightUnit) }, uniquingKeysWith: { a, _ in a })
+    var projections: [Projection] = []
+    if let projs = top.node("projections") {
+      if case .mapping(let pairs) = projs.kind {
+        _ = reader.fields(projs, path: "projections", allowed: pairs.map(\.key))
+        for (name, node) in pairs {
+          if let p = readProjection(name: name, node: node, weightUnits: weightUnits, dtMs: simulation?.dtMs ?? 0.1) {
+            projections.append(p)
+          }
+        }
+      } else {
+        reader.fail("projections", "must map projection names to their definitions", at: projs)
+      }
+    }
+    var injections: [CurrentInjection] = []
+    if let inputs = top.node("inputs") {
+      if case .mapping(let pairs) = inputs.kind {
+        _ = reader.fields(inputs, path: "inputs", allowed: pairs.map(\.key))
+        for (name, node) in pairs {
+          if let i = readCurrent(name: name, node: node) { injections.append(i) }
+        }
+      } else {
+        reader.fail("inputs", "must map input names to their definitions", at: inputs)
+      }
+    }
+    let recording = readRecording(top.sub("record", allowed: ["spikes", "state"]), populations: populations)
+    let output = top.sub("output", allowed: ["path", "gzip"])
+    let gzip = output?.int("gzip") ?? 4
+    if !(0...9).contains(gzip) {
+      reader.fail("output.gzip", "must be 0 (off) to 9, got \(gzip)", at: output?.node("gzip"))
+    }
+    guard let simulation else { return nil }
+    let experiment = Experiment(
+      simulation: simulation, populations: populations, projections: projections,
+      currentInjections: injections, recording: recording)
+    return ExperimentConfig(
+      experiment: experiment, outputPath: output?.string("path"), gzipLevel: gzip, text: text,
+      overrides: overrides, warnings: [])
+  }
+
+  private func readSimulation(_ f: Fields?) -> SimulationSettings? {
+    guard let f, let duration = f.double("duration_ms") else { return nil }
+    var s = SimulationSettings(durationMs: duration)
+    if let dt = f.double("dt_ms") { s.dtMs = dt }
+    if let seed = f.int("seed") {
+      if seed < 0 { reader.fail("simulation.seed", "must be ≥ 0, got \(seed)", at: f.node("seed")) }
+      s.seed = UInt64(max(seed, 0))
+    }
+    if let p = f.choice("precision", Precision.allCases.map(\.rawValue)) { s.precision = Precision(rawValue: p)! }
+    return s
+  }
+
+  private func readPopulation(name: String, node: ConfigNode) -> Population? {
+    let path = "populations.\(name)"
+    guard
+      let f = reader.fields(
+        node, path: path, allowed: ["size", "model", "params", "init"], required: ["size", "model"]),
+      let size = f.int("size"), let modelName = f.choice("model", NeuronModel.configNames)
+    else { return nil }
+    let model: NeuronModel
+    switch modelName {
+    case "lif_cuba":
+      let table = ModelParameterKeys.lifCuba
+      model = .lifCuba(
+        ModelParameterKeys.read(table, into: LIFCubaParameters(), from: f.sub("params", allowed: table.map(\.key))))
+    case "lif_coba":
+      let table = ModelParameterKeys.lifCoba
+      model = .lifCoba(
+        ModelParameterKeys.read(table, into: LIFCobaParameters(), from: f.sub("params", allowed: table.map(\.key))))
+    case "poisson":
+      guard let p = readPoisson(f.sub("params", allowed: ["rate_Hz", "schedule"]), path: path + ".params", size: size)
+      else { return nil }
+      model = .poisson(p)
+    default:
+      guard
+        let p = readSpikeSource(
+          f.sub("params", allowed: ["spike_times_ms", "file"]), path: path + ".params", size: size)
+      else { return nil }
+      model = .spikeSource(p)
+    }
+    var initial: [String: ValueDistribution] = [:]
+    let variables = model.initialStateVariables
+    if let initFields = f.sub("init", allowed: variables.map { "\($0.name)_\($0.unit)" }) {
+      for v in variables {
+        if let d = initFields.distribution("\(v.name)_\(v.unit)") { initial[v.name] = d }
+      }
+    }
+    return Population(name: name, size: size, model: model, initialState: initial)
+  }
+
+  /// One number or a list of numbers.
+  private func numbers(_ n: ConfigNode, path: String) -> [Double]? {
+    if case .sequence(let items) = n.kind {
+      let values = items.enumerated().compactMap { reader.number($1, path: "\(path)[\($0)]") }
+      return values.count == items.count ? values : nil
+    }
+    return reader.number(n, path: path).map { [$0] }
+  }
+
+  private func readPoisson(_ f: Fields?, path: String, size: Int) -> PoissonSourceParameters? {
+    guard let f else {
+      reader.fail(path, "poisson needs params: {rate_Hz: …} or params: {schedule: […]}", at: nil)
+      return nil
+    }
+    if let r = f.node("rate_Hz") {
+      if f.node("schedule") != nil { reader.fail(path, "give rate_Hz or schedule, not both", at: f.node) }
+      return numbers(r, path: path + ".rate_Hz").map {
+        PoissonSourceParameters(schedule: [.init(startMs: 0, ratesHz: $0)])
+      }
+    }
+    guard let s = f.node("schedule"), case .sequence(let items) = s.kind else {
+      reader.fail(
+        path, "poisson needs rate_Hz (one value or a list per neuron) or schedule: [{start_ms, rate_Hz}]", at: f.node)
+      return nil
+    }
+    var segments: [PoissonSourceParameters.Segment] = []
+    for (i, item) in items.enumerated() {
+      let p = "\(path).schedule[\(i)]"
+      guard
+        let seg = reader.fields(item, path: p, allowed: ["start_ms", "rate_Hz"], required: ["start_ms", "rate_Hz"]),
+        let start = seg.double("start_ms"), let r = seg.node("rate_Hz"), let values = numbers(r, path: p + ".rate_Hz")
+      else { continue }
+      segments.append(.init(startMs: start, ratesHz: values))
+    }
+    return PoissonSourceParameters(schedule: segments)
+  }
+
+  private func readSpikeSource(_ f: Fields?, path: String, size: Int) -> SpikeSourceParameters? {
+    guard let f else {
+      reader.fail(
+        path, "spike_source needs params: {spike_times_ms: [[…], …]} or params: {file: datasets/….csv}", at: nil)
+      return nil
+    }
+    if let file = f.string("file") {
+      if f.node("spike_times_ms") != nil {
+        reader.fail(path, "give spike_times_ms or file, not both", at: f.node)
+        return nil
+      }
+      let url = DataFiles.resolve(file, relativeTo: configURL)
+      do {
+        var times = Array(repeating: [Double](), count: size)
+        for row in try DataFiles.readCSV(url, columns: ["neuron", "time_ms"]) {
+          let neuron = Int(row[0]!)
+          guard neuron >= 0 && neuron < size && Double(neuron) == row[0]! else {
+            reader.fail(
+              path + ".file", "\(url.path): neuron \(row[0]!) is not an index in 0..<\(size)", at: f.node("file"))
+            return nil
+          }
+          times[neuron].append(row[1]!)
+        }
+        return SpikeSourceParameters(spikeTimesMs: times)
+      } catch {
+        reader.fail(path + ".file", "\(error)", at: f.node("file"))
+        return nil
+      }
+    }
+    guard let n = f.node("spike_times_ms"), case .sequence(let lists) = n.kind else {
+      reader.fail(path, "spike_source needs spike_times_ms: [[t, …], …] (one list per neuron) or file: …", at: f.node)
+      return nil
+    }
+    var times: [[Double]] = []
+    for (i, list) in lists.enumerated() {
+      guard let values = numbers(list, path: "\(path).spike_times_ms[\(i)]") else { return nil }
+      times.append(values)
+    }
+    return SpikeSourceParameters(spikeTimesMs: times)
+  }
+
+  private func readProjection(
+    name: String, node: ConfigNode, weightUnits: [String: String?], dtMs: Double
+  ) -> Projection? {
+    let path = "projections.\(name)"
+    let allowed = [
+      "source", "target", "connectivity", "weight_mV", "weight_nS", "delay_ms", "receptor", "allow_autapses",
+    ]
+    guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
+      let source = f.string("source"), let target = f.string("target")
+    else { return nil }
+    guard let connectivity = readConnectivity(f) else { return nil }
+    let unit = weightUnits[target] ?? nil
+    let weightKeys = ["weight_mV", "weight_nS"].filter { f.node($0) != nil }
+    var weight = ValueDistribution.constant(0)
+    if let unit {
+      let key = "weight_\(unit)"
+      if let other = weightKeys.first(where: { $0 != key }) {
+        reader.fail(
+          "\(path).\(other)",
+          "the target \(target) takes weights in \(unit); write \(key) (check the value: it is a different quantity)",
+          at: f.node(other))
+        return nil
+      }
+      let hasExplicitWeights: Bool
+      if case .explicit(let list) = connectivity {
+        hasExplicitWeights = list.allSatisfy { $0.weight != nil }
+      } else {
+        hasExplicitWeights = false
+      }
+      guard let w = f.distribution(key, clipAtZero: true) ?? (hasExplicitWeights ? .constant(0) : nil) else {
+        reader.fail("\(path).\(key)", "is required (synaptic weight in \(unit))", at: node)
+        return nil
+      }
+      weight = w
+    }
+    let receptor = f.choice("receptor", Receptor.allCases.map(\.rawValue)).flatMap(Receptor.init) ?? .excitatory
+    return Projection(
+      name: name, source: source, target: target, connectivity: connectivity, weight: weight,
+      delayMs: f.distribution("delay_ms") ?? .constant(dtMs), receptor: receptor,
+      allowAutapses: f.bool("allow_autapses") ?? false)
+  }
+
+  private func readConnectivity(_ f: Fields) -> Connectivity? {
+    let path = f.keyPath("connectivity")
+    guard let n = f.node("connectivity") else { return nil }
+    if case .scalar(let s, _) = n.kind {
+      switch s {
+      case "all_to_all": return .allToAll
+      case "one_to_one": return .oneToOne
+      default:
+        reader.fail(
+          path,
+          "'\(s)' is not a rule; use all_to_all, one_to_one, {fixed_probability: p}, {fixed_in_degree: k} or {from_file: path}",
+          at: n)
+        return nil
+      }
+    }
+    guard let c = reader.fields(n, path: path, allowed: ["fixed_probability", "fixed_in_degree", "from_file"]) else {
+      return nil
+    }
+    guard c.values.count == 1 else {
+      reader.fail(path, "give exactly one rule", at: n)
+      return nil
+    }
+    if let p = c.double("fixed_probability") { return .fixedProbability(p) }
+    if let k = c.int("fixed_in_degree") { return .fixedInDegree(k) }
+    if let file = c.string("from_file") {
+      let url = DataFiles.resolve(file, relativeTo: configURL)
+      do {
+        let rows = try DataFiles.readCSV(url, columns: ["source", "target"], optional: ["weight", "delay_ms"])
+        if let bad = rows.firstIndex(where: { $0[0]! != $0[0]!.rounded() || $0[1]! != $0[1]!.rounded() }) {
+          reader.fail(
+            path + ".from_file", "\(url.path): row \(bad + 1): source and target must be whole neuron indices",
+            at: c.node("from_file"))
+          return nil
+        }
+        return .explicit(
+          rows.map { ExplicitSynapse(source: Int($0[0]!), target: Int($0[1]!), weight: $0[2], delayMs: $0[3]) })
+      } catch {
+        reader.fail(path + ".from_file", "\(error)", at: c.node("from_file"))
+      }
+    }
+    return nil
+  }
+
+  private func readCurrent(name: String, node: ConfigNode) -> CurrentInjection? {
+    let path = "inputs.\(name)"
+    guard
+      let f = reader.fields(
+        node, path: path,
+        allowed: ["type", "population", "neurons", "amplitude_pA", "start_ms", "stop_ms", "schedule"],
+        required: ["type", "population"]),
+      f.choice("type", ["current"]) != nil, let population = f.string("population")
+    else { return nil }
+    var schedule: [CurrentInjection.Segment] = []
+    if let s = f.node("schedule") {
+      for key in ["amplitude_pA", "start_ms", "stop_ms"] where f.node(key) != nil {
+        reader.fail(
+          path + ".\(key)", "cannot be combined with schedule; put it into the schedule's segments", at: f.node(key))
+      }
+      guard case .sequence(let items) = s.kind else {
+        reader.fail(path + ".schedule", "must be a list of {start_ms, amplitude_pA}", at: s)
+        return nil
+      }
+      for (i, item) in items.enumerated() {
+        guard
+          let seg = reader.fields(
+            item, path: "\(path).schedule[\(i)]", allowed: ["start_ms", "amplitude_pA"],
+            required: ["start_ms", "amplitude_pA"]),
+          let start = seg.double("start_ms"), let a = seg.node("amplitude_pA"),
+          let amplitudes = numbers(a, path: "\(path).schedule[\(i)].amplitude_pA")
+        else { continue }
+        schedule.append(.init(startMs: start, amplitudesPA: amplitudes))
+      }
+    } else if let a = f.node("amplitude_pA") {
+      guard let amplitudes = numbers(a, path: path + ".amplitude_pA") else { return nil }
+      schedule.append(.init(startMs: f.double("start_ms") ?? 0, amplitudesPA: amplitudes))
+      if let stop = f.double("stop_ms") { schedule.append(.init(startMs: stop, amplitudePA: 0)) }
+    } else {
+      reader.fail(
+        path, "give amplitude_pA (with optional start_ms, stop_ms) or schedule: [{start_ms, amplitude_pA}]", at: node)
+      return nil
+    }
+    return CurrentInjection(name: name, population: population, neurons: f.ints("neurons"), schedule: schedule)
+  }
+
+  private func readRecording(_ f: Fields?, populations: [Population]) -> RecordingPlan {
+    guard let f else { return RecordingPlan() }
+    var plan = RecordingPlan()
+    if let s = f.node("spikes") {
+      if case .scalar("all", _) = s.kind {
+        plan.spikePopulations = populations.map(\.name)
+      } else {
+        plan.spikePopulations = f.strings("spikes") ?? []
+      }
+    }
+    if let s = f.node("state") {
+      guard case .sequence(let items) = s.kind else {
+        reader.fail("record.state", "must be a list of {population, variables, neurons, interval_ms}", at: s)
+        return plan
+      }
+      for (i, item) in items.enumerated() {
+        guard
+          let r = reader.fields(
+            item, path: "record.state[\(i)]", allowed: ["population", "variables", "neurons", "interval_ms"],
+            required: ["population", "variables", "neurons"]),
+          let pop = r.string("population"), let vars = r.strings("variables"), let neurons = r.ints("neurons")
+        else { continue }
+        plan.state.append(
+          StateRecording(population: pop, variables: vars, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0)
+        )
+      }
+    }
+    return plan
+  }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import NDMLModel
+
+/// The CPU reference simulator: exact propagators, float64 by default, float32 on request.
+public struct CPUBackend: Backend {
+  /// Stored in results as the backend's name.
+  public let name = "cpu"
+  /// Memory this machine offers, in bytes (the estimate is checked against it before building).
+  public var availableMemoryBytes: Double
+
+  /// Creates the backend; `availableMemoryBytes` defaults to the machine's physical memory.
+  public init(availableMemoryBytes: Double = Double(ProcessInfo.processInfo.physicalMemory)) {
+    self.availableMemoryBytes = availableMemoryBytes
+  }
+
+  /// Estimated peak bytes of a run: synapses while being built and packed, state, input rings.
+  public func estimatedMemoryBytes(_ experiment: Experiment) -> Double {
+    let scalar = experiment.simulation.precision == .float64 ? 8.0 : 4.0
+    // Building keeps the unpacked rows (target 4 + weight 8 + delay 2 bytes) beside the packed
+    // table (target 4 + weight + delay 2) at once.
+    let perSynapse = 14 + 6 + scalar
+    let neurons = experiment.populations.reduce(0.0) { $0 + Double($1.size) }
+    let maxDelaySteps =
+      experiment.projections.map {
+        $0.delayMs.practicalUpperBound / experiment.simulation.dtMs + 1
+      }.max() ?? 1
+    return experiment.expectedSynapseCount() * perSynapse + neurons * scalar * (8 + 2 * maxDelaySteps)
+  }
+
+  public func run(_ experiment: Experiment, observer: any SimulationObserver) throws -> RunSummary {
+    let problems = experiment.validate().filter { !$0.isWarning }
+    guard problems.isEmpty else {
+      throw EngineError.invalidExperiment(problems.map { .init(keyPath: $0.keyPath, message: $0.message) })
+    }
+    let need = estimatedMemoryBytes(experiment)
+    guard need < availableMemoryBytes * 0.9 else {
+      throw EngineError.insufficientMemory(
+        estimatedBytes: need, availableBytes: availableMemoryBytes,
+        synapses: experiment.expectedSynapseCount())
+    }
+    switch experiment.simulation.precision {
+    case .float64: return try run(Simulation<Double>(experiment: experiment, observer: observer))
+    case .float32: return try run(Simulation<Float>(experiment: experiment, observer: observer))
+    }
+  }
+
+  private func run<S>(_ simulation: Simulation<S>) throws -> RunSummary {
+    let clock = ContinuousClock()
+    let buildStart = clock.now
+    simulation.build()
+    let runStart = clock.now
+    let (totals, events) = try simulation.run()
+    let runEnd = clock.now
+    let experiment = simulation.experimentDescription
+    return RunSummary(
+      spikeCounts: zip(experiment.populations, totals).map { ($0.name, $0.size, $1) },
+      steps: experiment.simulation.stepCount,
+      buildSeconds: (runStart - buildStart).seconds,
+      simulationSeconds: (runEnd - runStart).seconds,
+      synapseCount: simulation.synapseCount, synapseBytes: simulation.synapseBytes,
+      synapticEvents: events)
+  }
+}
+
+extension Duration {
+  /// The duration in seconds as a Double.
+  var seconds: Double {
+    let (s, atto) = components
+    return Double(s) + Double(atto) * 1e-18
+  }
+}

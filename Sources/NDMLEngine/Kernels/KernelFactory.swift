@@ -1,0 +1,22 @@
+import NDMLModel
+
+/// The one place that maps a population's model to its CPU kernel (an exhaustive switch: a new
+/// model case does not compile until it is handled here).
+enum KernelFactory {
+  static func make<S: EngineScalar>(
+    population pop: Population, dtMs: Double, seed: UInt64, initial: [String: (Int) -> Double]
+  ) -> any PopulationKernel<S> {
+    switch pop.model {
+    case .lifCuba(let p):
+      LIFCubaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .lifCoba(let p):
+      LIFCobaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .poisson(let p):
+      PoissonKernel<S>(
+        parameters: p, size: pop.size, dtMs: dtMs,
+        stream: RandomStream(seed: seed, purpose: "poisson/\(pop.name)"))
+    case .spikeSource(let p):
+      SpikeSourceKernel<S>(parameters: p, size: pop.size, dtMs: dtMs)
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import NDMLModel
+
+/// CPU kernel of `lif_coba` (equations and references: `NDMLModel/Neurons/LIFCoba.swift`).
+///
+/// Sub-step order of step `n`, per neuron:
+/// 1. add this step's arriving weights (nS) to `g_e`, `g_i`;
+/// 2. exponential Euler for `v` with the conductances at `t_n`:
+///    `v ← v∞ + (v − v∞)·e^(−h·g_tot/C_m)`; refractory neurons keep `v` and count down;
+///    conductances decay exactly, `g_x ← g_x·e^(−h/τ_x)`;
+/// 3. spike if `v > v_thresh`: stamp `t_{n+1}`, reset, start the refractory count.
+final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
+  let size: Int
+  let emitsAtStepEnd = true
+  private let padded: Int
+  private let v: UnsafeMutablePointer<Scalar>
+  private let ge: UnsafeMutablePointer<Scalar>
+  private let gi: UnsafeMutablePointer<Scalar>
+  /// Steps of refractoriness left (see ``SpikeResetRule``).
+  private let refractory: UnsafeMutablePointer<Scalar>
+  /// `g_L·E_L + I` per neuron (pA).
+  private let leakDrive: UnsafeMutablePointer<Scalar>
+  private let leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI: Scalar
+  private let rule: SpikeResetRule<Scalar>
+  private let leakTimesRest: Double
+
+  init(parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
+    self.size = size
+    padded = paddedCount(size)
+    leak = Scalar(p.leakConductanceNS)
+    reversalE = Scalar(p.excitatoryReversalMV)
+    reversalI = Scalar(p.inhibitoryReversalMV)
+    // nS · ms / pF is dimensionless.
+    stepOverCapacitance = Scalar(h / p.capacitancePF)
+    decayE = Scalar(exp(-h / p.tauSynapticExcitatoryMs))
+    decayI = Scalar(exp(-h / p.tauSynapticInhibitoryMs))
+    rule = SpikeResetRule(thresholdMV: p.thresholdMV, resetMV: p.resetMV, refractoryMs: p.refractoryMs, dtMs: h)
+    leakTimesRest = p.leakConductanceNS * p.restingPotentialMV
+    v = allocateState(size)
+    ge = allocateState(size)
+    gi = allocateState(size)
+    refractory = SpikeResetRule.makeCounts(size: size)
+    leakDrive = allocateState(size)
+    for i in 0..<size {
+      v[i] = Scalar(initial["v"]?(i) ?? p.restingPotentialMV)
+      ge[i] = Scalar(initial["g_e"]?(i) ?? 0)
+      gi[i] = Scalar(initial["g_i"]?(i) ?? 0)
+    }
+    for i in 0..<size { setCurrent(p.biasCurrentPA, neuron: i) }
+  }
+
+  deinit {
+    for p in [v, ge, gi, refractory, leakDrive] { p.deallocate() }
+  }
+
+  func setCurrent(_ currentPA: Double, neuron: Int) {
+    leakDrive[neuron] = Scalar(leakTimesRest + currentPA)
+  }
+
+  func value(ofVariable variable: Int, neuron: Int) -> Scalar {
+    [v, ge, gi][variable][neuron]
+  }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func step(
+    _ n: Int, excitatory inE: UnsafeMutablePointer<Scalar>,
+    inhibitory inI: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+  ) {
+    let leak = SIMD8(repeating: self.leak)
+    let reversalE = SIMD8(repeating: self.reversalE)
+    let reversalI = SIMD8(repeating: self.reversalI)
+    let decayE = SIMD8(repeating: self.decayE)
+    let decayI = SIMD8(repeating: self.decayI)
+    let zero = SIMD8<Scalar>.zero
+    for i in stride(from: 0, to: padded, by: laneCount) {
+      let e = ge.lanes(i) + inE.lanes(i)
+      let inh = gi.lanes(i) + inI.lanes(i)
+      inE.setLanes(i, zero)
+      inI.setLanes(i, zero)
+      let total = leak + e + inh
+      let vInf = (leakDrive.lanes(i) + e * reversalE + inh * reversalI) / total
+      var decay = SIMD8<Scalar>()
+      for lane in 0..<laneCount {
+        decay[lane] = Scalar.exponential(-stepOverCapacitance * total[lane])
+      }
+      let vOld = v.lanes(i)
+      let vFree = vInf + (vOld - vInf) * decay
+      ge.setLanes(i, e * decayE)
+      gi.setLanes(i, inh * decayI)
+      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import NDMLModel
+
+/// CPU kernel of `lif_cuba` (equations and references: `NDMLModel/Neurons/LIFCuba.swift`).
+///
+/// Sub-step order of step `n` (state at `t_n` → `t_{n+1}`), per neuron:
+/// 1. add this step's arriving weights to `s_e`, `s_i` (jumps at `t_n`);
+/// 2. propagate exactly: `v ← v∞ + (v − v∞)·P22 + s_e·P21e + s_i·P21i`, `s_x ← s_x·P11x`;
+///    refractory neurons keep `v` (held at reset) and count down;
+/// 3. spike if `v > v_thresh`: stamp `t_{n+1}`, `v ← v_reset`, start the refractory count.
+final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
+  let size: Int
+  let emitsAtStepEnd = true
+  private let padded: Int
+  private let v: UnsafeMutablePointer<Scalar>
+  private let se: UnsafeMutablePointer<Scalar>
+  private let si: UnsafeMutablePointer<Scalar>
+  /// Steps of refractoriness left (see ``SpikeResetRule``).
+  private let refractory: UnsafeMutablePointer<Scalar>
+  /// `v∞ = E_L + R·I` per neuron.
+  private let restingDrive: UnsafeMutablePointer<Scalar>
+  private let p22, p21e, p21i, p11e, p11i: Scalar
+  private let rule: SpikeResetRule<Scalar>
+  private let restingPotential, resistanceMOhm: Double
+
+  init(parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
+    self.size = size
+    padded = paddedCount(size)
+    p22 = Scalar(exp(-h / p.tauMembraneMs))
+    p21e = Scalar(
+      Propagator.synapticToMembrane(
+        hMs: h, tauMembraneMs: p.tauMembraneMs, tauSynapseMs: p.tauSynapticExcitatoryMs))
+    p21i = Scalar(
+      Propagator.synapticToMembrane(
+        hMs: h, tauMembraneMs: p.tauMembraneMs, tauSynapseMs: p.tauSynapticInhibitoryMs))
+    p11e = Scalar(Propagator.decay(hMs: h, tauMs: p.tauSynapticExcitatoryMs))
+    p11i = Scalar(Propagator.decay(hMs: h, tauMs: p.tauSynapticInhibitoryMs))
+    rule = SpikeResetRule(thresholdMV: p.thresholdMV, resetMV: p.resetMV, refractoryMs: p.refractoryMs, dtMs: h)
+    restingPotential = p.restingPotentialMV
+    resistanceMOhm = p.resistanceMOhm
+    v = allocateState(size)
+    se = allocateState(size)
+    si = allocateState(size)
+    refractory = SpikeResetRule.makeCounts(size: size)
+    restingDrive = allocateState(size)
+    for i in 0..<size {
+      v[i] = Scalar(initial["v"]?(i) ?? p.restingPotentialMV)
+      se[i] = Scalar(initial["s_e"]?(i) ?? 0)
+      si[i] = Scalar(initial["s_i"]?(i) ?? 0)
+    }
+    for i in 0..<size { setCurrent(p.biasCurrentPA, neuron: i) }
+  }
+
+  deinit {
+    for p in [v, se, si, refractory, restingDrive] { p.deallocate() }
+  }
+
+  func setCurrent(_ currentPA: Double, neuron: Int) {
+    // R [MΩ] · I [pA] = µV, hence / 1000 for mV.
+    restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
+  }
+
+  func value(ofVariable variable: Int, neuron: Int) -> Scalar {
+    [v, se, si][variable][neuron]
+  }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func step(
+    _ n: Int, excitatory inE: UnsafeMutablePointer<Scalar>,
+    inhibitory inI: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+  ) {
+    let p22 = SIMD8(repeating: self.p22)
+    let p21e = SIMD8(repeating: self.p21e)
+    let p21i = SIMD8(repeating: self.p21i)
+    let p11e = SIMD8(repeating: self.p11e)
+    let p11i = SIMD8(repeating: self.p11i)
+    let zero = SIMD8<Scalar>.zero
+    for i in stride(from: 0, to: padded, by: laneCount) {
+      let e = se.lanes(i) + inE.lanes(i)
+      let inh = si.lanes(i) + inI.lanes(i)
+      inE.setLanes(i, zero)
+      inI.setLanes(i, zero)
+      let vOld = v.lanes(i)
+      let drive = restingDrive.lanes(i)
+      let vFree = drive + (vOld - drive) * p22 + e * p21e + inh * p21i
+      se.setLanes(i, e * p11e)
+      si.setLanes(i, inh * p11i)
+      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+    }
+  }
+
+}

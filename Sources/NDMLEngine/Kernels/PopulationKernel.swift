@@ -1,0 +1,153 @@
+import Foundation
+import NDMLModel
+
+/// The per-step contract every population kernel implements (neuron models and spike sources).
+///
+/// A kernel owns its population's state as structure-of-arrays and advances all of it by one step.
+/// Neuron kernels read this step's synaptic input from the two input slots (and zero them for
+/// reuse); sources ignore them.
+protocol PopulationKernel<Scalar>: AnyObject {
+  associatedtype Scalar: EngineScalar
+  /// Number of neurons.
+  var size: Int { get }
+  /// Whether spikes of step `n` happen at the step's end (`t_{n+1}`, neurons) or start (`t_n`,
+  /// sources).
+  var emitsAtStepEnd: Bool { get }
+  /// Advances the population over step `n` (`[t_n, t_{n+1})`), appending spiking neurons (a neuron
+  /// appears once per spike; sources may repeat one for several spikes in a step).
+  func step(
+    _ n: Int, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>,
+    spikes: SpikeBuffer)
+  /// Sets the total injected current (bias included) of one neuron, in pA.
+  func setCurrent(_ currentPA: Double, neuron: Int)
+  /// The current value of recordable variable `variable` (index into the model's
+  /// `recordableVariables`) of `neuron`.
+  func value(ofVariable variable: Int, neuron: Int) -> Scalar
+}
+
+/// A population that only emits spikes: stamped at the start of their step, no current, no state.
+protocol SourceKernel: PopulationKernel {}
+
+extension SourceKernel {
+  var emitsAtStepEnd: Bool { false }
+  func setCurrent(_ currentPA: Double, neuron: Int) {}
+  func value(ofVariable variable: Int, neuron: Int) -> Scalar { 0 }
+}
+
+/// A reusable list of spiking neuron indices for one step (no allocation once warmed up).
+final class SpikeBuffer {
+  private(set) var indices: UnsafeMutablePointer<Int32>
+  private(set) var count = 0
+  private var capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = max(capacity, 16)
+    indices = .allocate(capacity: self.capacity)
+  }
+
+  deinit { indices.deallocate() }
+
+  @inline(__always)
+  func append(_ i: Int) {
+    if count == capacity { grow() }
+    indices[count] = Int32(truncatingIfNeeded: i)
+    count += 1
+  }
+
+  @inline(__always)
+  func removeAll() { count = 0 }
+
+  private func grow() {
+    let newCapacity = capacity * 2
+    let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity)
+    bigger.update(from: indices, count: count)
+    indices.deallocate()
+    indices = bigger
+    capacity = newCapacity
+  }
+}
+
+/// A zero-initialised array of `count` scalars padded to whole SIMD chunks.
+func allocateState<S: EngineScalar>(_ count: Int, filling value: S = 0) -> UnsafeMutablePointer<S> {
+  let p = UnsafeMutablePointer<S>.allocate(capacity: paddedCount(count))
+  p.initialize(repeating: value, count: paddedCount(count))
+  return p
+}
+
+extension UnsafeMutablePointer where Pointee: EngineScalar {
+  /// Loads 8 lanes starting at `i`.
+  @inline(__always)
+  func lanes(_ i: Int) -> SIMD8<Pointee> {
+    UnsafeMutableRawPointer(self + i).loadUnaligned(as: SIMD8<Pointee>.self)
+  }
+
+  /// Stores 8 lanes starting at `i`.
+  @inline(__always)
+  func setLanes(_ i: Int, _ value: SIMD8<Pointee>) {
+    UnsafeMutableRawPointer(self + i).storeBytes(of: value, as: SIMD8<Pointee>.self)
+  }
+}
+
+/// Exact-integration propagators of a leaky membrane driven by an exponentially decaying input.
+enum Propagator {
+  /// `e^(−h/τ)`, and 0 for τ = 0 (a delta synapse forgets its input after the step it arrives in).
+  static func decay(hMs h: Double, tauMs tau: Double) -> Double { tau == 0 ? 0 : exp(-h / tau) }
+
+  /// `τ_s/(τ_s − τ_m)·(e^(−h/τ_s) − e^(−h/τ_m))`: the voltage response after `h` to a unit
+  /// voltage-like synaptic variable (the `P21` entry of Rotter & Diesmann 1999), stable for
+  /// `τ_s ≈ τ_m` (limit `(h/τ_m)·e^(−h/τ_m)`).
+  static func synapticToMembrane(hMs h: Double, tauMembraneMs tm: Double, tauSynapseMs ts: Double)
+    -> Double
+  {
+    // τ_s/(τ_s − τ_m)·e^(−h/τ_m)·(e^(h/τ_m − h/τ_s) − 1) = e^(−h/τ_m)·expm1(hδ)/(δ·τ_m),
+    // δ = 1/τ_m − 1/τ_s; expm1 keeps full precision as δ → 0.
+    // A delta synapse (τ_s = 0) is the limit: the input jumps v, which then decays with P22.
+    if ts == 0 { return exp(-h / tm) }
+    let delta = 1 / tm - 1 / ts
+    let ratio = delta == 0 ? h : expm1(h * delta) / delta
+    return exp(-h / tm) * ratio / tm
+  }
+}
+
+/// Threshold, reset and absolute refractoriness shared by the LIF kernels, applied to one SIMD
+/// chunk: a neuron whose refractory count is 0 takes its freely integrated voltage and spikes if it
+/// exceeds the threshold (then `v ← v_reset` and the count restarts); a refractory neuron keeps its
+/// voltage and counts down. Counts are floats so that they share the voltage's mask type; padding
+/// lanes hold +∞ and never spike.
+struct SpikeResetRule<Scalar: EngineScalar> {
+  let threshold: SIMD8<Scalar>
+  let reset: SIMD8<Scalar>
+  let refractorySteps: SIMD8<Scalar>
+
+  init(thresholdMV: Double, resetMV: Double, refractoryMs: Double, dtMs: Double) {
+    threshold = SIMD8(repeating: Scalar(thresholdMV))
+    reset = SIMD8(repeating: Scalar(resetMV))
+    refractorySteps = SIMD8(repeating: Scalar((refractoryMs / dtMs).rounded()))
+  }
+
+  /// A refractory-count array for `size` neurons: 0, and +∞ in the padding lanes.
+  static func makeCounts(size: Int) -> UnsafeMutablePointer<Scalar> {
+    let counts: UnsafeMutablePointer<Scalar> = allocateState(size)
+    for i in size..<paddedCount(size) { counts[i] = .infinity }
+    return counts
+  }
+
+  /// Stores chunk `i`'s new voltage and counts given its old and freely integrated voltage, and
+  /// appends its spiking neurons.
+  @inline(__always)
+  func apply(
+    chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, v: UnsafeMutablePointer<Scalar>,
+    counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+  ) {
+    let zero = SIMD8<Scalar>.zero
+    let r = counts.lanes(i)
+    let active = Scalar.lanesLessOrEqual(r, zero)
+    let vNew = Scalar.select(active, vFree, vOld)
+    let spiking = Scalar.lanesAnd(active, Scalar.lanesGreater(vNew, threshold))
+    v.setLanes(i, Scalar.select(spiking, reset, vNew))
+    counts.setLanes(i, Scalar.select(spiking, refractorySteps, Scalar.select(active, zero, r - 1)))
+    if Scalar.anyLane(spiking) {
+      for lane in 0..<laneCount where spiking[lane] { spikes.append(i + lane) }
+    }
+  }
+}

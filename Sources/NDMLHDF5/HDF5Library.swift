@@ -1,0 +1,18 @@
+import CHDF5
+
+/// Library-wide preparation done before every HDF5 call sequence.
+enum HDF5Library {
+  /// Makes sure HDF5 is initialised and does not print its error stack to standard error.
+  ///
+  /// Debian's serial HDF5 is built thread-safe, and a thread-safe HDF5 keeps the automatic error
+  /// handler per thread, so this is called at the start of every public operation rather than
+  /// once per process. The call is cheap.
+  static func prepare() {
+    H5Eset_auto2(ndml_H5E_DEFAULT(), nil, nil)
+  }
+
+  /// Whether the deflate (gzip) filter is available for both encoding and decoding.
+  static var isDeflateAvailable: Bool {
+    H5Zfilter_avail(ndml_H5Z_FILTER_DEFLATE()) > 0
+  }
+}

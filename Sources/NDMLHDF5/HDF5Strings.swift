@@ -1,0 +1,87 @@
+import CHDF5
+
+/// Writing and reading single strings, shared by string datasets and string attributes.
+enum HDF5Strings {
+  /// Creates a variable-length UTF-8 string datatype, which h5py reads back as `str`.
+  ///
+  /// The caller closes the returned identifier.
+  static func makeVariableUTF8Type(at location: HDF5Location, _ operation: String) throws -> hid_t {
+    let type = try location.check(H5Tcopy(ndml_H5T_C_S1()), operation)
+    do {
+      try location.check(H5Tset_size(type, ndml_H5T_VARIABLE()), operation)
+      try location.check(H5Tset_cset(type, H5T_CSET_UTF8), operation)
+    } catch {
+      H5Tclose(type)
+      throw error
+    }
+    return type
+  }
+
+  /// Throws if `value` cannot be stored as a C string (it contains a NUL character).
+  static func checkStorable(_ value: String, at location: HDF5Location, _ operation: String)
+    throws
+  {
+    guard !value.utf8.contains(0) else {
+      throw location.failure(operation, "strings containing NUL characters cannot be stored")
+    }
+  }
+
+  /// Calls `write` with a variable-length UTF-8 string memory type and a pointer to the
+  /// `char *` holding `value`, as `H5Awrite` and `H5Dwrite` expect.
+  static func write(
+    _ value: String, at location: HDF5Location, _ operation: String,
+    using write: (_ memoryType: hid_t, _ buffer: UnsafeRawPointer) -> herr_t
+  ) throws {
+    try checkStorable(value, at: location, operation)
+    let memoryType = try makeVariableUTF8Type(at: location, operation)
+    defer { H5Tclose(memoryType) }
+    try value.withCString { text in
+      var pointer: UnsafePointer<CChar>? = text
+      try withUnsafePointer(to: &pointer) { buffer -> Void in
+        try location.check(write(memoryType, UnsafeRawPointer(buffer)), operation)
+      }
+    }
+  }
+
+  /// Reads one string stored with datatype `storedType` (variable- or fixed-length) by calling
+  /// `read` with a suitable memory type and a buffer for exactly one element.
+  ///
+  /// `elementCount` is the number of elements in the stored dataspace; it must be 1, since
+  /// `read` transfers the whole dataspace.
+  static func read(
+    storedType: hid_t, elementCount: Int, at location: HDF5Location, _ operation: String,
+    using read: (_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer) -> herr_t
+  ) throws -> String {
+    guard H5Tget_class(storedType) == H5T_STRING else {
+      throw location.failure(
+        operation, "stored type \(HDF5Datatypes.describe(storedType)) is not a string")
+    }
+    guard elementCount == 1 else {
+      throw location.failure(
+        operation, "expected a single string but the dataspace holds \(elementCount) elements")
+    }
+    let isVariable = try location.check(H5Tis_variable_str(storedType), operation) > 0
+    let memoryType = try location.check(H5Tcopy(storedType), operation)
+    defer { H5Tclose(memoryType) }
+    if isVariable {
+      var pointer: UnsafeMutablePointer<CChar>?
+      try withUnsafeMutablePointer(to: &pointer) { buffer -> Void in
+        try location.check(read(memoryType, UnsafeMutableRawPointer(buffer)), operation)
+      }
+      guard let pointer else { return "" }
+      defer { H5free_memory(pointer) }
+      return String(cString: pointer)
+    }
+    let size = H5Tget_size(storedType)
+    var bytes = [UInt8](repeating: 0, count: size + 1)
+    try bytes.withUnsafeMutableBytes { buffer -> Void in
+      guard let base = buffer.baseAddress else { return }
+      try location.check(read(memoryType, base), operation)
+    }
+    var text = bytes.prefix { $0 != 0 }
+    if H5Tget_strpad(storedType) == H5T_STR_SPACEPAD {
+      while text.last == UInt8(ascii: " ") { text = text.dropLast() }
+    }
+    return String(decoding: text, as: UTF8.self)
+  }
+}

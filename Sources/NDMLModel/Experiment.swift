@@ -1,0 +1,293 @@
+/// A whole experiment: the network, its inputs, what to record, and how long to run.
+///
+/// Pure description: building state, running and writing results belong to the backends.
+public struct Experiment: Sendable, Equatable {
+  /// Clock, duration, seed and precision.
+  public var simulation: SimulationSettings
+  /// Populations in config order (their order fixes the order of spike processing).
+  public var populations: [Population]
+  /// Projections in config order.
+  public var projections: [Projection]
+  /// Current injections.
+  public var currentInjections: [CurrentInjection]
+  /// What to record.
+  public var recording: RecordingPlan
+
+  /// Creates an experiment; call ``validate()`` before running it.
+  public init(
+    simulation: SimulationSettings, populations: [Population], projections: [Projection] = [],
+    currentInjections: [CurrentInjection] = [], recording: RecordingPlan = RecordingPlan()
+  ) {
+    self.simulation = simulation
+    self.populations = populations
+    self.projections = projections
+    self.currentInjections = currentInjections
+    self.recording = recording
+  }
+
+  /// The population called `name`, if any.
+  public func population(named name: String) -> Population? {
+    populations.first { $0.name == name }
+  }
+
+  /// Index of the population called `name`, if any.
+  public func populationIndex(named name: String) -> Int? {
+    populations.firstIndex { $0.name == name }
+  }
+
+  /// Checks every rule and returns all problems, keyed by config path (`projections.ee.weight_mV`).
+  ///
+  /// Errors and warnings both come back; the caller stops on any error.
+  public func validate() -> [ExperimentIssue] {
+    var issues: [ExperimentIssue] = []
+    func add(_ path: String, _ v: [ParameterViolation]) {
+      issues += v.map { ExperimentIssue(keyPath: path + "." + $0.key, message: $0.message, isWarning: $0.isWarning) }
+    }
+    func add(_ path: String, _ message: String, warning: Bool = false) {
+      issues.append(ExperimentIssue(keyPath: path, message: message, isWarning: warning))
+    }
+    add("simulation", simulation.violations())
+    let dt = simulation.dtMs
+    if populations.isEmpty { add("populations", "must define at least one population") }
+    var seen = Set<String>()
+    for pop in populations {
+      let path = "populations.\(pop.name)"
+      if !seen.insert(pop.name).inserted { add(path, "is defined twice") }
+      if pop.size < 1 { add(path + ".size", "must be ≥ 1, got \(pop.size)") }
+      add(path + ".params", pop.model.violations(size: pop.size))
+      if let tau = pop.model.shortestTimeConstantMs, dt > 0, dt > tau {
+        add(
+          "simulation.dt_ms",
+          "(\(dt) ms) is larger than the shortest time constant of \(pop.name) (\(tau) ms); exact "
+            + "propagators stay exact, but spike times are only resolved to dt",
+          warning: true)
+      }
+      let allowed = Set(pop.model.initialStateVariables.map(\.name))
+      for (name, dist) in pop.initialState.sorted(by: { $0.key < $1.key }) {
+        if !allowed.contains(name) {
+          add(path + ".init.\(name)", "is not a state variable of \(pop.model.configName)")
+        }
+        add(path + ".init", dist.violations(key: name))
+        if case .lifCoba = pop.model, name != "v", dist.lowerBound < 0 {
+          add(
+            path + ".init.\(name)_nS",
+            "can draw negative conductances (as Brette et al. 2007's COBA does); a neuron whose total conductance is "
+              + "≤ 0 has no steady state",
+            warning: true)
+        }
+      }
+    }
+    var projectionNames = Set<String>()
+    for proj in projections {
+      let path = "projections.\(proj.name)"
+      if !projectionNames.insert(proj.name).inserted { add(path, "is defined twice") }
+      issues += validate(projection: proj, path: path)
+    }
+    for inj in currentInjections {
+      let path = "inputs.\(inj.name)"
+      guard let pop = population(named: inj.population) else {
+        add(path + ".population", unknownPopulation(inj.population))
+        continue
+      }
+      if pop.model.isSource {
+        add(path + ".population", "is a \(pop.model.configName) population and takes no current")
+      }
+      if let bad = inj.neurons?.first(where: { $0 < 0 || $0 >= pop.size }) {
+        add(path + ".neurons", "index \(bad) is outside 0..<\(pop.size)")
+      }
+      let targets = inj.neurons?.count ?? pop.size
+      for (k, seg) in inj.schedule.enumerated() {
+        if !(seg.startMs >= 0) || !seg.amplitudesPA.allSatisfy(\.isFinite) {
+          add(path, "segment \(k) (start \(seg.startMs) ms) must have start ≥ 0 and finite amplitudes")
+        }
+        if seg.amplitudesPA.count != 1 && seg.amplitudesPA.count != targets {
+          add(
+            path + ".amplitude_pA",
+            "has \(seg.amplitudesPA.count) values; give one for all or one per target neuron (\(targets))")
+        }
+      }
+      if zip(inj.schedule, inj.schedule.dropFirst()).contains(where: { $0.startMs >= $1.startMs }) {
+        add(path, "segment start times must increase")
+      }
+    }
+    for name in recording.spikePopulations where population(named: name) == nil {
+      add("record.spikes", unknownPopulation(name))
+    }
+    var recordedVariables = Set<String>()
+    for (i, rec) in recording.state.enumerated() {
+      let path = "record.state[\(i)]"
+      for v in rec.variables where !recordedVariables.insert("\(rec.population)/\(v)").inserted {
+        add(path + ".variables", "records \(v) of \(rec.population) a second time; merge the neuron lists")
+      }
+      guard let pop = population(named: rec.population) else {
+        add(path + ".population", unknownPopulation(rec.population))
+        continue
+      }
+      let names = pop.model.recordableVariables.map(\.name)
+      for v in rec.variables where !names.contains(v) {
+        add(
+          path + ".variables",
+          "'\(v)' is not recordable for \(pop.model.configName); choose from \(names.joined(separator: ", "))")
+      }
+      if rec.variables.isEmpty { add(path + ".variables", "must name at least one variable") }
+      if let bad = rec.neurons.first(where: { $0 < 0 || $0 >= pop.size }) {
+        add(path + ".neurons", "index \(bad) is outside 0..<\(pop.size)")
+      }
+      if Set(rec.neurons).count != rec.neurons.count { add(path + ".neurons", "lists a neuron twice") }
+      let ratio = rec.intervalMs / dt
+      if !(rec.intervalMs > 0) || abs(ratio - ratio.rounded()) > 1e-9 {
+        add(path + ".interval_ms", "(\(rec.intervalMs) ms) must be a positive multiple of dt_ms (\(dt) ms)")
+      }
+    }
+    return issues
+  }
+
+  private func unknownPopulation(_ name: String) -> String {
+    "names population '\(name)', which is not defined; defined: "
+      + populations.map(\.name).joined(separator: ", ")
+  }
+
+  private func validate(projection proj: Projection, path: String) -> [ExperimentIssue] {
+    var out: [ExperimentIssue] = []
+    func add(_ key: String, _ message: String) {
+      out.append(ExperimentIssue(keyPath: path + key, message: message))
+    }
+    guard let src = population(named: proj.source) else {
+      add(".source", unknownPopulation(proj.source))
+      return out
+    }
+    guard let dst = population(named: proj.target) else {
+      add(".target", unknownPopulation(proj.target))
+      return out
+    }
+    guard let unit = dst.model.weightUnit else {
+      add(".target", "is a \(dst.model.configName) population, which takes no synaptic input")
+      return out
+    }
+    let wkey = ".weight_\(unit)"
+    out += proj.weight.violations(key: wkey).map {
+      ExperimentIssue(keyPath: path + "." + $0.key.drop(while: { $0 == "." }), message: $0.message)
+    }
+    switch (proj.receptor, dst.model) {
+    case (.excitatory, _) where proj.weight.lowerBound < 0:
+      add(
+        wkey,
+        "can be negative (\(proj.weight.lowerBound)) on an excitatory receptor; use receptor: inhibitory for negative weights"
+      )
+    case (.inhibitory, .lifCuba) where proj.weight.upperBound > 0:
+      add(
+        wkey,
+        "can be positive (\(proj.weight.upperBound)) on an inhibitory lif_cuba receptor; inhibitory weights are ≤ 0 mV")
+    case (.inhibitory, .lifCoba) where proj.weight.lowerBound < 0:
+      add(wkey, "can be negative on a conductance (nS ≥ 0); the receptor, not the sign, makes it inhibitory")
+    default: break
+    }
+    out += proj.delayMs.violations(key: "delay_ms").map {
+      ExperimentIssue(keyPath: path + "." + $0.key, message: $0.message)
+    }
+    if case .constant(let d) = proj.delayMs, d < simulation.dtMs * (1 - 1e-9) {
+      add(
+        ".delay_ms", "(\(d) ms) is shorter than one step (dt_ms = \(simulation.dtMs) ms); the minimum delay is one step"
+      )
+    }
+    if proj.delayMs.practicalUpperBound / simulation.dtMs > Double(Self.maximumDelaySteps) {
+      add(
+        ".delay_ms",
+        "can reach \(proj.delayMs.practicalUpperBound) ms, more than \(Self.maximumDelaySteps) steps of \(simulation.dtMs) ms"
+      )
+    }
+    switch proj.connectivity {
+    case .allToAll: break
+    case .oneToOne:
+      if proj.source == proj.target && !proj.allowAutapses {
+        add(
+          ".connectivity",
+          "one_to_one from \(src.name) onto itself connects each neuron to itself only; set allow_autapses: true")
+      }
+      if src.size != dst.size {
+        add(
+          ".connectivity",
+          "one_to_one needs equal sizes, but \(src.name) has \(src.size) and \(dst.name) has \(dst.size)")
+      }
+    case .fixedProbability(let p):
+      if !(p >= 0 && p <= 1) { add(".connectivity.fixed_probability", "must be in [0, 1], got \(p)") }
+    case .fixedInDegree(let k):
+      let available = src.size - (proj.source == proj.target && !proj.allowAutapses ? 1 : 0)
+      if k < 0 || k > available {
+        add(".connectivity.fixed_in_degree", "must be in 0...\(available) (distinct sources available), got \(k)")
+      }
+    case .explicit(let list):
+      let key = ".connectivity.from_file"
+      for (row, s) in list.enumerated() {
+        let line = "row \(row + 1) (\(s.source) → \(s.target))"
+        if s.source < 0 || s.source >= src.size || s.target < 0 || s.target >= dst.size {
+          add(key, "\(line) is outside \(src.size) × \(dst.size)")
+        } else if proj.source == proj.target && s.source == s.target && !proj.allowAutapses {
+          add(key, "\(line) is an autapse; set allow_autapses: true to keep it")
+        } else if let w = s.weight, !w.isFinite || signViolation(w, receptor: proj.receptor, target: dst.model) {
+          add(
+            key,
+            "\(line) has weight \(w), not allowed on the \(proj.receptor.rawValue) receptor of \(dst.model.configName)")
+        } else if let d = s.delayMs,
+          !(d >= simulation.dtMs * (1 - 1e-9)) || d / simulation.dtMs > Double(Self.maximumDelaySteps)
+        {
+          add(
+            key,
+            "\(line) has delay \(d) ms; delays must be within 1…\(Self.maximumDelaySteps) steps of \(simulation.dtMs) ms"
+          )
+        } else {
+          continue
+        }
+        break
+      }
+    }
+    return out
+  }
+
+  /// Whether weight `w` breaks the sign rule of a receptor on a target model (excitatory ≥ 0;
+  /// inhibitory ≤ 0 for lif_cuba's voltage-like input; conductances ≥ 0 for lif_coba).
+  private func signViolation(_ w: Double, receptor: Receptor, target: NeuronModel) -> Bool {
+    switch (receptor, target) {
+    case (.inhibitory, .lifCuba): w > 0
+    default: w < 0
+    }
+  }
+
+  /// The largest delay the engine's ring buffers accept, in steps.
+  public static let maximumDelaySteps = 65_535
+
+  /// Expected number of synapses (exact for deterministic rules, the mean for random ones).
+  public func expectedSynapseCount() -> Double {
+    projections.reduce(0) { sum, proj in
+      guard let s = population(named: proj.source), let t = population(named: proj.target) else { return sum }
+      let same = proj.source == proj.target && !proj.allowAutapses
+      let pairs = Double(s.size) * Double(t.size) - (same ? Double(s.size) : 0)
+      switch proj.connectivity {
+      case .allToAll: return sum + pairs
+      case .oneToOne: return sum + (same ? 0 : Double(s.size))
+      case .fixedProbability(let p): return sum + p * pairs
+      case .fixedInDegree(let k): return sum + Double(k) * Double(t.size)
+      case .explicit(let list): return sum + Double(list.count)
+      }
+    }
+  }
+}
+
+/// One problem found by ``Experiment/validate()``: where (config key path) and what.
+public struct ExperimentIssue: Sendable, Equatable, CustomStringConvertible {
+  /// Dotted path of the offending key, e.g. `populations.exc.params.tau_m_ms`.
+  public var keyPath: String
+  /// What is wrong and, where possible, how to fix it.
+  public var message: String
+  /// Warnings do not stop a run.
+  public var isWarning: Bool
+
+  /// Creates an issue.
+  public init(keyPath: String, message: String, isWarning: Bool = false) {
+    self.keyPath = keyPath
+    self.message = message
+    self.isWarning = isWarning
+  }
+
+  public var description: String { "\(keyPath): \(message)" }
+}

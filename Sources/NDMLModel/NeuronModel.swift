@@ -1,0 +1,75 @@
+/// The dynamics of a population: one case per model, each carrying its parameter record.
+///
+/// A closed enum on purpose: adding a case makes the compiler flag every backend `switch` that must
+/// learn it (see `docs/architecture.md`).
+public enum NeuronModel: Sendable, Equatable {
+  /// Current-based LIF (see ``LIFCubaParameters``).
+  case lifCuba(LIFCubaParameters)
+  /// Conductance-based LIF (see ``LIFCobaParameters``).
+  case lifCoba(LIFCobaParameters)
+  /// Poisson spike sources (see ``PoissonSourceParameters``).
+  case poisson(PoissonSourceParameters)
+  /// Given spike times (see ``SpikeSourceParameters``).
+  case spikeSource(SpikeSourceParameters)
+
+  /// The config name of the model (`model:` key).
+  public var configName: String {
+    switch self {
+    case .lifCuba: "lif_cuba"
+    case .lifCoba: "lif_coba"
+    case .poisson: "poisson"
+    case .spikeSource: "spike_source"
+    }
+  }
+
+  /// Every model name the config accepts.
+  public static let configNames = ["lif_cuba", "lif_coba", "poisson", "spike_source"]
+
+  /// Whether the population only emits spikes (it has no membrane and takes no input).
+  public var isSource: Bool {
+    switch self {
+    case .poisson, .spikeSource: true
+    case .lifCuba, .lifCoba: false
+    }
+  }
+
+  /// The unit of synaptic weights onto this model (`weight_<unit>` in the config), nil for sources.
+  public var weightUnit: String? {
+    switch self {
+    case .lifCuba: "mV"
+    case .lifCoba: "nS"
+    case .poisson, .spikeSource: nil
+    }
+  }
+
+  /// The state variables a recording may name, with their units.
+  public var recordableVariables: [(name: String, unit: String)] {
+    switch self {
+    case .lifCuba: [("v", "mV"), ("s_e", "mV"), ("s_i", "mV")]
+    case .lifCoba: [("v", "mV"), ("g_e", "nS"), ("g_i", "nS")]
+    case .poisson, .spikeSource: []
+    }
+  }
+
+  /// The initial-state keys (`init:`) the model accepts, with their units.
+  public var initialStateVariables: [(name: String, unit: String)] { recordableVariables }
+
+  /// The shortest time constant of the model, if it has any (for the dt warning).
+  public var shortestTimeConstantMs: Double? {
+    switch self {
+    case .lifCuba(let p): p.shortestTimeConstantMs
+    case .lifCoba(let p): p.shortestTimeConstantMs
+    case .poisson, .spikeSource: nil
+    }
+  }
+
+  /// Every broken rule of the model's parameters for a population of `size`.
+  public func violations(size: Int) -> [ParameterViolation] {
+    switch self {
+    case .lifCuba(let p): p.violations()
+    case .lifCoba(let p): p.violations()
+    case .poisson(let p): p.violations(size: size)
+    case .spikeSource(let p): p.violations(size: size)
+    }
+  }
+}

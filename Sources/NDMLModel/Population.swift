@@ -1,0 +1,22 @@
+/// A named group of neurons (or spike sources) sharing one model and parameter set.
+public struct Population: Sendable, Equatable {
+  /// Unique name (used in results paths such as `/spikes/<name>`).
+  public var name: String
+  /// Number of neurons.
+  public var size: Int
+  /// The dynamics and their parameters.
+  public var model: NeuronModel
+  /// Initial values of state variables by name (e.g. `v`), drawn per neuron; unnamed variables start
+  /// at the model's default (v at rest, synaptic variables at 0).
+  public var initialState: [String: ValueDistribution]
+
+  /// Creates a population.
+  public init(
+    name: String, size: Int, model: NeuronModel, initialState: [String: ValueDistribution] = [:]
+  ) {
+    self.name = name
+    self.size = size
+    self.model = model
+    self.initialState = initialState
+  }
+}

@@ -1,0 +1,93 @@
+/// Numeric precision of the CPU backend's state variables and weights.
+public enum Precision: String, Sendable, Codable, CaseIterable {
+  /// IEEE double precision: the reference.
+  case float64
+  /// IEEE single precision: the fast path (half the memory, twice the SIMD width).
+  case float32
+}
+
+/// Global settings of one simulation run: clock, duration, seed and precision.
+public struct SimulationSettings: Sendable, Equatable {
+  /// Integration step in ms (the fixed clock of the clock-driven scheme).
+  public var dtMs: Double
+  /// Biological time to simulate, in ms.
+  public var durationMs: Double
+  /// Seed of every random stream (connectivity, initial state, Poisson input).
+  public var seed: UInt64
+  /// Precision of state variables and weights.
+  public var precision: Precision
+
+  /// Creates settings; `validate()` checks them.
+  public init(dtMs: Double = 0.1, durationMs: Double, seed: UInt64 = 1, precision: Precision = .float64) {
+    self.dtMs = dtMs
+    self.durationMs = durationMs
+    self.seed = seed
+    self.precision = precision
+  }
+
+  /// Number of whole steps in the run (`durationMs / dtMs`, rounded to the nearest step).
+  public var stepCount: Int { Int((durationMs / dtMs).rounded()) }
+
+  /// Converts a time in ms to the nearest whole number of steps.
+  public func steps(forMs ms: Double) -> Int { Int((ms / dtMs).rounded()) }
+
+  /// Every violated rule, as (key, message) pairs; empty when valid.
+  public func violations() -> [ParameterViolation] {
+    var out: [ParameterViolation] = []
+    if !(dtMs > 0) || !dtMs.isFinite {
+      out.append(.init(key: "dt_ms", message: "must be a positive number of ms, got \(dtMs)"))
+    }
+    if !(durationMs > 0) || !durationMs.isFinite {
+      out.append(.init(key: "duration_ms", message: "must be a positive number of ms, got \(durationMs)"))
+    } else if dtMs > 0, durationMs < dtMs {
+      out.append(.init(key: "duration_ms", message: "is shorter than one step (dt_ms = \(dtMs))"))
+    }
+    return out
+  }
+}
+
+/// One broken rule of a parameter record: the config key and what is wrong with its value.
+public struct ParameterViolation: Sendable, Equatable, CustomStringConvertible {
+  /// The config key (relative to the record), e.g. `tau_m_ms`.
+  public var key: String
+  /// The rule that was broken, with the offending value.
+  public var message: String
+  /// Warnings do not stop a run; errors do.
+  public var isWarning: Bool
+
+  /// Creates a violation (an error unless `isWarning`).
+  public init(key: String, message: String, isWarning: Bool = false) {
+    self.key = key
+    self.message = message
+    self.isWarning = isWarning
+  }
+
+  public var description: String { "\(key) \(message)" }
+}
+
+/// Collects violations of the rule "strictly positive and finite" for named quantities.
+func requirePositive(_ pairs: [(String, Double)]) -> [ParameterViolation] {
+  pairs.compactMap { key, value in
+    value > 0 && value.isFinite
+      ? nil : ParameterViolation(key: key, message: "must be positive and finite, got \(value)")
+  }
+}
+
+/// Violations of the threshold/reset/refractory rules every LIF model shares.
+func spikeResetViolations(thresholdMV: Double, resetMV: Double, refractoryMs: Double) -> [ParameterViolation] {
+  var out: [ParameterViolation] = []
+  if !(refractoryMs >= 0) || !refractoryMs.isFinite {
+    out.append(.init(key: "tau_ref_ms", message: "must be ≥ 0 ms, got \(refractoryMs)"))
+  }
+  if resetMV >= thresholdMV {
+    out.append(.init(key: "v_reset_mV", message: "(\(resetMV) mV) must be below v_thresh_mV (\(thresholdMV) mV)"))
+  }
+  return out
+}
+
+/// Collects violations of the rule "finite" for named quantities.
+func requireFinite(_ pairs: [(String, Double)]) -> [ParameterViolation] {
+  pairs.compactMap { key, value in
+    value.isFinite ? nil : ParameterViolation(key: key, message: "must be a finite number, got \(value)")
+  }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import NDMLHDF5
+
+/// Reads an NDML results file (for `ndml inspect`, `ndml report` and tests).
+public final class ResultsReader {
+  /// The file's location.
+  public let url: URL
+  private let file: HDF5File
+
+  /// Opens a results file; a missing, truncated or foreign file is a clear error.
+  public init(url: URL) throws {
+    self.url = url
+    do {
+      file = try HDF5File.open(at: url)
+    } catch {
+      throw ResultsError.malformed(path: url.path, reason: "\(error)")
+    }
+    guard file.root.contains("ndml") else {
+      throw ResultsError.malformed(path: url.path, reason: "it has no /ndml group (not written by NDML)")
+    }
+  }
+
+  /// A `/ndml` string attribute (e.g. `status`, `version`, `precision`).
+  public func metadata(_ name: String) throws -> String {
+    try file.root.openGroup("ndml").stringAttribute(name)
+  }
+
+  /// A `/ndml` numeric attribute (e.g. `dt_ms`, `wall_time_s`), nil if absent.
+  public func numericMetadata(_ name: String) throws -> Double? {
+    let g = try file.root.openGroup("ndml")
+    guard g.hasAttribute(name) else { return nil }
+    if let d = try? g.scalarAttribute(name, as: Double.self) { return d }
+    return Double(try g.scalarAttribute(name, as: Int64.self))
+  }
+
+  /// The config text the run used.
+  public func configText() throws -> String {
+    try file.root.openGroup("ndml").openDataset("config").readString()
+  }
+
+  /// Population names and sizes, in file order.
+  public func populations() throws -> [(name: String, size: Int, model: String)] {
+    let g = try file.root.openGroup("ndml/populations")
+    return try g.childNames().map { name in
+      let p = try g.openGroup(name)
+      return (name, Int(try p.scalarAttribute("size", as: Int64.self)), try p.stringAttribute("model"))
+    }
+  }
+
+  /// Populations with recorded spikes.
+  public func spikePopulations() throws -> [String] {
+    file.root.contains("spikes") ? try file.root.openGroup("spikes").childNames() : []
+  }
+
+  /// All spikes of a population: times in ms and node ids.
+  public func spikes(of population: String) throws -> (timesMs: [Double], nodeIDs: [UInt64]) {
+    guard file.root.contains("spikes/\(population)") else {
+      throw ResultsError.notFound(path: url.path, what: "spikes of '\(population)'", available: try spikePopulations())
+    }
+    let g = try file.root.openGroup("spikes/\(population)")
+    return (
+      try g.openDataset("timestamps").read(as: Double.self), try g.openDataset("node_ids").read(as: UInt64.self)
+    )
+  }
+
+  /// Recorded variables as `population/variable`.
+  public func reports() throws -> [String] {
+    guard file.root.contains("report") else { return [] }
+    let r = try file.root.openGroup("report")
+    return try r.childNames().flatMap { pop in try r.openGroup(pop).childNames().map { "\(pop)/\($0)" } }
+  }
+
+  /// One recorded variable: samples (rows = times, columns = neurons), units, node ids, time axis.
+  public func report(population: String, variable: String) throws -> Report {
+    let path = "report/\(population)/\(variable)"
+    guard file.root.contains(path) else {
+      throw ResultsError.notFound(path: url.path, what: "report \(population)/\(variable)", available: try reports())
+    }
+    let g = try file.root.openGroup(path)
+    let data = try g.openDataset("data")
+    let mapping = try g.openGroup("mapping")
+    return Report(
+      values: try data.read(as: Float.self), shape: try data.shape(), units: try data.stringAttribute("units"),
+      nodeIDs: try mapping.openDataset("node_ids").read(as: UInt64.self),
+      time: try mapping.openDataset("time").read(as: Double.self))
+  }
+
+  /// A summary of every group and dataset, for `ndml inspect`.
+  public func outline() throws -> [String] {
+    var lines: [String] = []
+    func walk(_ group: HDF5Group, depth: Int) throws {
+      for name in try group.childNames() {
+        let indent = String(repeating: "  ", count: depth)
+        if group.isGroup(name) {
+          lines.append("\(indent)\(name)/")
+          try walk(group.openGroup(name), depth: depth + 1)
+        } else {
+          let d = try group.openDataset(name)
+          let shape = try d.shape().map(String.init).joined(separator: " × ")
+          let units = d.hasAttribute("units") ? " [\(try d.stringAttribute("units"))]" : ""
+          lines.append(
+            "\(indent)\(name)  \(try d.elementTypeDescription()) (\(shape.isEmpty ? "scalar" : shape))\(units)")
+        }
+      }
+    }
+    try walk(file.root, depth: 0)
+    return lines
+  }
+
+  /// Closes the file.
+  public func close() throws { try file.close() }
+}
+
+/// One recorded variable read back from a results file.
+public struct Report: Sendable {
+  /// Row-major samples: `shape[0]` times × `shape[1]` neurons.
+  public var values: [Float]
+  /// (times, neurons).
+  public var shape: [Int]
+  /// Units of the values.
+  public var units: String
+  /// Neuron indices of the columns.
+  public var nodeIDs: [UInt64]
+  /// [start, stop, step] in ms.
+  public var time: [Double]
+}
+
+/// Writes one recorded variable as a standalone SONATA report file (`/report/<population>/data`
+/// and `mapping/`), the layout libsonata's `ElementReportReader` reads.
+public enum SonataReportExporter {
+  /// Copies `population/variable` of `results` to a new file at `destination`.
+  public static func export(from results: ResultsReader, population: String, variable: String, to destination: URL)
+    throws
+  {
+    let report = try results.report(population: population, variable: variable)
+    let partial = destination.appendingPathExtension("partial")
+    let out = try HDF5File.create(at: partial)
+    let group = try out.root.createGroup("report/\(population)")
+    try group.writeDataset("data", report.values, shape: report.shape).setAttribute("units", report.units)
+    try ResultsWriter.writeMapping(into: group.createGroup("mapping"), nodeIDs: report.nodeIDs, time: report.time)
+    try out.close()
+    try Platform.atomicReplace(destination, with: partial)
+  }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import NDMLHDF5
+import NDMLModel
+
+/// What a results file records about its run besides the data (the `/ndml` group).
+public struct RunMetadata: Sendable {
+  /// The config file's text, exactly as read.
+  public var configText: String
+  /// The config file's path as given.
+  public var configPath: String
+  /// `--set` overrides applied on top of the file.
+  public var overrides: [String]
+  /// Backend name (`cpu`).
+  public var backend: String
+
+  /// Creates metadata.
+  public init(configText: String, configPath: String, overrides: [String], backend: String) {
+    self.configText = configText
+    self.configPath = configPath
+    self.overrides = overrides
+    self.backend = backend
+  }
+}
+
+/// Streams a run's recorded data into a SONATA-layout HDF5 file (layout: `docs/results-format.md`).
+///
+/// The file is written under a temporary name beside the destination (`<name>.partial`) with
+/// `/ndml.status = "running"`; ``finish(summary:)`` writes the wall time and `status = "complete"`
+/// last, closes the file and renames it over the destination. A run that dies leaves only the
+/// `.partial` file, marked `running`; an existing file at the destination is never touched before
+/// the final rename.
+public final class ResultsWriter: SimulationObserver {
+  /// Where the finished file will be.
+  public let destination: URL
+  /// Where the file is written while the run lasts.
+  public let partialURL: URL
+  private let file: HDF5File
+  private let ndml: HDF5Group
+  private var spikeTimes: [String: HDF5ExtendableDataset<Double>] = [:]
+  private var spikeIDs: [String: HDF5ExtendableDataset<UInt64>] = [:]
+  private var reports: [String: HDF5ExtendableDataset<Float>] = [:]
+  private let plan: RecordingPlan
+  private let onProgress: (Int, Int) -> Void
+
+  /// Creates the partial file and writes everything known before the run (metadata, layout).
+  public init(
+    destination: URL, experiment: Experiment, metadata: RunMetadata, gzipLevel: Int,
+    onProgress: @escaping (Int, Int) -> Void = { _, _ in }
+  ) throws {
+    self.destination = destination
+    self.plan = experiment.recording
+    self.onProgress = onProgress
+    partialURL = destination.appendingPathExtension("partial")
+    let folder = destination.deletingLastPathComponent()
+    do {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    } catch {
+      throw ResultsError.cannotWrite(path: destination.path, reason: "cannot create folder \(folder.path)")
+    }
+    guard FileManager.default.isWritableFile(atPath: folder.path) else {
+      throw ResultsError.cannotWrite(path: destination.path, reason: "folder \(folder.path) is not writable")
+    }
+    do {
+      file = try HDF5File.create(at: partialURL)
+    } catch {
+      throw ResultsError.cannotWrite(path: partialURL.path, reason: "\(error)")
+    }
+    ndml = try file.root.createGroup("ndml")
+    try writeMetadata(experiment, metadata)
+    let gzip = gzipLevel > 0 ? gzipLevel : nil
+    let spikes = try file.root.createGroup("spikes")
+    for name in experiment.recording.spikePopulations {
+      let group = try spikes.createGroup(name)
+      try group.setEnumAttribute("sorting", cases: SpikeSorting.cases, value: SpikeSorting.byTime)
+      // Spikes are never compressed: the libsonata wheel (PyPI, 0.2.2) has no deflate filter and
+      // refuses gzip datasets, and SONATA tools must read them. Reports honour output.gzip.
+      let times = try group.createExtendableDataset("timestamps", of: Double.self, chunkRows: 65_536, gzipLevel: nil)
+      try times.dataset.setAttribute("units", "ms")
+      spikeTimes[name] = times
+      spikeIDs[name] = try group.createExtendableDataset(
+        "node_ids", of: UInt64.self, chunkRows: 65_536, gzipLevel: nil)
+    }
+    let dt = experiment.simulation.dtMs
+    for rec in experiment.recording.state {
+      let model = experiment.population(named: rec.population)!.model
+      let intervalSteps = max(1, Int((rec.intervalMs / dt).rounded()))
+      let samples = (experiment.simulation.stepCount + intervalSteps - 1) / intervalSteps
+      let interval = Double(intervalSteps) * dt
+      for v in rec.variables {
+        let group = try file.root.createGroup("report/\(rec.population)/\(v)")
+        let rows = max(1, 262_144 / max(1, 4 * rec.neurons.count))
+        let data = try group.createExtendableDataset(
+          "data", of: Float.self, rowLength: rec.neurons.count, chunkRows: rows, gzipLevel: gzip)
+        try data.dataset.setAttribute("units", model.recordableVariables.first { $0.name == v }!.unit)
+        reports["\(rec.population)/\(v)"] = data
+        try Self.writeMapping(
+          into: group.createGroup("mapping"), nodeIDs: rec.neurons.map(UInt64.init),
+          time: [0, Double(samples) * interval, interval])
+      }
+    }
+    try file.flush()
+  }
+
+  /// Writes SONATA's `mapping/` group of a report (one element per point neuron).
+  static func writeMapping(into mapping: HDF5Group, nodeIDs: [UInt64], time: [Double]) throws {
+    try mapping.writeDataset("node_ids", nodeIDs)
+    try mapping.writeDataset("index_pointers", (0...nodeIDs.count).map(UInt64.init))
+    try mapping.writeDataset("element_ids", [UInt32](repeating: 0, count: nodeIDs.count))
+    try mapping.writeDataset("time", time).setAttribute("units", "ms")
+  }
+
+  private func writeMetadata(_ experiment: Experiment, _ metadata: RunMetadata) throws {
+    let s = experiment.simulation
+    try ndml.setAttribute("status", RunStatus.running)
+    try ndml.setAttribute("version", NDMLVersion.current)
+    try ndml.setAttribute("backend", metadata.backend)
+    try ndml.setAttribute("seed", Int64(bitPattern: s.seed))
+    try ndml.setAttribute("precision", s.precision.rawValue)
+    try ndml.setAttribute("dt_ms", s.dtMs)
+    try ndml.setAttribute("duration_ms", s.durationMs)
+    try ndml.setAttribute("config_path", metadata.configPath)
+    try ndml.setAttribute("overrides", metadata.overrides.joined(separator: "\n"))
+    try ndml.writeStringDataset("config", metadata.configText)
+    let populations = try ndml.createGroup("populations")
+    for pop in experiment.populations {
+      let g = try populations.createGroup(pop.name)
+      try g.setAttribute("size", Int64(pop.size))
+      try g.setAttribute("model", pop.model.configName)
+    }
+  }
+
+  public func record(spikes chunk: SpikeChunk) throws {
+    try spikeTimes[chunk.population]!.append(chunk.timesMs)
+    try spikeIDs[chunk.population]!.append(chunk.nodeIDs)
+    try file.flush()
+  }
+
+  public func record(samples chunk: StateSampleChunk) throws {
+    let population = plan.state[chunk.recordingIndex].population
+    try reports["\(population)/\(chunk.variable)"]!.append(chunk.values)
+  }
+
+  public func progress(completedSteps: Int, totalSteps: Int) {
+    onProgress(completedSteps, totalSteps)
+  }
+
+  /// Writes the run's wall time and `status = "complete"` last, closes, and moves the file into
+  /// place (replacing any file there in one atomic rename).
+  public func finish(summary: RunSummary, wallSeconds: Double) throws {
+    try ndml.setAttribute("wall_time_s", wallSeconds)
+    try ndml.setAttribute("simulation_time_s", summary.simulationSeconds)
+    try ndml.setAttribute("synapse_count", Int64(summary.synapseCount))
+    try ndml.setAttribute("status", RunStatus.complete)
+    try file.close()
+    try Platform.atomicReplace(destination, with: partialURL)
+  }
+
+  /// Marks the partial file `failed` with the reason and closes it (the data written so far stays
+  /// readable); the destination is not touched.
+  public func abandon(reason: String) {
+    try? ndml.setAttribute("status", RunStatus.failed)
+    try? ndml.setAttribute("failure", reason)
+    try? file.close()
+  }
+}
+
+/// Values of `/ndml.status`.
+public enum RunStatus {
+  /// Written first; a file that still says this was not finished.
+  public static let running = "running"
+  /// Written last, after all data.
+  public static let complete = "complete"
+  /// The run stopped on an error (`/ndml.failure` says which).
+  public static let failed = "failed"
+}
+
+/// SONATA's `sorting` enum of a spike population.
+enum SpikeSorting {
+  static let cases: [(name: String, value: UInt8)] = [("none", 0), ("by_id", 1), ("by_time", 2)]
+  static let byTime: UInt8 = 2
+}

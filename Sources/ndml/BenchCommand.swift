@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NDMLConfig
+import NDMLEngine
+import NDMLModel
+
+/// `ndml bench cuba`: times NDML on a benchmark config and, when Brian2 is installed, Brian2
+/// `cpp_standalone` on the same network in the same run, and prints the ratio.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Benchmark NDML against Brian2 cpp_standalone on the same network, side by side.")
+
+  /// Benchmark cases.
+  enum Case: String, ExpressibleByArgument, CaseIterable {
+    case cuba
+    case coba
+  }
+
+  @Argument(help: "Which benchmark network (\(Case.allCases.map(\.rawValue).joined(separator: ", "))).")
+  var benchCase: Case = .cuba
+
+  @Option(help: "Biological durations to time, in ms (comma-separated).")
+  var durationsMs: String = "1000,10000"
+
+  @Option(help: "Repetitions per duration (the median is reported).")
+  var repeats: Int = 3
+
+  @Option(help: "Python with Brian2 installed (default: .venv/bin/python if present).")
+  var python: String?
+
+  @Flag(help: "Time NDML only.")
+  var noPeers = false
+
+  @Option(help: "Precision for NDML (float64 matches Brian2's doubles).")
+  var precision: Precision = .float64
+
+  @Option(help: "Write all figures as JSON to this file.")
+  var json: String?
+
+  @OptionGroup var logging: LoggingOptions
+
+  func validate() throws {
+    guard !durations.isEmpty, durations.allSatisfy({ $0 > 0 }) else {
+      throw ValidationError("--durations-ms takes positive numbers, e.g. 1000,10000")
+    }
+    guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+  }
+
+  private var durations: [Double] { durationsMs.split(separator: ",").compactMap { Double($0) } }
+
+  func run() throws {
+    let logger = Console.logger(logging)
+    let configPath = "experiments/\(benchCase.rawValue).yaml"
+    var rows: [[String: Any]] = []
+    Console.out("case            duration   NDML loop (s)  events/s     B/syn  peak RSS   Brian2 loop (s)  NDML/Brian2")
+    for duration in durations {
+      let loaded = try ConfigLoading.load(
+        configPath,
+        overrides: ["simulation.duration_ms=\(duration)", "simulation.precision=\(precision.rawValue)"],
+        logger: logger)
+      var loops: [Double] = []
+      var summary: RunSummary?
+      for _ in 0..<repeats {
+        let s = try CPUBackend().run(loaded.experiment, observer: SpikeCounter())
+        loops.append(s.simulationSeconds)
+        summary = s
+      }
+      let ndml = median(loops)
+      let s = summary!
+      var row: [String: Any] = [
+        "case": benchCase.rawValue, "duration_ms": duration, "ndml_loop_s": ndml, "ndml_loops_s": loops,
+        "synapses": s.synapseCount, "bytes_per_synapse": Double(s.synapseBytes) / Double(max(s.synapseCount, 1)),
+        "synaptic_events": s.synapticEvents, "peak_rss_bytes": Platform.peakResidentBytes(),
+        "spikes": s.spikeCounts.reduce(0) { $0 + $1.spikes }, "precision": precision.rawValue,
+      ]
+      var peerText = "      (skipped)            "
+      if !noPeers {
+        if let brian = try brian2(duration: duration, logger: logger) {
+          row["brian2_loop_s"] = brian
+          row["ratio_ndml_over_brian2"] = ndml / brian
+          peerText = String(format: "%14.3f  %11.3f", brian, ndml / brian)
+        } else {
+          peerText = "   (Brian2 unavailable)   "
+        }
+      }
+      rows.append(row)
+      Console.out(
+        benchCase.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+          + String(
+            format: "%9.0f ms %12.3f %10.3g %9.1f %7.0f MiB", duration, ndml,
+            Double(s.synapticEvents) / ndml, row["bytes_per_synapse"] as! Double,
+            Double(Platform.peakResidentBytes()) / 1_048_576) + "  " + peerText)
+    }
+    if let json {
+      let data = try JSONSerialization.data(withJSONObject: ["results": rows], options: [.prettyPrinted, .sortedKeys])
+      try data.write(to: URL(fileURLWithPath: json))
+    }
+  }
+
+  /// Runs `benchmarks/brian2_reference.py` in cpp_standalone mode, one thread; returns the median
+  /// loop time over `repeats` runs, or nil when Brian2 cannot be run.
+  private func brian2(duration: Double, logger: Logger) throws -> Double? {
+    let python =
+      self.python ?? (FileManager.default.fileExists(atPath: ".venv/bin/python") ? ".venv/bin/python" : "python3")
+    var loops: [Double] = []
+    for _ in 0..<repeats {
+      let out = FileManager.default.temporaryDirectory.appendingPathComponent("ndml-bench-\(UUID().uuidString).json")
+      defer { try? FileManager.default.removeItem(at: out) }
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      p.arguments = [
+        python, "benchmarks/brian2_reference.py", "--model", benchCase.rawValue, "--duration-ms", "\(duration)",
+        "--device", "cpp_standalone", "--threads", "1", "--quiet", "--out-json", out.path,
+      ]
+      p.standardOutput = FileHandle.nullDevice
+      let err = Pipe()
+      p.standardError = err
+      do { try p.run() } catch {
+        logger.warning("cannot start \(python): \(error); Brian2 figures skipped")
+        return nil
+      }
+      let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      p.waitUntilExit()
+      guard p.terminationStatus == 0, let data = try? Data(contentsOf: out),
+        let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let timing = obj["timing_s"] as? [String: Any], let loop = timing["sim_loop"] as? Double
+      else {
+        logger.warning("Brian2 run failed (\(python)); figures skipped: \(errText.suffix(400))")
+        return nil
+      }
+      loops.append(loop)
+    }
+    return median(loops)
+  }
+}
+
+extension Precision: ExpressibleByArgument {}
+
+/// Counts spikes and discards them: the benchmark measures the loop with spike recording on, but
+/// without file output.
+final class SpikeCounter: SimulationObserver {
+  private(set) var spikes = 0
+  func record(spikes chunk: SpikeChunk) throws { spikes += chunk.timesMs.count }
+  func record(samples: StateSampleChunk) throws {}
+  func progress(completedSteps: Int, totalSteps: Int) {}
+}
+
+/// The median of a non-empty list.
+func median(_ xs: [Double]) -> Double {
+  let s = xs.sorted()
+  return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}

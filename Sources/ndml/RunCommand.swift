@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NDMLConfig
+import NDMLEngine
+import NDMLModel
+import NDMLResults
+
+/// `ndml run CONFIG`: simulates an experiment and writes its results file.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run", abstract: "Run an experiment config and write an HDF5 results file.")
+
+  @Argument(help: "The experiment config (YAML).")
+  var config: String
+
+  @Option(name: .shortAndLong, help: "Results file (default: output.path of the config, else results/<config>.h5).")
+  var output: String?
+
+  @Option(name: .customLong("set"), help: "Override a config value, e.g. --set simulation.duration_ms=2000.")
+  var overrides: [String] = []
+
+  @OptionGroup var logging: LoggingOptions
+
+  func run() throws {
+    var logger = Console.logger(logging)
+    logger[metadataKey: "config"] = "\(config)"
+    let loaded = try ConfigLoading.load(config, overrides: overrides, logger: logger)
+    let experiment = loaded.experiment
+    let backend = CPUBackend()
+    try Self.checkMemory(experiment, backend: backend, logger: logger)
+    let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
+    let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5")
+    let progress = ProgressDisplay(enabled: !logging.quiet, durationMs: experiment.simulation.durationMs)
+    let writer: ResultsWriter
+    do {
+      writer = try ResultsWriter(
+        destination: destination, experiment: experiment,
+        metadata: RunMetadata(configText: loaded.text, configPath: config, overrides: overrides, backend: backend.name),
+        gzipLevel: loaded.gzipLevel, onProgress: progress.update)
+    } catch {
+      logger.error("\(error)")
+      throw ExitCode(1)
+    }
+    logger.debug("writing to \(writer.partialURL.path) until the run completes")
+    let start = ContinuousClock.now
+    let summary: RunSummary
+    do {
+      summary = try backend.run(experiment, observer: writer)
+      progress.finish()
+      try writer.finish(summary: summary, wallSeconds: (ContinuousClock.now - start).secondsValue)
+    } catch {
+      progress.finish()
+      writer.abandon(reason: "\(error)")
+      logger.error("\(error)")
+      logger.error("the partial results (status 'failed') are in \(writer.partialURL.path)")
+      throw ExitCode(1)
+    }
+    if !logging.quiet {
+      RunSummaryPrinter.print(summary, experiment: experiment, wallSeconds: (ContinuousClock.now - start).secondsValue)
+      Console.out("results: \(destination.path)")
+    }
+  }
+
+  /// Refuses a network whose memory estimate exceeds the machine's, before anything is allocated.
+  static func checkMemory(_ experiment: Experiment, backend: CPUBackend, logger: Logger) throws {
+    let need = backend.estimatedMemoryBytes(experiment)
+    logger.debug("estimated memory \(formatBytes(need)) of \(formatBytes(backend.availableMemoryBytes))")
+    if need >= backend.availableMemoryBytes * 0.9 {
+      logger.error(
+        "\(EngineError.insufficientMemory(estimatedBytes: need, availableBytes: backend.availableMemoryBytes, synapses: experiment.expectedSynapseCount()))"
+      )
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// Prints the end-of-run summary: spikes and rates per population, timing, synapses.
+enum RunSummaryPrinter {
+  static func print(_ s: RunSummary, experiment: Experiment, wallSeconds: Double) {
+    let seconds = experiment.simulation.durationMs / 1000
+    Console.out("population        neurons      spikes   rate (Hz)")
+    for (name, size, spikes) in s.spikeCounts {
+      let rate = Double(spikes) / Double(size) / seconds
+      Console.out(
+        name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%9d %11d %11.3f", size, spikes, rate))
+    }
+    Console.out(
+      String(
+        format: "simulated %.1f ms in %.3f s (loop %.3f s, build %.3f s): real-time factor %.3g",
+        experiment.simulation.durationMs, wallSeconds, s.simulationSeconds, s.buildSeconds,
+        s.simulationSeconds / seconds))
+    Console.out(
+      String(
+        format: "%d synapses (%.1f B each), %.3g synaptic events (%.3g events/s)", s.synapseCount,
+        s.synapseCount > 0 ? Double(s.synapseBytes) / Double(s.synapseCount) : 0, Double(s.synapticEvents),
+        Double(s.synapticEvents) / max(s.simulationSeconds, 1e-9)))
+  }
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var secondsValue: Double {
+    let (s, atto) = components
+    return Double(s) + Double(atto) * 1e-18
+  }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import NDMLConfig
+import NDMLModel
+import XCTest
+
+/// The config schema: every error names file, line and key and says how to fix it.
+final class ExperimentConfigTests: XCTestCase {
+  private let valid = """
+    simulation: {dt_ms: 0.1, duration_ms: 100, seed: 3}
+    populations:
+      exc:
+        size: 10
+        model: lif_cuba
+        params: {tau_m_ms: 20, v_thresh_mV: -50, v_reset_mV: -60}
+        init: {v_mV: {uniform: [-60, -50]}}
+      noise: {size: 10, model: poisson, params: {rate_Hz: 5}}
+    projections:
+      ne: {source: noise, target: exc, connectivity: one_to_one, weight_mV: 2, delay_ms: 1}
+    record: {spikes: all}
+    """
+
+  private func errors(_ text: String, overrides: [String] = []) -> [ConfigError] {
+    do {
+      _ = try ExperimentConfig.parse(text: text, overrides: overrides)
+      XCTFail("expected errors for:\n\(text)")
+      return []
+    } catch let e as ConfigErrors {
+      return e.errors
+    } catch {
+      XCTFail("unexpected error type \(error)")
+      return []
+    }
+  }
+
+  func testValidConfigReadsEverything() throws {
+    let c = try ExperimentConfig.parse(text: valid)
+    XCTAssertEqual(c.experiment.simulation.seed, 3)
+    XCTAssertEqual(c.experiment.populations.map(\.name), ["exc", "noise"])
+    guard case .lifCuba(let p) = c.experiment.populations[0].model else { return XCTFail("model") }
+    XCTAssertEqual(p.thresholdMV, -50)
+    XCTAssertEqual(p.tauSynapticExcitatoryMs, LIFCubaParameters().tauSynapticExcitatoryMs, "defaults fill the rest")
+    XCTAssertEqual(c.experiment.populations[0].initialState["v"], .uniform(low: -60, high: -50))
+    XCTAssertEqual(c.experiment.recording.spikePopulations, ["exc", "noise"])
+    XCTAssertEqual(c.experiment.projections[0].delayMs, .constant(1))
+  }
+
+  func testMisspelledKeySuggestsTheRightOneWithItsLine() {
+    let e = errors(valid.replacingOccurrences(of: "tau_m_ms: 20", with: "tau_m: 20"))
+    XCTAssertEqual(e.count, 1)
+    XCTAssertEqual(e[0].keyPath, "populations.exc.params.tau_m")
+    XCTAssertEqual(e[0].line, 6)
+    XCTAssert(e[0].message.contains("did you mean 'tau_m_ms'"), e[0].message)
+  }
+
+  func testUnitsInValuesAreRejectedWithAHint() {
+    let e = errors(valid.replacingOccurrences(of: "tau_m_ms: 20", with: "tau_m_ms: 20 ms"))
+    XCTAssertEqual(e.first?.keyPath, "populations.exc.params.tau_m_ms")
+    XCTAssert(e.first?.message.contains("the unit is part of the key name") == true, e.first?.message ?? "")
+  }
+
+  func testWrongUnitKeyForTheTargetModel() {
+    let e = errors(valid.replacingOccurrences(of: "weight_mV: 2", with: "weight_nS: 2"))
+    XCTAssertEqual(e.first?.keyPath, "projections.ne.weight_nS")
+    XCTAssert(e.first?.message.contains("write weight_mV") == true, e.first?.message ?? "")
+  }
+
+  func testNegativeTimeConstantAndResetAboveThresholdAreAllReported() {
+    let e = errors(
+      valid.replacingOccurrences(
+        of: "tau_m_ms: 20, v_thresh_mV: -50, v_reset_mV: -60", with: "tau_m_ms: -20, v_thresh_mV: -50, v_reset_mV: -40")
+    )
+    XCTAssertEqual(Set(e.map(\.keyPath)), ["populations.exc.params.tau_m_ms", "populations.exc.params.v_reset_mV"])
+    XCTAssert(e.allSatisfy { $0.line == 6 }, "\(e)")
+  }
+
+  func testMalformedYAMLNamesTheLine() {
+    let e = errors("simulation: {dt_ms: 0.1\npopulations: [")
+    XCTAssertEqual(e.count, 1)
+    XCTAssertNotNil(e[0].line)
+    XCTAssert(e[0].message.contains("YAML syntax error"), e[0].message)
+  }
+
+  func testUnknownPopulationListsTheDefinedOnes() {
+    let e = errors(valid.replacingOccurrences(of: "source: noise", with: "source: nosie"))
+    XCTAssertEqual(e.first?.keyPath, "projections.ne.source")
+    XCTAssert(e.first?.message.contains("defined: exc, noise") == true, e.first?.message ?? "")
+  }
+
+  func testNaNAndInfinityAreRejected() {
+    XCTAssertEqual(
+      errors(valid.replacingOccurrences(of: "rate_Hz: 5", with: "rate_Hz: .nan")).first?.message,
+      "is NaN; give a finite number")
+    XCTAssert(
+      errors(valid.replacingOccurrences(of: "duration_ms: 100", with: "duration_ms: .inf")).first?.message.contains(
+        "infinite") == true)
+  }
+
+  func testDelayShorterThanOneStepIsAnError() {
+    let e = errors(valid.replacingOccurrences(of: "delay_ms: 1", with: "delay_ms: 0.01"))
+    XCTAssertEqual(e.first?.keyPath, "projections.ne.delay_ms")
+  }
+
+  func testDtLargerThanATimeConstantIsAWarning() throws {
+    let c = try ExperimentConfig.parse(text: valid, overrides: ["simulation.dt_ms=8", "projections.ne.delay_ms=8"])
+    XCTAssertEqual(c.warnings.count, 1)
+    XCTAssertEqual(c.warnings.first?.keyPath, "simulation.dt_ms")
+  }
+
+  func testSetOverridesAndCreatesKeys() throws {
+    let c = try ExperimentConfig.parse(
+      text: valid,
+      overrides: ["simulation.duration_ms=2000", "populations.exc.params.tau_ref_ms=3", "simulation.precision=float32"])
+    XCTAssertEqual(c.experiment.simulation.durationMs, 2000)
+    XCTAssertEqual(c.experiment.simulation.precision, .float32)
+    guard case .lifCuba(let p) = c.experiment.populations[0].model else { return XCTFail("model") }
+    XCTAssertEqual(p.refractoryMs, 3)
+    XCTAssertEqual(errors(valid, overrides: ["simulation.duration_ms"]).first?.keyPath, "simulation.duration_ms")
+    let misspelt = errors(valid, overrides: ["simulaton.duration_ms=5"])
+    XCTAssert(misspelt.first?.message.contains("did you mean 'simulation'") == true, "\(misspelt)")
+  }
+
+  func testMissingFileIsNamed() {
+    XCTAssertThrowsError(try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: "/nonexistent/x.yaml"))) {
+      XCTAssert("\($0)".contains("/nonexistent/x.yaml: config file not found"), "\($0)")
+    }
+  }
+
+  func testMissingSpikeFileIsNamed() {
+    let text = valid.replacingOccurrences(of: "params: {rate_Hz: 5}", with: "params: {file: no/such.csv}")
+      .replacingOccurrences(of: "model: poisson", with: "model: spike_source")
+    let e = errors(text)
+    XCTAssertEqual(e.first?.keyPath, "populations.noise.params.file")
+    XCTAssert(e.first?.message.contains("no/such.csv") == true, "\(e)")
+  }
+
+  func testSpikeTimesAndConnectionsFromFiles() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ndml-config-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try "neuron,time_ms\n0,5.0\n3,7.5\n0,9\n".write(
+      to: dir.appendingPathComponent("spikes.csv"), atomically: true, encoding: .utf8)
+    try "source,target,weight\n0,1,0.5\n3,2,1.5\n".write(
+      to: dir.appendingPathComponent("conn.csv"), atomically: true, encoding: .utf8)
+    let text = valid.replacingOccurrences(of: "params: {rate_Hz: 5}", with: "params: {file: spikes.csv}")
+      .replacingOccurrences(of: "model: poisson", with: "model: spike_source")
+      .replacingOccurrences(of: "connectivity: one_to_one, weight_mV: 2", with: "connectivity: {from_file: conn.csv}")
+    let url = dir.appendingPathComponent("x.yaml")
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    let c = try ExperimentConfig.load(contentsOf: url)
+    guard case .spikeSource(let s) = c.experiment.populations[1].model else { return XCTFail("model") }
+    XCTAssertEqual(s.spikeTimesMs[0], [5, 9])
+    XCTAssertEqual(s.spikeTimesMs[3], [7.5])
+    guard case .explicit(let list) = c.experiment.projections[0].connectivity else { return XCTFail("connectivity") }
+    XCTAssertEqual(list, [.init(source: 0, target: 1, weight: 0.5), .init(source: 3, target: 2, weight: 1.5)])
+  }
+
+  // Regressions found in review.
+
+  func testRequiredKeyGivenAsNullIsReported() {
+    let e = errors(valid.replacingOccurrences(of: "duration_ms: 100", with: "duration_ms: ~"))
+    XCTAssertEqual(e.map(\.keyPath), ["simulation.duration_ms"])
+    XCTAssert(e[0].message.contains("has no value"), e[0].message)
+  }
+
+  func testZeroTimeConstantsWithInvalidMembraneDoNotCrash() {
+    let e = errors(
+      valid.replacingOccurrences(
+        of: "tau_m_ms: 20,", with: "tau_m_ms: -1, tau_syn_e_ms: 0, tau_syn_i_ms: 0,"))
+    XCTAssertEqual(e.map(\.keyPath), ["populations.exc.params.tau_m_ms"])
+  }
+
+  func testNormalDelaysAreAccepted() throws {
+    let c = try ExperimentConfig.parse(
+      text: valid.replacingOccurrences(of: "delay_ms: 1", with: "delay_ms: {normal: {mean: 2, std: 0.5}}"))
+    XCTAssertEqual(c.experiment.projections[0].delayMs, .normal(mean: 2, standardDeviation: 0.5, clipAtZero: false))
+  }
+
+  func testZeroMeanNormalWeightIsNotInhibitory() {
+    let e = errors(
+      valid.replacingOccurrences(
+        of: "weight_mV: 2, delay_ms: 1",
+        with: "weight_mV: {normal: {mean: 0, std: 1}}, delay_ms: 1, receptor: inhibitory"))
+    XCTAssertEqual(e.first?.keyPath, "projections.ne.weight_mV")
+  }
+
+  func testOneToOneOntoItselfNeedsAutapses() {
+    let e = errors(valid.replacingOccurrences(of: "source: noise, target: exc", with: "source: exc, target: exc"))
+    XCTAssertEqual(e.first?.keyPath, "projections.ne.connectivity")
+    XCTAssert(e.first?.message.contains("allow_autapses: true") == true)
+  }
+
+  func testScheduleCannotBeCombinedWithAmplitude() {
+    let text =
+      valid + """
+
+        inputs:
+          step: {type: current, population: exc, amplitude_pA: 5, schedule: [{start_ms: 0, amplitude_pA: 1}]}
+        """
+    XCTAssertEqual(errors(text).first?.keyPath, "inputs.step.amplitude_pA")
+  }
+
+  func testExplicitRowsAreChecked() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ndml-rows-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let base = valid.replacingOccurrences(
+      of: "connectivity: one_to_one, weight_mV: 2", with: "connectivity: {from_file: conn.csv}, weight_mV: 2")
+    let url = dir.appendingPathComponent("x.yaml")
+    try base.write(to: url, atomically: true, encoding: .utf8)
+    for (rows, expected) in [
+      ("source,target,weight\n0,1,-0.5\n", "has weight -0.5"),
+      ("source,target,delay_ms\n0,1,0.01\n", "has delay 0.01 ms"),
+      ("source,target\n0,1.5\n", "must be whole neuron indices"),
+      ("source,target\n0,10\n", "is outside 10 × 10"),
+    ] {
+      try rows.write(to: dir.appendingPathComponent("conn.csv"), atomically: true, encoding: .utf8)
+      XCTAssertThrowsError(try ExperimentConfig.load(contentsOf: url)) {
+        XCTAssert("\($0)".contains(expected), "expected '\(expected)' in \($0)")
+      }
+    }
+  }
+}

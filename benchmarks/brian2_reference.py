@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Brian2 reference runs of the Vogels-Abbott CUBA and COBA networks (Brette et al. 2007).
+
+Used as the peer for NDML's `experiments/cuba.yaml` / `experiments/coba.yaml` (SCIENCE.md
+section 6.2) by `Tests/python/test_brian2_agreement.py`, and as a speed reference.
+
+    python benchmarks/brian2_reference.py --model cuba --duration-ms 1000 \
+        --device cpp_standalone --threads 1 --seed 1 --out-json cuba.json
+
+Network (both models): 4000 LIF neurons in one group, exc = neurons 0..3199, inh = 3200..3999,
+every ordered pair (i, j) (autapses included, as in Brian2's CUBA example) connected
+independently with p = 0.02 (Synapses.connect(p=0.02)), dt = 0.1 ms, threshold v > -50 mV,
+reset v = -60 mV, refractory 5 ms (v clamped; synaptic variables keep decaying), homogeneous
+delay 0.1 ms = 1 dt (NDML delivers with a minimum delay of one step; `--delay-ms` changes it).
+Event order differs slightly: Brian2 adds a spike's weight in the 'synapses' slot after that
+step's state update (delay 0: v feels it one step later), while NDML adds arrivals before
+integrating, so NDML's one-step delay acts like Brian2's delay 0. The statistics do not care:
+over 5 seeds x 2 s, delays 0 / 0.1 / 0.2 ms give CUBA 5.62 / 5.65 / 5.65 Hz (exc) and COBA
+19.7 / 19.6 / 19.7 Hz (exc), CVs within 0.03.
+
+CUBA = Brette et al. 2007 benchmark 2, exactly Brian2's own example `examples/CUBA.py`
+(brian-team/brian2; also `brian2/tests/features/speed.py::CUBAFixedConnectivity`):
+    dv/dt  = (ge + gi - (v - El)) / taum : volt (unless refractory)
+    dge/dt = -ge / taue : volt
+    dgi/dt = -gi / taui : volt
+    taum = 20 ms, taue = 5 ms, taui = 10 ms, El = -49 mV, Vt = -50 mV, Vr = -60 mV,
+    we = (60*0.27/10) mV = 1.62 mV (on_pre: ge += we), wi = (-20*4.5/10) mV = -9 mV (gi += wi),
+    v(0) = Vr + rand()*(Vt - Vr) (uniform in [-60, -50) mV), ge(0) = gi(0) = 0.
+    Integration: method 'exact' (alias 'linear'): the analytic solution of the linear system
+    over one step (Brian2 picks it automatically for these equations; the example names it).
+
+COBA = Brette et al. 2007 benchmark 1. Brian2 ships no LIF-COBA example (its gallery has
+only COBAHH, benchmark 3), so this is the Brian team's own COBA script, R. Brette, Dec 2007,
+`examples/misc/COBA.py` of Brian 1 (brian-team/brian), written in Brian2 syntax with
+absolute voltages (Brian 1 measured v relative to the -60 mV rest; conductances are in
+units of the leak conductance g_L = 10 nS, i.e. C = 200 pF, taum = C/g_L = 20 ms):
+    dv/dt  = (ge*(Ee - v) + gi*(Ei - v) - (v - El)) / taum : volt (unless refractory)
+    dge/dt = -ge / taue : 1
+    dgi/dt = -gi / taui : 1
+    taum = 20 ms, taue = 5 ms, taui = 10 ms, El = -60 mV, Ee = 0 mV, Ei = -80 mV,
+    Vt = -50 mV, Vr = -60 mV, refractory 5 ms,
+    we = 6/10 = 0.6 (6 nS / g_L; on_pre: ge += we), wi = 67/10 = 6.7 (67 nS / g_L; gi += wi),
+    v(0) = El + (randn()*5 - 5) mV  (normal, mean -65 mV, sd 5 mV),
+    ge(0) = randn()*1.5 + 4, gi(0) = randn()*12 + 20  (normal, in units of g_L: mean 40 nS
+    sd 15 nS and mean 200 nS sd 120 nS; negative draws are kept, as in the original).
+    No external input: the random initial conductances start self-sustained activity.
+    Integration: forward Euler (Brian 1 used `order=1` = Euler; Brian2's automatic choice
+    for these equations is also 'euler': 'exact' does not apply because ge*v is not linear,
+    and NeuronGroup's default method list is ('exact', 'euler', 'heun'), which does not
+    include 'exponential_euler'). `--coba-method exponential_euler` is available.
+
+Timing (seconds, in the JSON under "timing_s"):
+  * sim_loop: Brian2's `device._last_run_time`, set by both devices to the wall time of the
+    time-step loop only. Runtime: `Network.run` measures it after `before_run` (code
+    generation / Cython compilation) - brian2/core/network.py. cpp_standalone: the C++
+    `Network::run` measures its loop with std::chrono and writes it to
+    `results/last_run_info.txt`, which `CPPStandaloneDevice.run` reads back into
+    `device._last_run_time` - brian2/devices/cpp_standalone/{device.py,templates/network.cpp}.
+    It excludes compilation, synapse creation, initialisation and result writing.
+  * compile: cpp_standalone: `device.timers["compile"]` ('make clean' + 'make');
+    runtime: wall time of run() minus sim_loop (code generation + Cython compilation of
+    the code objects, or loading them from Cython's cache at ~/.cython/brian_extensions).
+  * run_binary (cpp_standalone only): `device.timers["run_binary"]`: the whole ./main run
+    (synapse creation, initialisation, loop, writing results).
+  * network_build: Python wall time of creating the objects (runtime: includes synapse
+    creation; cpp_standalone: only recording them for code generation).
+  * total: wall time of the whole simulation part of this script.
+
+Deterministic for a given (--seed, --device, --threads, --runtime-target): brian2.seed()
+seeds NumPy and the generated code's RNG, and all random initialisation and connectivity
+are string expressions evaluated in generated code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "Tests" / "python"))
+import spikestats  # noqa: E402  (shared with the pytest suite)
+
+N_EXC = 3200
+N_INH = 800
+N_TOTAL = N_EXC + N_INH
+P_CONNECT = 0.02
+DT_MS = 0.1
+
+COMMON = dict(taum_ms=20.0, taue_ms=5.0, taui_ms=10.0, Vt_mV=-50.0, Vr_mV=-60.0, tau_ref_ms=5.0)
+CUBA = dict(COMMON, El_mV=-49.0, we_mV=60 * 0.27 / 10, wi_mV=-20 * 4.5 / 10)
+COBA = dict(COMMON, El_mV=-60.0, Ee_mV=0.0, Ei_mV=-80.0, we=6.0 / 10.0, wi=67.0 / 10.0,
+            gL_nS=10.0, C_pF=200.0)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", choices=["cuba", "coba"], required=True)
+    p.add_argument("--duration-ms", type=float, default=1000.0)
+    p.add_argument("--device", choices=["runtime", "cpp_standalone"], default="cpp_standalone")
+    p.add_argument("--threads", type=int, default=1,
+                   help="cpp_standalone OpenMP threads; 1 (default) generates code without "
+                        "OpenMP (openmp_threads = 0). Ignored by the runtime device.")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--n-seeds", type=int, default=1,
+                   help="run seeds seed, seed+1, ..., seed+n-1 in one process; the JSON then holds "
+                        '{"ensemble": {mean and std over seeds}, "runs": [one result per seed]}')
+    p.add_argument("--out-json", type=Path, default=None)
+    p.add_argument("--delay-ms", type=float, default=DT_MS,
+                   help="homogeneous synaptic delay (default 0.1 ms = 1 dt, as NDML's minimum)")
+    p.add_argument("--coba-method", default="euler",
+                   help="Brian2 integration method for COBA (default 'euler' = Brian2's choice)")
+    p.add_argument("--runtime-target", choices=["cython", "numpy"], default="cython",
+                   help="code generation target of the runtime device")
+    p.add_argument("--transient-ms", type=float, default=0.0,
+                   help="start of the analysis window (statistics over [transient, duration))")
+    p.add_argument("--build-dir", type=Path, default=None,
+                   help="cpp_standalone project directory (default: a temporary one, deleted)")
+    p.add_argument("--spikes-npz", type=Path, default=None,
+                   help="also save all spikes (t_ms, i) to this .npz file")
+    p.add_argument("--quiet", action="store_true")
+    return p.parse_args(argv)
+
+
+def run(args, seed: int, first: bool = True) -> dict:
+    """Build and simulate the network once with `seed`; return the result dict."""
+    import brian2 as b2
+    from brian2 import mV, ms
+
+    b2.prefs.core.default_float_dtype = np.float64
+    standalone = args.device == "cpp_standalone"
+    build_dir = None
+    if standalone:
+        if not first:
+            b2.device.reinit()  # fresh standalone project for this seed
+        if args.build_dir:
+            build_dir = Path(args.build_dir) / f"seed{seed}"
+        else:
+            build_dir = Path(tempfile.mkdtemp(prefix="brian2_ref_"))
+        b2.prefs.devices.cpp_standalone.openmp_threads = args.threads if args.threads > 1 else 0
+        b2.set_device("cpp_standalone", directory=str(build_dir), build_on_run=True)
+    else:
+        b2.prefs.codegen.target = args.runtime_target
+
+    t_total0 = time.perf_counter()
+    b2.seed(seed)
+    b2.defaultclock.dt = DT_MS * ms
+
+    if args.model == "cuba":
+        P = CUBA
+        ns = dict(taum=P["taum_ms"] * ms, taue=P["taue_ms"] * ms, taui=P["taui_ms"] * ms,
+                  El=P["El_mV"] * mV, Vt=P["Vt_mV"] * mV, Vr=P["Vr_mV"] * mV,
+                  we=P["we_mV"] * mV, wi=P["wi_mV"] * mV)
+        eqs = """
+        dv/dt  = (ge + gi - (v - El)) / taum : volt (unless refractory)
+        dge/dt = -ge / taue : volt
+        dgi/dt = -gi / taui : volt
+        """
+        method = "exact"
+    else:
+        P = COBA
+        ns = dict(taum=P["taum_ms"] * ms, taue=P["taue_ms"] * ms, taui=P["taui_ms"] * ms,
+                  El=P["El_mV"] * mV, Ee=P["Ee_mV"] * mV, Ei=P["Ei_mV"] * mV,
+                  Vt=P["Vt_mV"] * mV, Vr=P["Vr_mV"] * mV, we=P["we"], wi=P["wi"])
+        eqs = """
+        dv/dt  = (ge*(Ee - v) + gi*(Ei - v) - (v - El)) / taum : volt (unless refractory)
+        dge/dt = -ge / taue : 1
+        dgi/dt = -gi / taui : 1
+        """
+        method = args.coba_method
+
+    t_build0 = time.perf_counter()
+    G = b2.NeuronGroup(N_TOTAL, eqs, threshold="v > Vt", reset="v = Vr",
+                       refractory=P["tau_ref_ms"] * ms, method=method, namespace=ns,
+                       name="neurons")
+    if args.model == "cuba":
+        G.v = "Vr + rand() * (Vt - Vr)"
+        G.ge = 0 * mV
+        G.gi = 0 * mV
+    else:
+        G.v = "El + (randn() * 5 - 5) * mV"
+        G.ge = "randn() * 1.5 + 4"
+        G.gi = "randn() * 12 + 20"
+    Ge = G[:N_EXC]
+    Gi = G[N_EXC:]
+    delay = args.delay_ms * ms
+    Se = b2.Synapses(Ge, G, on_pre="ge_post += we", delay=delay, namespace=ns, name="syn_exc")
+    Si = b2.Synapses(Gi, G, on_pre="gi_post += wi", delay=delay, namespace=ns, name="syn_inh")
+    Se.connect(p=P_CONNECT)
+    Si.connect(p=P_CONNECT)
+    mon = b2.SpikeMonitor(G, name="spikes")
+    net = b2.Network(G, Se, Si, mon)
+    t_build = time.perf_counter() - t_build0
+
+    t_run0 = time.perf_counter()
+    net.run(args.duration_ms * ms, namespace={})
+    t_run = time.perf_counter() - t_run0
+    sim_loop = float(b2.device._last_run_time)
+
+    timing = {"network_build": t_build, "sim_loop": sim_loop}
+    if standalone:
+        comp = b2.device.timers["compile"]
+        timing["compile"] = float((comp.get("clean") or 0.0) + (comp.get("make") or 0.0))
+        timing["run_binary"] = float(b2.device.timers["run_binary"])
+        timing["codegen"] = t_run - timing["compile"] - timing["run_binary"]
+    else:
+        timing["compile"] = t_run - sim_loop
+
+    t_ms = np.asarray(mon.t[:] / ms, dtype=np.float64)
+    idx = np.asarray(mon.i[:], dtype=np.int64)
+    n_syn_exc = int(len(Se))
+    n_syn_inh = int(len(Si))
+    timing["total"] = time.perf_counter() - t_total0
+
+    if standalone and args.build_dir is None:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    if args.spikes_npz:
+        path = Path(args.spikes_npz)
+        if args.n_seeds > 1:
+            path = path.with_name(f"{path.stem}_seed{seed}{path.suffix or '.npz'}")
+        np.savez_compressed(path, t_ms=t_ms, i=idx)
+
+    exc = idx < N_EXC
+    stats = spikestats.summarize(
+        {"exc": (t_ms[exc], idx[exc], N_EXC), "inh": (t_ms[~exc], idx[~exc] - N_EXC, N_INH)},
+        t_start_ms=args.transient_ms, t_stop_ms=args.duration_ms)
+
+    return {
+        "simulator": "brian2",
+        "brian2_version": b2.__version__,
+        "model": args.model,
+        "device": args.device,
+        "runtime_target": None if standalone else args.runtime_target,
+        "threads": args.threads if standalone else 1,
+        "seed": seed,
+        "dt_ms": DT_MS,
+        "duration_ms": args.duration_ms,
+        "delay_ms": args.delay_ms,
+        "integration_method": method,
+        "parameters": P,
+        "population_sizes": {"exc": N_EXC, "inh": N_INH},
+        "n_synapses": n_syn_exc + n_syn_inh,
+        "n_synapses_by_source": {"exc": n_syn_exc, "inh": n_syn_inh},
+        "n_spikes": int(idx.size),
+        "rate_hz": {name: s["rate_hz"] for name, s in stats["populations"].items()},
+        "cv_isi_mean": dict({name: s["cv_isi_mean"] for name, s in stats["populations"].items()},
+                            overall=stats["overall"]["cv_isi_mean"]),
+        "stats": stats,
+        "timing_s": timing,
+    }
+
+
+def ensemble(runs: list) -> dict:
+    """Mean and sample standard deviation over seeds of the headline statistics."""
+    def mean_std(values):
+        a = np.asarray(values, dtype=np.float64)
+        return {"mean": float(a.mean()), "std": float(a.std(ddof=1)) if a.size > 1 else 0.0}
+
+    names = list(runs[0]["rate_hz"].keys())
+    return {
+        "seeds": [r["seed"] for r in runs],
+        "rate_hz": {n: mean_std([r["rate_hz"][n] for r in runs]) for n in names}
+        | {"overall": mean_std([r["stats"]["overall"]["rate_hz"] for r in runs])},
+        "cv_isi_mean": {n: mean_std([r["cv_isi_mean"][n] for r in runs]) for n in names + ["overall"]},
+        "n_synapses": mean_std([r["n_synapses"] for r in runs]),
+        "sim_loop_s": mean_std([r["timing_s"]["sim_loop"] for r in runs]),
+    }
+
+
+def _clean(obj):
+    """JSON has no NaN: write null instead."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.n_seeds < 1:
+        raise SystemExit("--n-seeds must be >= 1")
+    runs = [run(args, args.seed + k, first=(k == 0)) for k in range(args.n_seeds)]
+    if args.n_seeds == 1:
+        result = runs[0]
+    else:
+        result = {"model": args.model, "device": args.device, "duration_ms": args.duration_ms,
+                  "ensemble": ensemble(runs), "runs": runs}
+    result = _clean(result)
+    text = json.dumps(result, indent=2, sort_keys=False)
+    if args.out_json:
+        args.out_json.parent.mkdir(parents=True, exist_ok=True)
+        args.out_json.write_text(text + "\n")
+    if not args.quiet:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
