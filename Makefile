@@ -10,7 +10,10 @@ SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev pkg-config g++
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc native
 NDML := .build/release/ndml
 VENV := .venv
-PY312 := $(shell command -v python3.12 2>/dev/null || (pyenv prefix 3.12.1 2>/dev/null | sed 's|$$|/bin/python|') || true)
+# Python 3.12 for the venv: pyenv's 3.12.x first, else a python3.12 that really runs (a pyenv shim
+# on PATH may exist without the version being selected).
+PY312 := $(shell for p in "$$(pyenv prefix 3.12.1 2>/dev/null)/bin/python" "$$(pyenv prefix 3.12 2>/dev/null)/bin/python" python3.12; do \
+  "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
 export OPENBLAS_NUM_THREADS := 1
 
 .PHONY: demo test deps build lint swift-test python-test venv bench clean
@@ -47,7 +50,7 @@ swift-test:
 # The Python venv (Python 3.12: Brian2 2.10.1 needs it) from pinned requirements.
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements/test.txt
-	@test -n "$(PY312)" -a -x "$(PY312)" || { echo "Python 3.12 not found (pyenv install 3.12.1, or put python3.12 on PATH)"; exit 1; }
+	@test -n "$(PY312)" || { echo "Python 3.12 not found (pyenv install 3.12.1, or put python3.12 on PATH)"; exit 1; }
 	$(PY312) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements/test.txt
 	touch $@

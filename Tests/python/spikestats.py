@@ -11,6 +11,19 @@ so that both sides are measured with exactly the same definitions:
   with at least `min_spikes` (default 3, i.e. >= 2 intervals) spikes get a CV.
 * mean CV of a population = arithmetic mean of the single-neuron CVs of that population;
   "overall" pools the single-neuron CVs of all populations.
+* synchrony chi (`synchrony_chi`) = Golomb's measure of synchrony (Golomb 2007, Scholarpedia
+  2:1347) on spike counts: n_i(t) = spikes of neuron i (ids 0..n-1, default n = 1000) in bins of
+  `bin_ms` (default 5 ms) tiling [t_start, t_stop) (a partial last bin is dropped);
+  chi = sqrt( var_t(mean_i n_i(t)) / mean_i var_t(n_i(t)) ), population variances (ddof = 0);
+  silent neurons count (variance 0). ~0 for asynchronous firing, 1 for full synchrony; for
+  independent neurons it is ~1/sqrt(n) (0.03 for n = 1000).
+* rate spectral peak (`rate_spectrum_peak_hz`) = frequency of the largest value above `min_hz`
+  (default 20 Hz) of the power spectrum of the population rate (all spikes passed / n_neurons,
+  in bins of `bin_ms`, default 0.1 ms) inside [t_start, t_stop). The spectrum is Welch's
+  average over segments of `segment_ms` (default 100 ms, 50 % overlap, Hann window, each
+  segment's mean removed), so its resolution is 1 / segment (10 Hz) and the peak is stable
+  from run to run (a raw periodogram of one long window jumps between neighbouring noise
+  peaks). `rate_power_spectrum` returns the whole averaged spectrum.
 
 Times are in ms, node ids are 0-based and population-local (the SONATA convention NDML
 writes). Only NumPy is needed here; `load_sonata_spikes` imports h5py lazily.
@@ -114,6 +127,83 @@ def summarize(populations: Mapping[str, Tuple[np.ndarray, np.ndarray, int]],
         "populations": per_pop,
         "overall": overall,
     }
+
+
+def _bin_index(times_ms: np.ndarray, t_start_ms: float, bin_ms: float) -> np.ndarray:
+    # The 1e-6-bin nudge puts spikes stored as e.g. 204.99999999999997 ms (k * dt in floating
+    # point) into the bin that starts at 205 ms, where they belong on the dt grid.
+    return np.floor((times_ms - t_start_ms) / bin_ms + 1e-6).astype(np.int64)
+
+
+def synchrony_chi(times_ms: np.ndarray, node_ids: np.ndarray, n_neurons_sampled: int = 1000,
+                  bin_ms: float = 5.0, *, t_start_ms: float, t_stop_ms: float) -> float:
+    """Golomb's synchrony measure chi of neurons 0..n_neurons_sampled-1 (see module docstring).
+
+    Spike counts in bins of bin_ms tiling [t_start_ms, t_stop_ms) (a partial last bin is
+    dropped); spikes of neurons with id >= n_neurons_sampled are ignored. Returns NaN if no
+    sampled neuron's count varies.
+    """
+    if n_neurons_sampled <= 0 or bin_ms <= 0:
+        raise ValueError("n_neurons_sampled and bin_ms must be positive")
+    n_bins = int(math.floor((t_stop_ms - t_start_ms) / bin_ms + 1e-9))
+    if n_bins < 2:
+        raise ValueError(f"window [{t_start_ms}, {t_stop_ms}) ms holds fewer than 2 bins of {bin_ms} ms")
+    t, ids = _window(times_ms, node_ids, t_start_ms, t_start_ms + n_bins * bin_ms)
+    if ids.size and ids.min() < 0:
+        raise ValueError("negative node ids")
+    sel = ids < n_neurons_sampled
+    b = np.clip(_bin_index(t[sel], t_start_ms, bin_ms), 0, n_bins - 1)
+    counts = np.zeros((n_neurons_sampled, n_bins))
+    np.add.at(counts, (ids[sel], b), 1.0)
+    denom = counts.var(axis=1).mean()            # mean_i var_t(n_i(t))
+    if denom == 0:
+        return math.nan
+    return float(math.sqrt(counts.mean(axis=0).var() / denom))   # var_t(mean_i n_i(t))
+
+
+def rate_power_spectrum(times_ms: np.ndarray, n_neurons: int, t_start_ms: float,
+                        t_stop_ms: float, bin_ms: float = 0.1,
+                        segment_ms: float = 100.0) -> Tuple[np.ndarray, np.ndarray]:
+    """Welch power spectrum of the population rate (Hz) of `n_neurons` neurons.
+
+    Rate r(t) = spikes in [t, t + bin_ms) / n_neurons / bin_ms inside [t_start_ms, t_stop_ms)
+    (all spikes passed are counted); segments of segment_ms, 50 % overlap, Hann window, each
+    segment's mean removed; returns (frequencies_hz, mean |FFT|^2 over segments), unnormalised.
+    """
+    if n_neurons <= 0 or bin_ms <= 0:
+        raise ValueError("n_neurons and bin_ms must be positive")
+    times_ms = np.asarray(times_ms, dtype=np.float64)
+    n_samples = int(math.floor((t_stop_ms - t_start_ms) / bin_ms + 1e-9))
+    seg = int(round(segment_ms / bin_ms))
+    if seg < 4 or n_samples < seg:
+        raise ValueError(f"window [{t_start_ms}, {t_stop_ms}) ms is shorter than one "
+                         f"{segment_ms} ms segment (or the segment is under 4 bins)")
+    t = times_ms[(times_ms >= t_start_ms) & (times_ms < t_start_ms + n_samples * bin_ms)]
+    b = np.clip(_bin_index(t, t_start_ms, bin_ms), 0, n_samples - 1)
+    rate = np.bincount(b, minlength=n_samples) / n_neurons / (bin_ms * 1e-3)
+    step = max(seg // 2, 1)
+    window = np.hanning(seg)
+    power = np.zeros(seg // 2 + 1)
+    n_seg = 0
+    for s in range(0, n_samples - seg + 1, step):
+        x = rate[s:s + seg]
+        power += np.abs(np.fft.rfft((x - x.mean()) * window)) ** 2
+        n_seg += 1
+    return np.fft.rfftfreq(seg, d=bin_ms * 1e-3), power / n_seg
+
+
+def rate_spectrum_peak_hz(times_ms: np.ndarray, n_neurons: int, t_start_ms: float,
+                          t_stop_ms: float, bin_ms: float = 0.1, min_hz: float = 20.0,
+                          segment_ms: float = 100.0) -> float:
+    """Frequency (Hz) of the largest Welch power of the population rate above min_hz.
+
+    See `rate_power_spectrum`; the result is a multiple of 1000 / segment_ms Hz (10 Hz).
+    """
+    f, p = rate_power_spectrum(times_ms, n_neurons, t_start_ms, t_stop_ms, bin_ms, segment_ms)
+    above = f > min_hz
+    if not above.any():
+        raise ValueError(f"no frequency above {min_hz} Hz (Nyquist {f[-1]} Hz)")
+    return float(f[above][np.argmax(p[above])])
 
 
 def load_sonata_spikes(path: str, population_sizes: Mapping[str, int],

@@ -58,7 +58,11 @@ final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
-    [v, ge, gi][variable][neuron]
+    switch variable {
+    case 0: v[neuron]
+    case 1: ge[neuron]
+    default: gi[neuron]
+    }
   }
 
   @_specialize(where Scalar == Double)

@@ -61,7 +61,11 @@ final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
-    [v, se, si][variable][neuron]
+    switch variable {
+    case 0: v[neuron]
+    case 1: se[neuron]
+    default: si[neuron]
+    }
   }
 
   @_specialize(where Scalar == Double)
