@@ -97,25 +97,32 @@ final class Simulation<Scalar: EngineScalar> {
   func run() throws -> (spikeTotals: [Int], synapticEvents: Int) {
     let flushEvery = max(1, Int((1000 / dt).rounded()))  // one second of biological time
     var lastProgress = Date()
+    // Everything the step touches, resolved once: per-step existential calls, dictionary lookups
+    // and class-property accesses showed up in profiles as runtime metadata and exclusivity work.
+    let populations = kernels.indices.map { p in
+      (
+        step: kernels[p].step, ring: rings[p], spikes: spikes[p], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
+        outgoing: outgoing[p].map { tables[$0] }, recorder: spikeRecorders[p]
+      )
+    }
+    var totals = spikeTotals
+    var events = 0
     for n in 0..<stepCount {
       for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
         recorder.sample(kernels[recorder.population])
       }
       currents.apply(upTo: n, kernels: kernels)
-      for p in kernels.indices {
-        let ring = rings[p]
-        let slot = n % ring.slots
-        kernels[p].step(
-          n, excitatory: ring.slot(slot, .excitatory), inhibitory: ring.slot(slot, .inhibitory),
-          spikes: spikes[p])
+      for pop in populations {
+        let slot = n % pop.ring.slots
+        pop.step(n, pop.ring.slot(slot, .excitatory), pop.ring.slot(slot, .inhibitory), pop.spikes)
       }
-      for p in kernels.indices where spikes[p].count > 0 {
-        let emission = kernels[p].emitsAtStepEnd ? n + 1 : n
-        for t in outgoing[p] { deliver(tables[t], spikes: spikes[p], emissionStep: emission) }
-        spikeTotals[p] += spikes[p].count
-        spikeRecorders[p]?.append(spikes[p], timeMs: Double(emission) * dt)
+      for (p, pop) in populations.enumerated() where pop.spikes.count > 0 {
+        let emission = n + pop.offset
+        for table in pop.outgoing { events += deliver(table, spikes: pop.spikes, emissionStep: emission) }
+        totals[p] += pop.spikes.count
+        pop.recorder?.append(pop.spikes, timeMs: Double(emission) * dt)
+        pop.spikes.removeAll()
       }
-      for p in kernels.indices { spikes[p].removeAll() }
       if (n + 1) % flushEvery == 0 || n + 1 == stepCount {
         try flush(atStep: n + 1)
         let now = Date()
@@ -125,22 +132,28 @@ final class Simulation<Scalar: EngineScalar> {
         }
       }
     }
-    return (spikeTotals, synapticEvents)
+    spikeTotals = totals
+    synapticEvents = events
+    return (totals, events)
   }
 
+  /// Adds the weights of every outgoing synapse of this step's spikes into the target's ring slots;
+  /// returns the number of synaptic events.
   @inline(__always)
-  private func deliver(_ table: SynapseTable<Scalar>, spikes: SpikeBuffer, emissionStep: Int) {
+  private func deliver(_ table: SynapseTable<Scalar>, spikes: SpikeBuffer, emissionStep: Int) -> Int {
     let ring = rings[table.targetPopulation]
     let slots = ring.slots
     let base = ring.receptorBase(table.receptor)
     let stride = ring.stride
     let targets = table.targets
     let weights = table.weights
+    let offsets = table.offsets
+    var events = 0
     for k in 0..<spikes.count {
       let s = Int(spikes.indices[k])
-      let start = table.offsets[s]
-      let end = table.offsets[s + 1]
-      synapticEvents += end - start
+      let start = offsets[s]
+      let end = offsets[s + 1]
+      events += end - start
       if let delays = table.delays {
         for j in start..<end {
           let slot = (emissionStep + Int(delays[j])) % slots
@@ -151,6 +164,7 @@ final class Simulation<Scalar: EngineScalar> {
         for j in start..<end { row[Int(targets[j])] += weights[j] }
       }
     }
+    return events
   }
 
   /// Hands recorded data to the observer and checks state for NaN/∞.
