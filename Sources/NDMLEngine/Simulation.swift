@@ -123,8 +123,9 @@ final class Simulation<Scalar: EngineScalar> {
         pop.recorder?.append(pop.spikes, timeMs: Double(emission) * dt)
         pop.spikes.removeAll()
       }
-      if (n + 1) % flushEvery == 0 || n + 1 == stepCount {
-        try flush(atStep: n + 1)
+      if (n + 1) % flushEvery == 0 || n + 1 == stepCount { try flush(atStep: n + 1) }
+      // Progress at most four times a second of wall time, whatever the speed of the run.
+      if (n + 1) & 127 == 0 || n + 1 == stepCount {
         let now = Date()
         if now.timeIntervalSince(lastProgress) > 0.25 || n + 1 == stepCount {
           observer.progress(completedSteps: n + 1, totalSteps: stepCount)
