@@ -8,6 +8,9 @@ final class SpikeRecorder {
 
   init(population: String) { self.population = population }
 
+  /// Spikes buffered since the last flush.
+  var bufferedCount: Int { timesMs.count }
+
   /// Appends this step's spikes (already in ascending neuron order) stamped `timeMs`.
   func append(_ spikes: SpikeBuffer, timeMs: Double) {
     for k in 0..<spikes.count {
@@ -46,6 +49,9 @@ final class StateRecorder {
     self.intervalSteps = intervalSteps
     rows = Array(repeating: [], count: variableIndices.count)
   }
+
+  /// Values buffered since the last flush.
+  var bufferedCount: Int { rowCount * plan.neurons.count * plan.variables.count }
 
   /// Takes one sample of every variable (stored as float32, the results file's report type).
   func sample<S: EngineScalar>(_ kernel: any PopulationKernel<S>) {

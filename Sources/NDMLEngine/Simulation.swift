@@ -35,6 +35,10 @@ final class Simulation<Scalar: EngineScalar> {
     spikeTotals = Array(repeating: 0, count: experiment.populations.count)
   }
 
+  /// Buffered spikes or samples per recorder that trigger a flush before the one-second mark, so
+  /// that memory stays bounded whatever is recorded (2²⁰ spikes ≈ 16 MiB).
+  static var recorderFlushThreshold: Int { 1 << 20 }
+
   /// Builds state and synapses (the part the summary reports as build time).
   func build() {
     let seed = experiment.simulation.seed
@@ -110,6 +114,7 @@ final class Simulation<Scalar: EngineScalar> {
     for n in 0..<stepCount {
       for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
         recorder.sample(kernels[recorder.population])
+        if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
       }
       currents.apply(upTo: n, kernels: kernels)
       for pop in populations {
@@ -120,7 +125,10 @@ final class Simulation<Scalar: EngineScalar> {
         let emission = n + pop.offset
         for table in pop.outgoing { events += deliver(table, spikes: pop.spikes, emissionStep: emission) }
         totals[p] += pop.spikes.count
-        pop.recorder?.append(pop.spikes, timeMs: Double(emission) * dt)
+        if let recorder = pop.recorder {
+          recorder.append(pop.spikes, timeMs: Double(emission) * dt)
+          if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
+        }
         pop.spikes.removeAll()
       }
       if (n + 1) % flushEvery == 0 || n + 1 == stepCount { try flush(atStep: n + 1) }
