@@ -126,7 +126,7 @@ def model_a(cfg: dict) -> dict:
     return {
         "N_E": int(pops["exc"]["size"]), "N_I": int(pops["inh"]["size"]),
         "C_E": indeg("ee"), "C_I": indeg("ie"),
-        "J_mV": j, "g": -float(proj["ie"]["weight_mV"]) / j, "J_in_mV": float(proj["ie"]["weight_mV"]),
+        "J_mV": j, "g": round(-float(proj["ie"]["weight_mV"]) / j, 12), "J_in_mV": float(proj["ie"]["weight_mV"]),
         "delay_ms": float(proj["ee"]["delay_ms"]),
         "tau_m_ms": float(pe["tau_m_ms"]), "E_L_mV": float(pe["v_rest_mV"]),
         "V_th_mV": float(pe["v_thresh_mV"]), "V_reset_mV": float(pe["v_reset_mV"]),

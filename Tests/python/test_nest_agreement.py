@@ -13,22 +13,35 @@ must agree:
 * peak of the exc population-rate spectrum above 20 Hz (Welch, 100 ms Hann segments: 10 Hz
   resolution) within PEAK_ABS_TOL_HZ.
 
-Both simulators draw different random networks and inputs, so one run of each is compared: the
-tolerances are set from the spread over seeds measured on the development machine (1000 ms,
-window [200, 1000) ms; NEST rng_seed 1, 2, 3 and NDML `--set simulation.seed=K`, K = 1, 2, 3):
+Both simulators draw different random networks and inputs (NDML's seed and NEST's rng_seed are
+both the config's seed 1, but the generators differ), so one realisation of each is compared; the
+tolerances come from the spread over seeds measured on the development machine (1000 ms, window
+[200, 1000) ms, NEST 3.10.0 rng_seed 1, 2, 3; NDML `--set simulation.seed=K`, K = 1..13):
 
-                   NEST (seeds 1/2/3)          NDML (seeds 1/2/3)
-  exc rate (Hz)    38.04 / 38.01 / 38.06       37.98 / 37.95 / 37.95
-  mean CV          0.395 / 0.394 / 0.396       0.399 / 0.398 / 0.398
-  chi              0.129 / 0.128 / 0.129       0.134 / 0.131 / 0.131
-  peak (Hz)        130 / 130 / 130             130 / 130 / 130
+                  NEST seeds 1 / 2 / 3     NDML seeds 1 / 2 / 3     NDML, 13 seeds: mean +- sd (range)
+  exc rate (Hz)   38.04 / 37.76 / 37.82    37.45 / 37.94 / 37.89    37.64 +- 0.26 (37.03 .. 37.94)
+  mean CV ISI     0.395 / 0.397 / 0.393    0.402 / 0.396 / 0.392    0.397 +- 0.004 (0.392 .. 0.403)
+  chi             0.129 / 0.138 / 0.130    0.133 / 0.116 / 0.131    0.136 +- 0.013 (0.116 .. 0.162)
+  peak (Hz)       130 / 140 / 100          130 / 130 / 130          128 +- 10 (110 .. 140)
 
-(see MEASURED below; docs/validation.md has the 4 s figures). Largest NDML-NEST difference over
-all 3 x 3 seed pairs: rate 0.3 %, CV 0.005, chi 0.007, peak 0 Hz. The tolerances are therefore
-well outside seed noise, while a 10 % rate error (~3.8 Hz) fails the 5 % band by far.
+Largest |NDML - NEST| over all 13 x 3 seed pairs (3 x 3 pairs in brackets): rate 2.7 % (1.6 %),
+CV 0.010 (0.009), chi 0.033 (0.022), peak 40 Hz (30 Hz). Hence:
+
+* RATE_REL_TOL = 5 %: ~5.5 sd of the difference (sd ~0.3 Hz = 0.8 %) away from the observed
+  mean offset (NDML 0.6 % lower); a 10 % rate error in NDML leaves a difference of at least
+  ~7 % even with the most unfavourable realisations above, so it fails.
+* CV_ABS_TOL = 0.05: 5 x the largest observed difference.
+* CHI_ABS_TOL = 0.06 (loosened from 0.05): chi scatters by 0.013 (sd) over NDML seeds, the
+  difference by ~0.014-0.018; 0.05 would leave only ~3 sd, 0.06 leaves ~4. CHI_MAX = 0.2 is
+  ~5 sd above NDML's mean.
+* PEAK_ABS_TOL_HZ = 50 (loosened from 25): the fast oscillation is a broad band (half-maximum
+  ~105-155 Hz) and with 800 ms of data its Welch peak (10 Hz grid) moves by +-10-20 Hz between
+  realisations (NEST 100..140 Hz, NDML 110..140 Hz), so a 25 Hz band fails for some seed pairs
+  (observed: 30 and 40 Hz). 50 Hz still separates this ~130 Hz oscillation from the slow
+  ~40-50 Hz one of the (g = 6, eta = 1) state (docs/validation.md).
 
 Cost here (2 cores): NEST ~5 s build + ~27 s simulation, NDML ~9 s; NEST runs in the background
-while NDML runs, so the test takes ~35 s.
+while NDML runs, so the test takes ~40 s.
 """
 
 from __future__ import annotations
@@ -51,11 +64,11 @@ CHI_NEURONS = 1000
 CHI_BIN_MS = 5.0
 SPECTRUM_MIN_HZ = 20.0
 
-RATE_REL_TOL = 0.05
+RATE_REL_TOL = 0.05       # measured spread: see the module docstring
 CV_ABS_TOL = 0.05
-CHI_ABS_TOL = 0.05
+CHI_ABS_TOL = 0.06        # measured spread: see the module docstring
 CHI_MAX = 0.2
-PEAK_ABS_TOL_HZ = 25.0
+PEAK_ABS_TOL_HZ = 50.0    # measured spread: see the module docstring
 NEST_TIMEOUT_S = 900
 
 
