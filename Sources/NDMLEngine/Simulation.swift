@@ -4,10 +4,14 @@ import NDMLModel
 /// A compiled network and its clock-driven loop in one precision.
 ///
 /// Step `n` covers `[t_n, t_{n+1})`: (1) state samples due at `t_n` are taken; (2) currents whose
-/// schedule changes at `t_n` are applied; (3) every population advances, neuron kernels consuming the
-/// input slot of step `n`; (4) spikes are delivered into the ring buffers at
-/// `emission step + delay` (neurons emit at `t_{n+1}`, sources at `t_n`), in population order, then
-/// source order, then synapse order; (5) spikes are recorded.
+/// schedule changes at `t_n` apply; (3) every population advances (neuron spikes are stamped
+/// `t_{n+1}`, source spikes `t_n`); (4) spikes are recorded; (5) every weight arriving at `t_{n+1}`
+/// is added to its target's synaptic variable: projections with one delay `d` for all synapses
+/// deliver the spikes stamped `t_{n+1−d}` straight from a short per-population spike history (as
+/// NEST and Brian2 add into the synaptic variable), projections with per-synapse delays go through
+/// a ring buffer of per-step input that is folded in afterwards. Order: projections in config
+/// order, then spikes in neuron order, then synapses in row order — fixed by the network, so every
+/// floating-point sum is reproducible.
 final class Simulation<Scalar: EngineScalar> {
   private let experiment: Experiment
   /// The experiment being simulated.
@@ -16,7 +20,10 @@ final class Simulation<Scalar: EngineScalar> {
   private let dt: Double
   private let stepCount: Int
   private var kernels: [any PopulationKernel<Scalar>] = []
-  private var rings: [InputRing<Scalar>] = []
+  /// Input rings of populations that receive per-synapse-delay projections (nil otherwise).
+  private var rings: [InputRing<Scalar>?] = []
+  /// Recent spikes per population, for uniform-delay projections.
+  private var histories: [SpikeHistory] = []
   private var spikes: [SpikeBuffer] = []
   private var tables: [SynapseTable<Scalar>] = []
   private var outgoing: [[Int]] = []
@@ -62,8 +69,11 @@ final class Simulation<Scalar: EngineScalar> {
       tables.indices.filter { tables[$0].sourcePopulation == p }
     }
     for (p, pop) in experiment.populations.enumerated() {
-      let maxDelay = tables.filter { $0.targetPopulation == p }.map(\.maximumDelaySteps).max() ?? 0
-      rings.append(InputRing(size: pop.size, slots: maxDelay + 1))
+      let incoming = tables.filter { $0.targetPopulation == p && $0.delays != nil }
+      rings.append(
+        incoming.isEmpty ? nil : InputRing(size: pop.size, slots: incoming.map(\.maximumDelaySteps).max()! + 1))
+      let depth = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0
+      histories.append(SpikeHistory(depth: depth))
     }
     for name in experiment.recording.spikePopulations {
       let p = experiment.populationIndex(named: name)!
@@ -105,9 +115,24 @@ final class Simulation<Scalar: EngineScalar> {
     // and class-property accesses showed up in profiles as runtime metadata and exclusivity work.
     let populations = kernels.indices.map { p in
       (
-        step: kernels[p].step, ring: rings[p], spikes: spikes[p], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
-        outgoing: outgoing[p].map { tables[$0] }, recorder: spikeRecorders[p]
+        step: kernels[p].step, spikes: spikes[p], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
+        ringTables: outgoing[p].map { tables[$0] }.filter { $0.delays != nil }, recorder: spikeRecorders[p],
+        history: histories[p]
       )
+    }
+    let direct = tables.filter { $0.delays == nil }.map { table in
+      (
+        table: table, history: histories[table.sourcePopulation],
+        target: kernels[table.targetPopulation].synapticVariable(table.receptor)!
+      )
+    }
+    let ringInputs = kernels.indices.compactMap { p in
+      rings[p].map {
+        (
+          ring: $0, excitatory: kernels[p].synapticVariable(.excitatory)!,
+          inhibitory: kernels[p].synapticVariable(.inhibitory)!
+        )
+      }
     }
     var totals = spikeTotals
     var events = 0
@@ -117,19 +142,29 @@ final class Simulation<Scalar: EngineScalar> {
         if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
       }
       currents.apply(upTo: n, kernels: kernels)
-      for pop in populations {
-        let slot = n % pop.ring.slots
-        pop.step(n, pop.ring.slot(slot, .excitatory), pop.ring.slot(slot, .inhibitory), pop.spikes)
-      }
-      for (p, pop) in populations.enumerated() where pop.spikes.count > 0 {
-        let emission = n + pop.offset
-        for table in pop.outgoing { events += deliver(table, spikes: pop.spikes, emissionStep: emission) }
+      for (p, pop) in populations.enumerated() {
+        pop.step(n, pop.spikes)
+        let stamp = n + pop.offset
+        pop.history.store(pop.spikes, stamp: stamp)
+        guard pop.spikes.count > 0 else { continue }
+        for table in pop.ringTables {
+          events += deliverToRing(table, spikes: pop.spikes, stamp: stamp)
+        }
         totals[p] += pop.spikes.count
         if let recorder = pop.recorder {
-          recorder.append(pop.spikes, timeMs: Double(emission) * dt)
+          recorder.append(pop.spikes, timeMs: Double(stamp) * dt)
           if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
         }
         pop.spikes.removeAll()
+      }
+      // Everything arriving at t_{n+1}.
+      for d in direct {
+        d.history.withSpikes(stamp: n + 1 - d.table.uniformDelaySteps) { indices, count in
+          events += deliver(d.table, indices: indices, count: count, into: d.target)
+        }
+      }
+      for input in ringInputs {
+        input.ring.fold(slot: (n + 1) % input.ring.slots, excitatory: input.excitatory, inhibitory: input.inhibitory)
       }
       if (n + 1) % flushEvery == 0 || n + 1 == stepCount { try flush(atStep: n + 1) }
       // Progress at most four times a second of wall time, whatever the speed of the run.
@@ -146,31 +181,46 @@ final class Simulation<Scalar: EngineScalar> {
     return (totals, events)
   }
 
-  /// Adds the weights of every outgoing synapse of this step's spikes into the target's ring slots;
-  /// returns the number of synaptic events.
+  /// Adds the weights of every outgoing synapse of the given spikes to `target` (a synaptic
+  /// variable); returns the number of synaptic events.
   @inline(__always)
-  private func deliver(_ table: SynapseTable<Scalar>, spikes: SpikeBuffer, emissionStep: Int) -> Int {
-    let ring = rings[table.targetPopulation]
+  private func deliver(
+    _ table: SynapseTable<Scalar>, indices: UnsafePointer<Int32>, count: Int, into target: UnsafeMutablePointer<Scalar>
+  ) -> Int {
+    let targets = table.targets
+    let weights = table.weights
+    let offsets = table.offsets
+    var events = 0
+    for k in 0..<count {
+      let s = Int(indices[k])
+      let start = offsets[s]
+      let end = offsets[s + 1]
+      events += end - start
+      for j in start..<end { target[Int(targets[j])] += weights[j] }
+    }
+    return events
+  }
+
+  /// Adds the weights of a per-synapse-delay projection's synapses into the target's ring slot of
+  /// each synapse's arrival step; returns the number of synaptic events.
+  @inline(__always)
+  private func deliverToRing(_ table: SynapseTable<Scalar>, spikes: SpikeBuffer, stamp: Int) -> Int {
+    let ring = rings[table.targetPopulation]!
     let slots = ring.slots
     let base = ring.receptorBase(table.receptor)
     let stride = ring.stride
     let targets = table.targets
     let weights = table.weights
     let offsets = table.offsets
+    let delays = table.delays!
     var events = 0
     for k in 0..<spikes.count {
       let s = Int(spikes.indices[k])
       let start = offsets[s]
       let end = offsets[s + 1]
       events += end - start
-      if let delays = table.delays {
-        for j in start..<end {
-          let slot = (emissionStep + Int(delays[j])) % slots
-          base[slot * stride + Int(targets[j])] += weights[j]
-        }
-      } else {
-        let row = base + ((emissionStep + table.uniformDelaySteps) % slots) * stride
-        for j in start..<end { row[Int(targets[j])] += weights[j] }
+      for j in start..<end {
+        base[((stamp + Int(delays[j])) % slots) * stride + Int(targets[j])] += weights[j]
       }
     }
     return events
@@ -191,7 +241,8 @@ final class Simulation<Scalar: EngineScalar> {
   }
 }
 
-/// Per target population: one input slot per step of the longest incoming delay, per receptor.
+/// Per target population with per-synapse-delay inputs: one input slot per step of the longest
+/// such delay, per receptor.
 final class InputRing<Scalar: EngineScalar> {
   let slots: Int
   let stride: Int
@@ -216,6 +267,47 @@ final class InputRing<Scalar: EngineScalar> {
     receptorBase(receptor) + slot * stride
   }
 
-  /// Bytes held.
-  var bytes: Int { 2 * slots * stride * MemoryLayout<Scalar>.size }
+  /// Adds slot `slot` of both receptors into the synaptic variables and zeroes it for reuse.
+  func fold(slot: Int, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>) {
+    for (receptor, variable) in [(ReceptorIndex.excitatory, excitatory), (.inhibitory, inhibitory)] {
+      let input = self.slot(slot, receptor)
+      for i in Swift.stride(from: 0, to: stride, by: laneCount) {
+        variable.setLanes(i, variable.lanes(i) + input.lanes(i))
+        input.setLanes(i, .zero)
+      }
+    }
+  }
+}
+
+/// The spikes of one population over the last `depth + 1` stamps, for uniform-delay delivery.
+final class SpikeHistory {
+  private let size: Int
+  private var stamps: [Int]
+  private var lists: [[Int32]]
+
+  init(depth: Int) {
+    size = depth + 1
+    stamps = Array(repeating: -1, count: size)
+    lists = Array(repeating: [], count: size)
+  }
+
+  /// Keeps a copy of this step's spikes under `stamp` (replacing the oldest entry); nothing when no
+  /// uniform-delay projection leaves the population (depth 0).
+  @inline(__always)
+  func store(_ spikes: SpikeBuffer, stamp: Int) {
+    guard size > 1 else { return }
+    let k = stamp % size
+    stamps[k] = stamp
+    lists[k].removeAll(keepingCapacity: true)
+    lists[k].append(contentsOf: UnsafeBufferPointer(start: spikes.indices, count: spikes.count))
+  }
+
+  /// Calls `body` with the spikes stamped `stamp` (nothing if none or not kept).
+  @inline(__always)
+  func withSpikes(stamp: Int, _ body: (UnsafePointer<Int32>, Int) -> Void) {
+    guard stamp >= 0 else { return }
+    let k = stamp % size
+    guard stamps[k] == stamp, !lists[k].isEmpty else { return }
+    lists[k].withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+  }
 }

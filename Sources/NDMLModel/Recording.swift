@@ -14,7 +14,8 @@ public struct RecordingPlan: Sendable, Equatable {
 
 /// Samples of state variables of chosen neurons at a fixed interval.
 ///
-/// Samples are taken at `t = 0, interval, 2·interval, …` before the step that starts at `t`.
+/// Samples are taken at `t = 0, interval, 2·interval, …` before the step that starts at `t`,
+/// including synaptic input arriving at `t`.
 public struct StateRecording: Sendable, Equatable {
   /// Population.
   public var population: String

@@ -95,12 +95,15 @@ final class LIFCubaKernelTests: XCTestCase {
       for k in stride(from: 0, to: v.count, by: 7) {
         let t = Double(k) * 0.1
         let d = t - arrival
-        // Samples are taken before the step that starts at t, i.e. before input arriving at t.
+        // Samples at t include input arriving at t (s_e jumps at arrival; v is continuous).
         let psp: Double
         let se: Double
-        if d <= 1e-9 {
+        if d < -1e-9 {
           psp = 0
           se = 0
+        } else if d < 1e-9 {
+          psp = 0
+          se = w
         } else if abs(tauSyn - 20) < 1e-12 {
           psp = w * d / 20 * exp(-d / 20)
           se = w * exp(-d / tauSyn)
@@ -146,6 +149,30 @@ final class LIFCubaKernelTests: XCTestCase {
       let naive = tau == 20 ? limit : tau / (tau - 20) * (exp(-h / tau) - exp(-h / 20))
       let p = Propagator.synapticToMembrane(hMs: h, tauMembraneMs: 20, tauSynapseMs: tau)
       assertClose(p, tau == 20 || abs(tau - 20) < 1e-6 ? limit : naive, tolerance: 1e-9, "P21 at τ_s = \(tau)")
+    }
+  }
+
+  /// Per-synapse delays (the ring-buffer path): two synapses from one source with delays 1 ms and
+  /// 2.5 ms give s_e(t) = w1·e^(−(t−11)/τ_e)·[t ≥ 11] + w2·e^(−(t−12.5)/τ_e)·[t ≥ 12.5].
+  func testPerSynapseDelaysArriveOnTime() throws {
+    let source = Population(name: "s", size: 1, model: .spikeSource(.init(spikeTimesMs: [[10]])))
+    let target = Population(name: "n", size: 1, model: .lifCuba(neuron()))
+    let proj = Projection(
+      name: "sn", source: "s", target: "n",
+      connectivity: .explicit([
+        .init(source: 0, target: 0, weight: 1.5, delayMs: 1.0), .init(source: 0, target: 0, weight: 0.7, delayMs: 2.5),
+      ]), weight: .constant(0), delayMs: .constant(0.1), receptor: .excitatory)
+    let e = Experiment(
+      simulation: SimulationSettings(durationMs: 30), populations: [source, target], projections: [proj],
+      recording: RecordingPlan(state: [.init(population: "n", variables: ["s_e"], neurons: [0], intervalMs: 0.1)]))
+    let (obs, _) = try simulate(e)
+    let s = obs.samples["0/s_e"]!
+    for (k, value) in s.enumerated() {
+      let t = Double(k) * 0.1
+      var expected = 0.0
+      if t >= 11 - 1e-9 { expected += 1.5 * exp(-(t - 11) / 5) }
+      if t >= 12.5 - 1e-9 { expected += 0.7 * exp(-(t - 12.5) / 5) }
+      assertClose(Double(value), expected, tolerance: 2e-6, "s_e at \(t) ms")
     }
   }
 }

@@ -3,12 +3,11 @@ import NDMLModel
 
 /// CPU kernel of `lif_coba` (equations and references: `NDMLModel/Neurons/LIFCoba.swift`).
 ///
-/// Sub-step order of step `n`, per neuron:
-/// 1. add this step's arriving weights (nS) to `g_e`, `g_i`;
-/// 2. exponential Euler for `v` with the conductances at `t_n`:
+/// Step `n` (conductance jumps arriving at `t_n` already added by the simulation), per neuron:
+/// 1. exponential Euler for `v` with the conductances at `t_n`:
 ///    `v ← v∞ + (v − v∞)·e^(−h·g_tot/C_m)`; refractory neurons keep `v` and count down;
 ///    conductances decay exactly, `g_x ← g_x·e^(−h/τ_x)`;
-/// 3. spike if `v > v_thresh`: stamp `t_{n+1}`, reset, start the refractory count.
+/// 2. spike if `v > v_thresh`: stamp `t_{n+1}`, reset, start the refractory count.
 final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
   let size: Int
   let emitsAtStepEnd = true
@@ -57,6 +56,10 @@ final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
     leakDrive[neuron] = Scalar(leakTimesRest + currentPA)
   }
 
+  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>? {
+    receptor == .excitatory ? ge : gi
+  }
+
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
     switch variable {
     case 0: v[neuron]
@@ -67,21 +70,15 @@ final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(
-    _ n: Int, excitatory inE: UnsafeMutablePointer<Scalar>,
-    inhibitory inI: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
-  ) {
+  func step(_ n: Int, spikes: SpikeBuffer) {
     let leak = SIMD8(repeating: self.leak)
     let reversalE = SIMD8(repeating: self.reversalE)
     let reversalI = SIMD8(repeating: self.reversalI)
     let decayE = SIMD8(repeating: self.decayE)
     let decayI = SIMD8(repeating: self.decayI)
-    let zero = SIMD8<Scalar>.zero
     for i in stride(from: 0, to: padded, by: laneCount) {
-      let e = ge.lanes(i) + inE.lanes(i)
-      let inh = gi.lanes(i) + inI.lanes(i)
-      inE.setLanes(i, zero)
-      inI.setLanes(i, zero)
+      let e = ge.lanes(i)
+      let inh = gi.lanes(i)
       let total = leak + e + inh
       let vInf = (leakDrive.lanes(i) + e * reversalE + inh * reversalI) / total
       var decay = SIMD8<Scalar>()

@@ -3,11 +3,11 @@ import NDMLModel
 
 /// CPU kernel of `lif_cuba` (equations and references: `NDMLModel/Neurons/LIFCuba.swift`).
 ///
-/// Sub-step order of step `n` (state at `t_n` → `t_{n+1}`), per neuron:
-/// 1. add this step's arriving weights to `s_e`, `s_i` (jumps at `t_n`);
-/// 2. propagate exactly: `v ← v∞ + (v − v∞)·P22 + s_e·P21e + s_i·P21i`, `s_x ← s_x·P11x`;
+/// Step `n` (state at `t_n`, synaptic jumps arriving at `t_n` already added by the simulation)
+/// → `t_{n+1}`, per neuron:
+/// 1. propagate exactly: `v ← v∞ + (v − v∞)·P22 + s_e·P21e + s_i·P21i`, `s_x ← s_x·P11x`;
 ///    refractory neurons keep `v` (held at reset) and count down;
-/// 3. spike if `v > v_thresh`: stamp `t_{n+1}`, `v ← v_reset`, start the refractory count.
+/// 2. spike if `v > v_thresh`: stamp `t_{n+1}`, `v ← v_reset`, start the refractory count.
 final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
   let size: Int
   let emitsAtStepEnd = true
@@ -60,6 +60,10 @@ final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
     restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
   }
 
+  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>? {
+    receptor == .excitatory ? se : si
+  }
+
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
     switch variable {
     case 0: v[neuron]
@@ -70,21 +74,15 @@ final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(
-    _ n: Int, excitatory inE: UnsafeMutablePointer<Scalar>,
-    inhibitory inI: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
-  ) {
+  func step(_ n: Int, spikes: SpikeBuffer) {
     let p22 = SIMD8(repeating: self.p22)
     let p21e = SIMD8(repeating: self.p21e)
     let p21i = SIMD8(repeating: self.p21i)
     let p11e = SIMD8(repeating: self.p11e)
     let p11i = SIMD8(repeating: self.p11i)
-    let zero = SIMD8<Scalar>.zero
     for i in stride(from: 0, to: padded, by: laneCount) {
-      let e = se.lanes(i) + inE.lanes(i)
-      let inh = si.lanes(i) + inI.lanes(i)
-      inE.setLanes(i, zero)
-      inI.setLanes(i, zero)
+      let e = se.lanes(i)
+      let inh = si.lanes(i)
       let vOld = v.lanes(i)
       let drive = restingDrive.lanes(i)
       let vFree = drive + (vOld - drive) * p22 + e * p21e + inh * p21i

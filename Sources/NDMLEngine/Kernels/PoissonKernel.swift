@@ -24,10 +24,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(
-    _ n: Int, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>,
-    spikes: SpikeBuffer
-  ) {
+  func step(_ n: Int, spikes: SpikeBuffer) {
     while segmentIndex + 1 < segments.count && segments[segmentIndex + 1].firstStep <= n {
       segmentIndex += 1
     }

@@ -4,8 +4,8 @@ import NDMLModel
 /// The per-step contract every population kernel implements (neuron models and spike sources).
 ///
 /// A kernel owns its population's state as structure-of-arrays and advances all of it by one step.
-/// Neuron kernels read this step's synaptic input from the two input slots (and zero them for
-/// reuse); sources ignore them.
+/// Synaptic input does not pass through the kernel: the simulation adds arriving weights straight
+/// into the arrays ``synapticVariable(_:)`` exposes, between steps, at their arrival time.
 protocol PopulationKernel<Scalar>: AnyObject {
   associatedtype Scalar: EngineScalar
   /// Number of neurons.
@@ -15,9 +15,10 @@ protocol PopulationKernel<Scalar>: AnyObject {
   var emitsAtStepEnd: Bool { get }
   /// Advances the population over step `n` (`[t_n, t_{n+1})`), appending spiking neurons (a neuron
   /// appears once per spike; sources may repeat one for several spikes in a step).
-  func step(
-    _ n: Int, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>,
-    spikes: SpikeBuffer)
+  func step(_ n: Int, spikes: SpikeBuffer)
+  /// The synaptic variable (`s_e`/`s_i`, `g_e`/`g_i`) a receptor's weights add to, one value per
+  /// neuron; nil for sources, which take no input.
+  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>?
   /// Sets the total injected current (bias included) of one neuron, in pA.
   func setCurrent(_ currentPA: Double, neuron: Int)
   /// The current value of recordable variable `variable` (index into the model's
@@ -30,6 +31,7 @@ protocol SourceKernel: PopulationKernel {}
 
 extension SourceKernel {
   var emitsAtStepEnd: Bool { false }
+  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>? { nil }
   func setCurrent(_ currentPA: Double, neuron: Int) {}
   func value(ofVariable variable: Int, neuron: Int) -> Scalar { 0 }
 }

@@ -19,10 +19,7 @@ final class SpikeSourceKernel<Scalar: EngineScalar>: SourceKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(
-    _ n: Int, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>,
-    spikes: SpikeBuffer
-  ) {
+  func step(_ n: Int, spikes: SpikeBuffer) {
     while next < events.count && events[next].step < n { next += 1 }
     while next < events.count && events[next].step == n {
       spikes.append(events[next].neuron)
