@@ -21,11 +21,14 @@ public protocol EngineScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
   static func select(_ mask: Mask, _ ifTrue: SIMD8<Self>, _ ifFalse: SIMD8<Self>) -> SIMD8<Self>
   /// Whether any lane of `mask` is set.
   static func anyLane(_ mask: Mask) -> Bool
+  /// e^x lane-wise (see ``VectorExp``).
+  static func exponential(_ x: SIMD8<Self>) -> SIMD8<Self>
 }
 
 extension Double: EngineScalar {
   /// e^x.
   public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
+  @inline(__always) public static func exponential(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorExp.exp(x) }
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }
@@ -48,6 +51,7 @@ extension Double: EngineScalar {
 extension Float: EngineScalar {
   /// e^x.
   public static func exponential(_ x: Float) -> Float { Foundation.expf(x) }
+  @inline(__always) public static func exponential(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorExp.exp(x) }
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }

@@ -81,10 +81,7 @@ final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
       let inh = gi.lanes(i)
       let total = leak + e + inh
       let vInf = (leakDrive.lanes(i) + e * reversalE + inh * reversalI) / total
-      var decay = SIMD8<Scalar>()
-      for lane in 0..<laneCount {
-        decay[lane] = Scalar.exponential(-stepOverCapacitance * total[lane])
-      }
+      let decay = Scalar.exponential(-SIMD8(repeating: stepOverCapacitance) * total)
       let vOld = v.lanes(i)
       let vFree = vInf + (vOld - vInf) * decay
       ge.setLanes(i, e * decayE)
