@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import shutil
 import sys
 import tempfile
@@ -274,16 +273,6 @@ def ensemble(runs: list) -> dict:
     }
 
 
-def _clean(obj):
-    """JSON has no NaN: write null instead."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return obj
-
 
 def main(argv=None) -> int:
     args = parse_args(argv)
@@ -295,7 +284,7 @@ def main(argv=None) -> int:
     else:
         result = {"model": args.model, "device": args.device, "duration_ms": args.duration_ms,
                   "ensemble": ensemble(runs), "runs": runs}
-    result = _clean(result)
+    result = spikestats.json_safe(result)
     text = json.dumps(result, indent=2, sort_keys=False)
     if args.out_json:
         args.out_json.parent.mkdir(parents=True, exist_ok=True)

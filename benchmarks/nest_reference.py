@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -213,15 +212,6 @@ def run(m: dict, threads: int, transient_ms: float, spikes_npz=None) -> dict:
     }
 
 
-def _clean(obj):
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return obj
-
 
 def main(argv=None) -> int:
     args = parse_args(argv)
@@ -233,7 +223,7 @@ def main(argv=None) -> int:
         m["seed"] = int(args.seed)
     if not 0 <= args.transient_ms < m["duration_ms"]:
         raise SystemExit(f"--transient-ms {args.transient_ms} must lie in [0, duration)")
-    result = _clean(run(m, args.threads, args.transient_ms, args.spikes_npz))
+    result = spikestats.json_safe(run(m, args.threads, args.transient_ms, args.spikes_npz))
     result["config"] = str(args.config)
     text = json.dumps(result, indent=2)
     if args.out_json:

@@ -14,9 +14,7 @@ struct InspectCommand: ParsableCommand {
 
   func run() throws {
     let logger = Console.logger(logging)
-    do {
-      let r = try ResultsReader(url: URL(fileURLWithPath: file))
-      defer { try? r.close() }
+    try ResultsFileAccess.read(file, logger: logger) { r in
       let status = try r.metadata("status")
       let duration = try r.numericMetadata("duration_ms") ?? 0
       Console.out(
@@ -33,9 +31,6 @@ struct InspectCommand: ParsableCommand {
         let rate = Double(spikes.timesMs.count) / Double(sizes[pop] ?? 1) / max(duration / 1000, 1e-12)
         Console.out("  spikes of \(pop): \(spikes.timesMs.count), mean rate " + String(format: "%.3f Hz", rate))
       }
-    } catch {
-      logger.error("\(error)")
-      throw ExitCode(1)
     }
   }
 }

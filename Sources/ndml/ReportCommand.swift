@@ -24,15 +24,10 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     let logger = Console.logger(logging)
-    do {
-      let r = try ResultsReader(url: URL(fileURLWithPath: file))
-      defer { try? r.close() }
+    try ResultsFileAccess.read(file, logger: logger) { r in
       try SonataReportExporter.export(
         from: r, population: population, variable: variable, to: URL(fileURLWithPath: output))
       if !logging.quiet { Console.out("report \(population)/\(variable): \(output)") }
-    } catch {
-      logger.error("\(error)")
-      throw ExitCode(1)
     }
   }
 }

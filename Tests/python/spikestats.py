@@ -224,3 +224,14 @@ def load_sonata_spikes(path: str, population_sizes: Mapping[str, int],
                          grp["node_ids"][()].astype(np.int64),
                          int(population_sizes[name]))
     return out
+
+
+def json_safe(obj):
+    """The same structure with NaN/inf floats replaced by None (JSON has no NaN)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    return obj

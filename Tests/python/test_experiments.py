@@ -17,7 +17,6 @@ import math
 
 import h5py
 import numpy as np
-import pytest
 import yaml
 
 import spikestats
