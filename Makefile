@@ -49,10 +49,10 @@ swift-test:
 
 # The Python venv (Python 3.12: Brian2 2.10.1 needs it) from pinned requirements.
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements/test.txt
+$(VENV)/.installed: Tests/python/requirements.txt
 	@test -n "$(PY312)" || { echo "Python 3.12 not found (pyenv install 3.12.1, or put python3.12 on PATH)"; exit 1; }
 	$(PY312) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements/test.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/python/requirements.txt
 	touch $@
 
 python-test: build venv
