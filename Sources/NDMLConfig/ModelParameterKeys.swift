@@ -23,6 +23,14 @@ enum ModelParameterKeys {
     ]
   }
 
+  /// Keys of `pair_stdp` (bounds carry the weight unit of the projection's target).
+  static func pairSTDP(unit: String) -> [(key: String, field: WritableKeyPath<PairSTDPParameters, Double>)] {
+    [
+      ("tau_plus_ms", \.tauPlusMs), ("tau_minus_ms", \.tauMinusMs), ("a_plus", \.aPlus), ("a_minus", \.aMinus),
+      ("w_min_\(unit)", \.weightMin), ("w_max_\(unit)", \.weightMax), ("mu", \.mu),
+    ]
+  }
+
   /// Reads `params:` into a record that starts from the model's defaults.
   static func read<Record>(
     _ table: [(key: String, field: WritableKeyPath<Record, Double>)], into record: Record,

@@ -49,7 +49,7 @@ struct SchemaReader {
         reader.fail("inputs", "must map input names to their definitions", at: inputs)
       }
     }
-    let recording = readRecording(top.sub("record", allowed: ["spikes", "state"]), populations: populations)
+    let recording = readRecording(top.sub("record", allowed: ["spikes", "state", "weights"]), populations: populations)
     let output = top.sub("output", allowed: ["path", "gzip"])
     let gzip = output?.int("gzip") ?? 4
     if !(0...9).contains(gzip) {
@@ -198,6 +198,7 @@ struct SchemaReader {
     let path = "projections.\(name)"
     let allowed = [
       "source", "target", "connectivity", "weight_mV", "weight_nS", "delay_ms", "receptor", "allow_autapses",
+      "plasticity",
     ]
     guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
       let source = f.string("source"), let target = f.string("target")
@@ -231,7 +232,38 @@ struct SchemaReader {
     return Projection(
       name: name, source: source, target: target, connectivity: connectivity, weight: weight,
       delayMs: f.distribution("delay_ms") ?? .constant(dtMs), receptor: receptor,
-      allowAutapses: f.bool("allow_autapses") ?? false)
+      allowAutapses: f.bool("allow_autapses") ?? false,
+      plasticity: f.node("plasticity").flatMap { readPlasticity($0, path: path + ".plasticity", unit: unit ?? "mV") })
+  }
+
+  private func readPlasticity(_ node: ConfigNode, path: String, unit: String) -> PlasticityRule? {
+    guard case .mapping(let pairs) = node.kind, let ruleNode = pairs.first(where: { $0.key == "rule" })?.value,
+      case .scalar(let rule, _) = ruleNode.kind
+    else {
+      reader.fail(path, "needs rule: one of \(PlasticityRule.configNames.joined(separator: ", "))", at: node)
+      return nil
+    }
+    switch rule {
+    case "pair_stdp":
+      let keys = ModelParameterKeys.pairSTDP(unit: unit)
+      guard
+        let f = reader.fields(
+          node, path: path, allowed: ["rule", "pairing"] + keys.map(\.key), required: ["rule", "w_max_\(unit)"]),
+        let wMax = f.double("w_max_\(unit)")
+      else { return nil }
+      var p = ModelParameterKeys.read(keys, into: PairSTDPParameters(weightMax: wMax), from: f)
+      if let pairing = f.choice("pairing", PairSTDPParameters.Pairing.allCases.map(\.rawValue)) {
+        p.pairing = PairSTDPParameters.Pairing(rawValue: pairing)!
+      }
+      return .pairSTDP(p)
+    default:
+      let hint = closestMatch(to: rule, in: PlasticityRule.configNames).map { "did you mean '\($0)'? " } ?? ""
+      reader.fail(
+        path + ".rule",
+        "'\(rule)' is not a plasticity rule; \(hint)choose one of \(PlasticityRule.configNames.joined(separator: ", "))",
+        at: ruleNode)
+      return nil
+    }
   }
 
   private func readConnectivity(_ f: Fields) -> Connectivity? {
@@ -343,6 +375,26 @@ struct SchemaReader {
         plan.state.append(
           StateRecording(population: pop, variables: vars, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0)
         )
+      }
+    }
+    if let w = f.node("weights") {
+      guard case .sequence(let items) = w.kind else {
+        reader.fail("record.weights", "must be a list of {projection, interval_ms, synapses, bins}", at: w)
+        return plan
+      }
+      for (i, item) in items.enumerated() {
+        let path = "record.weights[\(i)]"
+        guard
+          let r = reader.fields(
+            item, path: path, allowed: ["projection", "interval_ms", "synapses", "bins"], required: ["projection"]),
+          let projection = r.string("projection")
+        else { continue }
+        var sample: Int?
+        if let s = r.node("synapses"), !(s.summary == "'all'") { sample = r.int("synapses") }
+        plan.weights.append(
+          WeightRecording(
+            projection: projection, intervalMs: r.double("interval_ms") ?? 1000, sampleSize: sample,
+            histogramBins: r.int("bins") ?? 50))
       }
     }
     return plan

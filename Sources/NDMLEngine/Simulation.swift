@@ -30,6 +30,9 @@ final class Simulation<Scalar: EngineScalar> {
   private var currents: CurrentSchedule
   private var spikeRecorders: [Int: SpikeRecorder] = [:]
   private var stateRecorders: [StateRecorder] = []
+  /// STDP kernels by table index.
+  private var plasticity: [Int: PairSTDPKernel<Scalar>] = [:]
+  private var weightRecorders: [WeightRecorder<Scalar>] = []
   private var spikeTotals: [Int]
   private var synapticEvents = 0
 
@@ -64,6 +67,29 @@ final class Simulation<Scalar: EngineScalar> {
         SynapseTable(
           projectionName: proj.name, sourcePopulation: s, targetPopulation: t,
           receptor: proj.receptor == .excitatory ? .excitatory : .inhibitory, rows: rows))
+    }
+    for (t, proj) in experiment.projections.enumerated() {
+      if case .pairSTDP(let p) = proj.plasticity {
+        plasticity[t] = PairSTDPKernel(
+          table: tables[t], parameters: p, targetSize: experiment.populations[tables[t].targetPopulation].size, dtMs: dt
+        )
+      }
+    }
+    for (i, rec) in experiment.recording.weights.enumerated() {
+      let t = experiment.projections.firstIndex { $0.name == rec.projection }!
+      let proj = experiment.projections[t]
+      let unit = experiment.populations[tables[t].targetPopulation].model.weightUnit ?? ""
+      let table = tables[t]
+      let bounds =
+        proj.plasticity?.weightBounds
+        ?? (0..<table.count).reduce(into: Double.infinity...(-Double.infinity)) { range, s in
+          let w = Double(table.weights[s])
+          range = min(range.lowerBound, w)...max(range.upperBound, w)
+        }
+      weightRecorders.append(
+        WeightRecorder(
+          recordingIndex: i, plan: rec, table: table,
+          bounds: bounds.lowerBound <= bounds.upperBound ? bounds : 0...0, unit: unit, dtMs: dt, seed: seed))
     }
     outgoing = experiment.populations.indices.map { p in
       tables.indices.filter { tables[$0].sourcePopulation == p }
@@ -100,8 +126,10 @@ final class Simulation<Scalar: EngineScalar> {
     return KernelFactory.make(population: pop, dtMs: dt, seed: seed, initial: initial)
   }
 
-  /// Bytes of synapse storage.
-  var synapseBytes: Int { tables.reduce(0) { $0 + $1.bytes } }
+  /// Bytes of synapse storage (including plasticity's per-synapse index).
+  var synapseBytes: Int {
+    tables.reduce(0) { $0 + $1.bytes } + plasticity.values.reduce(0) { $0 + $1.bytesPerSynapse * $1.table.count }
+  }
   /// Number of synapses.
   var synapseCount: Int { tables.reduce(0) { $0 + $1.count } }
 
@@ -120,11 +148,14 @@ final class Simulation<Scalar: EngineScalar> {
         history: histories[p]
       )
     }
-    let direct = tables.filter { $0.delays == nil }.map { table in
+    let direct = tables.indices.filter { tables[$0].delays == nil }.map { t in
       (
-        table: table, history: histories[table.sourcePopulation],
-        target: kernels[table.targetPopulation].synapticVariable(table.receptor)!
+        table: tables[t], history: histories[tables[t].sourcePopulation],
+        target: kernels[tables[t].targetPopulation].synapticVariable(tables[t].receptor)!, stdp: plasticity[t]
       )
+    }
+    let postsynaptic = plasticity.keys.sorted().map { t in
+      (kernel: plasticity[t]!, spikes: spikes[tables[t].targetPopulation])
     }
     let ringInputs = kernels.indices.compactMap { p in
       rings[p].map {
@@ -141,6 +172,10 @@ final class Simulation<Scalar: EngineScalar> {
         recorder.sample(kernels[recorder.population])
         if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
       }
+      for recorder in weightRecorders where n % recorder.intervalSteps == 0 {
+        recorder.snapshot(timeMs: Double(n) * dt)
+        if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
+      }
       currents.apply(upTo: n, kernels: kernels)
       for (p, pop) in populations.enumerated() {
         pop.step(n, pop.spikes)
@@ -155,14 +190,19 @@ final class Simulation<Scalar: EngineScalar> {
           recorder.append(pop.spikes, timeMs: Double(stamp) * dt)
           if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
         }
-        pop.spikes.removeAll()
       }
       // Everything arriving at t_{n+1}.
       for d in direct {
         d.history.withSpikes(stamp: n + 1 - d.table.uniformDelaySteps) { indices, count in
           events += deliver(d.table, indices: indices, count: count, into: d.target)
+          d.stdp?.presynapticArrivals(indices, count: count, step: n + 1)
         }
       }
+      // Plasticity at t_{n+1}: presynaptic arrivals (above) come before postsynaptic spikes.
+      for post in postsynaptic where post.spikes.count > 0 {
+        post.kernel.postsynapticSpikes(post.spikes.indices, count: post.spikes.count, step: n + 1)
+      }
+      for pop in populations { pop.spikes.removeAll() }
       for input in ringInputs {
         input.ring.fold(slot: (n + 1) % input.ring.slots, excitatory: input.excitatory, inhibitory: input.inhibitory)
       }
@@ -175,6 +215,10 @@ final class Simulation<Scalar: EngineScalar> {
           lastProgress = now
         }
       }
+    }
+    for recorder in weightRecorders {
+      recorder.snapshot(timeMs: Double(stepCount) * dt)
+      try recorder.flush(to: observer)
     }
     spikeTotals = totals
     synapticEvents = events
@@ -230,6 +274,7 @@ final class Simulation<Scalar: EngineScalar> {
   private func flush(atStep n: Int) throws {
     for p in spikeRecorders.keys.sorted() { try spikeRecorders[p]!.flush(to: observer) }
     for recorder in stateRecorders { try recorder.flush(to: observer) }
+    for recorder in weightRecorders { try recorder.flush(to: observer) }
     for (p, pop) in experiment.populations.enumerated() {
       for (v, variable) in pop.model.recordableVariables.enumerated() {
         for i in 0..<pop.size where !kernels[p].value(ofVariable: v, neuron: i).isFinite {

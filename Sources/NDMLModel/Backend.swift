@@ -16,6 +16,8 @@ public protocol SimulationObserver: AnyObject {
   func record(spikes: SpikeChunk) throws
   /// Consecutive samples of one recorded variable.
   func record(samples: StateSampleChunk) throws
+  /// Consecutive weight snapshots of one ``WeightRecording``.
+  func record(weights: WeightSampleChunk) throws
   /// Progress after `completedSteps` of `totalSteps`; called at most a few times per second.
   func progress(completedSteps: Int, totalSteps: Int)
 }
@@ -55,6 +57,50 @@ public struct StateSampleChunk: Sendable {
     self.variable = variable
     self.values = values
     self.rowCount = rowCount
+  }
+}
+
+/// A batch of weight snapshots of one ``WeightRecording``: `rowCount` rows (times), each with the
+/// recorded synapses' weights and a histogram of all the projection's weights.
+public struct WeightSampleChunk: Sendable {
+  /// Which synapses and bins the rows refer to (fixed for the run).
+  public struct Layout: Sendable, Equatable {
+    /// Source neuron of each recorded synapse.
+    public var sourceIDs: [UInt64]
+    /// Target neuron of each recorded synapse.
+    public var targetIDs: [UInt64]
+    /// Histogram bin edges (bins + 1 values, in the weight unit).
+    public var binEdges: [Double]
+    /// The weight unit.
+    public var unit: String
+
+    /// Creates a layout.
+    public init(sourceIDs: [UInt64], targetIDs: [UInt64], binEdges: [Double], unit: String) {
+      self.sourceIDs = sourceIDs
+      self.targetIDs = targetIDs
+      self.binEdges = binEdges
+      self.unit = unit
+    }
+  }
+
+  /// Index into ``RecordingPlan/weights``.
+  public var recordingIndex: Int
+  /// The synapses and bins (same in every chunk of a recording).
+  public var layout: Layout
+  /// Snapshot times in ms.
+  public var timesMs: [Double]
+  /// Row-major weights: rows × recorded synapses.
+  public var weights: [Double]
+  /// Row-major counts: rows × bins (weights outside the edges count in the first or last bin).
+  public var histograms: [UInt64]
+
+  /// Creates a chunk.
+  public init(recordingIndex: Int, layout: Layout, timesMs: [Double], weights: [Double], histograms: [UInt64]) {
+    self.recordingIndex = recordingIndex
+    self.layout = layout
+    self.timesMs = timesMs
+    self.weights = weights
+    self.histograms = histograms
   }
 }
 

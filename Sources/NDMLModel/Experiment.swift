@@ -110,6 +110,21 @@ public struct Experiment: Sendable, Equatable {
         add(path, "segment start times must increase")
       }
     }
+    for (i, rec) in recording.weights.enumerated() {
+      let path = "record.weights[\(i)]"
+      if !projections.contains(where: { $0.name == rec.projection }) {
+        add(
+          path + ".projection",
+          "names projection '\(rec.projection)', which is not defined; defined: "
+            + projections.map(\.name).joined(separator: ", "))
+      }
+      let ratio = rec.intervalMs / dt
+      if !(rec.intervalMs > 0) || abs(ratio - ratio.rounded()) > 1e-9 {
+        add(path + ".interval_ms", "(\(rec.intervalMs) ms) must be a positive multiple of dt_ms (\(dt) ms)")
+      }
+      if let k = rec.sampleSize, k < 1 { add(path + ".synapses", "must be ≥ 1 or all, got \(k)") }
+      if rec.histogramBins < 1 { add(path + ".bins", "must be ≥ 1, got \(rec.histogramBins)") }
+    }
     for name in recording.spikePopulations where population(named: name) == nil {
       add("record.spikes", unknownPopulation(name))
     }
@@ -196,6 +211,9 @@ public struct Experiment: Sendable, Equatable {
         "can reach \(proj.delayMs.practicalUpperBound) ms, more than \(Self.maximumDelaySteps) steps of \(simulation.dtMs) ms"
       )
     }
+    if let rule = proj.plasticity {
+      out += validate(plasticity: rule, of: proj, unit: unit, path: path)
+    }
     switch proj.connectivity {
     case .allToAll: break
     case .oneToOne:
@@ -240,6 +258,38 @@ public struct Experiment: Sendable, Equatable {
         }
         break
       }
+    }
+    return out
+  }
+
+  private func validate(plasticity rule: PlasticityRule, of proj: Projection, unit: String, path: String)
+    -> [ExperimentIssue]
+  {
+    var out = rule.violations(unit: unit).map {
+      ExperimentIssue(keyPath: path + ".plasticity." + $0.key, message: $0.message)
+    }
+    let key = path + ".plasticity"
+    if proj.receptor != .excitatory {
+      out.append(.init(keyPath: key, message: "\(rule.configName) is supported on excitatory projections only"))
+    }
+    let perSynapseDelays: Bool
+    if case .explicit(let list) = proj.connectivity {
+      perSynapseDelays = list.contains { $0.delayMs != nil }
+    } else {
+      perSynapseDelays = false
+    }
+    if !proj.delayMs.isConstant || perSynapseDelays {
+      out.append(
+        .init(
+          keyPath: path + ".delay_ms", message: "a plastic projection needs one delay for all synapses (a constant)"))
+    }
+    let bounds = rule.weightBounds
+    if proj.weight.lowerBound < bounds.lowerBound || proj.weight.practicalUpperBound > bounds.upperBound {
+      out.append(
+        .init(
+          keyPath: path + ".weight_\(unit)",
+          message:
+            "initial weights must lie within [w_min, w_max] = [\(bounds.lowerBound), \(bounds.upperBound)] \(unit)"))
     }
     return out
   }

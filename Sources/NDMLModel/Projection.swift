@@ -69,13 +69,16 @@ public struct Projection: Sendable, Equatable {
   public var receptor: Receptor
   /// Whether a neuron may connect to itself when source and target are the same population.
   public var allowAutapses: Bool
+  /// The plasticity rule, or nil for static synapses.
+  public var plasticity: PlasticityRule?
 
   /// Creates a projection.
   public init(
     name: String, source: String, target: String, connectivity: Connectivity,
     weight: ValueDistribution, delayMs: ValueDistribution, receptor: Receptor,
-    allowAutapses: Bool = false
+    allowAutapses: Bool = false, plasticity: PlasticityRule? = nil
   ) {
+    self.plasticity = plasticity
     self.name = name
     self.source = source
     self.target = target

@@ -4,11 +4,35 @@ public struct RecordingPlan: Sendable, Equatable {
   public var spikePopulations: [String]
   /// State-variable recordings.
   public var state: [StateRecording]
+  /// Weight snapshots of projections.
+  public var weights: [WeightRecording]
 
   /// Creates a recording plan.
-  public init(spikePopulations: [String] = [], state: [StateRecording] = []) {
+  public init(spikePopulations: [String] = [], state: [StateRecording] = [], weights: [WeightRecording] = []) {
     self.spikePopulations = spikePopulations
     self.state = state
+    self.weights = weights
+  }
+}
+
+/// Snapshots of a projection's weights: at `t = 0, interval, 2·interval, …` (before the step that
+/// starts then) and once more at the end of the run.
+public struct WeightRecording: Sendable, Equatable {
+  /// Projection name.
+  public var projection: String
+  /// Snapshot interval in ms (a whole number of steps).
+  public var intervalMs: Double
+  /// How many synapses to record (a fixed random sample), or nil for all.
+  public var sampleSize: Int?
+  /// Number of histogram bins over the weight bounds (all synapses are histogrammed).
+  public var histogramBins: Int
+
+  /// Creates a weight recording.
+  public init(projection: String, intervalMs: Double, sampleSize: Int? = nil, histogramBins: Int = 50) {
+    self.projection = projection
+    self.intervalMs = intervalMs
+    self.sampleSize = sampleSize
+    self.histogramBins = histogramBins
   }
 }
 

@@ -39,6 +39,14 @@ public final class ResultsWriter: SimulationObserver {
   private var spikeTimes: [String: HDF5ExtendableDataset<Double>] = [:]
   private var spikeIDs: [String: HDF5ExtendableDataset<UInt64>] = [:]
   private var reports: [String: HDF5ExtendableDataset<Float>] = [:]
+  /// Per weight recording: (time, weights, histogram) datasets, created with the first chunk.
+  private var weightSets:
+    [Int: (
+      time: HDF5ExtendableDataset<Double>, weights: HDF5ExtendableDataset<Double>,
+      histogram: HDF5ExtendableDataset<UInt64>
+    )] =
+      [:]
+  private let gzip: Int?
   private let plan: RecordingPlan
   private let onProgress: (Int, Int) -> Void
 
@@ -51,6 +59,7 @@ public final class ResultsWriter: SimulationObserver {
     self.plan = experiment.recording
     self.onProgress = onProgress
     partialURL = destination.appendingPathExtension("partial")
+    gzip = gzipLevel > 0 ? gzipLevel : nil
     let folder = destination.deletingLastPathComponent()
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -67,7 +76,6 @@ public final class ResultsWriter: SimulationObserver {
     }
     ndml = try file.root.createGroup("ndml")
     try writeMetadata(experiment, metadata)
-    let gzip = gzipLevel > 0 ? gzipLevel : nil
     let spikes = try file.root.createGroup("spikes")
     for name in experiment.recording.spikePopulations {
       let group = try spikes.createGroup(name)
@@ -138,6 +146,30 @@ public final class ResultsWriter: SimulationObserver {
   public func record(samples chunk: StateSampleChunk) throws {
     let population = plan.state[chunk.recordingIndex].population
     try reports["\(population)/\(chunk.variable)"]!.append(chunk.values)
+  }
+
+  public func record(weights chunk: WeightSampleChunk) throws {
+    if weightSets[chunk.recordingIndex] == nil {
+      let name = plan.weights[chunk.recordingIndex].projection
+      let group = try file.root.createGroup("weights/\(name)")
+      let layout = chunk.layout
+      try group.writeDataset("source_ids", layout.sourceIDs)
+      try group.writeDataset("target_ids", layout.targetIDs)
+      try group.writeDataset("bin_edges", layout.binEdges).setAttribute("units", layout.unit)
+      let time = try group.createExtendableDataset("time", of: Double.self, chunkRows: 1024, gzipLevel: nil)
+      try time.dataset.setAttribute("units", "ms")
+      let weights = try group.createExtendableDataset(
+        "weights", of: Double.self, rowLength: max(layout.sourceIDs.count, 1),
+        chunkRows: max(1, 131_072 / max(layout.sourceIDs.count, 1)), gzipLevel: gzip)
+      try weights.dataset.setAttribute("units", layout.unit)
+      let histogram = try group.createExtendableDataset(
+        "histogram", of: UInt64.self, rowLength: layout.binEdges.count - 1, chunkRows: 256, gzipLevel: gzip)
+      weightSets[chunk.recordingIndex] = (time, weights, histogram)
+    }
+    let sets = weightSets[chunk.recordingIndex]!
+    try sets.time.append(chunk.timesMs)
+    if !chunk.layout.sourceIDs.isEmpty { try sets.weights.append(chunk.weights) }
+    try sets.histogram.append(chunk.histograms)
   }
 
   public func progress(completedSteps: Int, totalSteps: Int) {

@@ -144,6 +144,7 @@ final class SpikeCounter: SimulationObserver {
   private(set) var spikes = 0
   func record(spikes chunk: SpikeChunk) throws { spikes += chunk.timesMs.count }
   func record(samples: StateSampleChunk) throws {}
+  func record(weights: WeightSampleChunk) throws {}
   func progress(completedSteps: Int, totalSteps: Int) {}
 }
 

@@ -219,4 +219,38 @@ final class ExperimentConfigTests: XCTestCase {
       }
     }
   }
+
+  // Plasticity.
+
+  private var plastic: String {
+    valid.replacingOccurrences(
+      of: "weight_mV: 2, delay_ms: 1}",
+      with: "weight_mV: 0.5, delay_ms: 1, plasticity: {rule: pair_stdp, w_max_mV: 1, a_plus: 0.02, pairing: nearest}}")
+  }
+
+  func testPlasticityIsRead() throws {
+    let c = try ExperimentConfig.parse(text: plastic)
+    guard case .pairSTDP(let p) = c.experiment.projections[0].plasticity else { return XCTFail("rule") }
+    XCTAssertEqual(p.weightMax, 1)
+    XCTAssertEqual(p.aPlus, 0.02)
+    XCTAssertEqual(p.pairing, .nearest)
+    XCTAssertEqual(p.tauPlusMs, PairSTDPParameters(weightMax: 1).tauPlusMs)
+  }
+
+  func testPlasticityErrorsNameProjectionAndKey() {
+    let cases: [(String, String, String)] = [
+      ("rule: pair_stdp", "rule: pair_stpd", "projections.ne.plasticity.rule"),
+      ("w_max_mV: 1", "w_max_mV: 1, w_min_mV: 2", "projections.ne.plasticity.w_min_mV"),
+      ("w_max_mV: 1", "w_max_mV: 1, tau_plus_ms: -5", "projections.ne.plasticity.tau_plus_ms"),
+      ("w_max_mV: 1", "w_max_nS: 1", "projections.ne.plasticity.w_max_nS"),
+      ("delay_ms: 1,", "delay_ms: {uniform: [1, 2]},", "projections.ne.delay_ms"),
+      ("weight_mV: 0.5", "weight_mV: 1.5", "projections.ne.weight_mV"),
+    ]
+    for (old, new, key) in cases {
+      let e = errors(plastic.replacingOccurrences(of: old, with: new))
+      XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
+    }
+    let suggestion = errors(plastic.replacingOccurrences(of: "rule: pair_stdp", with: "rule: pair_stpd"))
+    XCTAssert(suggestion.first?.message.contains("did you mean 'pair_stdp'") == true, "\(suggestion)")
+  }
 }

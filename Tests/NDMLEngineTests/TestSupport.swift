@@ -16,6 +16,13 @@ final class MemoryObserver: SimulationObserver {
     samples["\(chunk.recordingIndex)/\(chunk.variable)", default: []] += chunk.values
   }
 
+  var weights: [Int: (times: [Double], values: [Double], layout: WeightSampleChunk.Layout)] = [:]
+
+  func record(weights chunk: WeightSampleChunk) throws {
+    weights[chunk.recordingIndex, default: ([], [], chunk.layout)].times += chunk.timesMs
+    weights[chunk.recordingIndex, default: ([], [], chunk.layout)].values += chunk.weights
+  }
+
   func progress(completedSteps: Int, totalSteps: Int) {}
 }
 

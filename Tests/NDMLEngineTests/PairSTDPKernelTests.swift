@@ -1,0 +1,108 @@
+import Foundation
+import NDMLModel
+import XCTest
+
+/// Pair STDP on small protocols with closed-form answers.
+final class PairSTDPKernelTests: XCTestCase {
+  /// One synapse: pre spikes at `pre` (ms), post neuron kicked to fire one step after each `kick`.
+  private func run(_ rule: PairSTDPParameters, pre: [Double], kick: [Double], weight: Double = 0.5) throws -> (
+    initial: Double, final: Double, post: [Double]
+  ) {
+    var neuron = LIFCubaParameters()
+    neuron.tauSynapticExcitatoryMs = 0
+    neuron.restingPotentialMV = -70
+    neuron.resetMV = -70
+    neuron.thresholdMV = -55
+    let e = Experiment(
+      simulation: SimulationSettings(durationMs: 200),
+      populations: [
+        Population(name: "pre", size: 1, model: .spikeSource(.init(spikeTimesMs: [pre]))),
+        Population(name: "kick", size: 1, model: .spikeSource(.init(spikeTimesMs: [kick]))),
+        Population(name: "post", size: 1, model: .lifCuba(neuron)),
+      ],
+      projections: [
+        Projection(
+          name: "stdp", source: "pre", target: "post", connectivity: .oneToOne, weight: .constant(weight),
+          delayMs: .constant(1), receptor: .excitatory, plasticity: .pairSTDP(rule)),
+        Projection(
+          name: "kick", source: "kick", target: "post", connectivity: .oneToOne, weight: .constant(30),
+          delayMs: .constant(0.1), receptor: .excitatory),
+      ],
+      recording: RecordingPlan(
+        spikePopulations: ["post"], weights: [.init(projection: "stdp", intervalMs: 1000)]))
+    XCTAssertEqual(e.validate().filter { !$0.isWarning }, [])
+    let (obs, _) = try simulate(e)
+    let w = obs.weights[0]!.values
+    return (w.first!, w.last!, obs.spikes["post"]?.timesMs ?? [])
+  }
+
+  private func rule(_ configure: (inout PairSTDPParameters) -> Void = { _ in }) -> PairSTDPParameters {
+    var p = PairSTDPParameters(weightMax: 1)
+    p.tauPlusMs = 20
+    p.tauMinusMs = 20
+    p.aPlus = 0.01
+    p.aMinus = 0.012
+    configure(&p)
+    return p
+  }
+
+  /// Two presynaptic arrivals before one post spike: all-to-all sums both pairs, nearest only the
+  /// later one (its trace resets to 1).
+  func testNearestPairsOnlyWithTheLatestSpike() throws {
+    let pre = [10.0, 20.0]  // arrivals at 11 and 21 ms
+    let kick = [29.8]  // post spike at 30 ms
+    let all = try run(rule(), pre: pre, kick: kick)
+    let nearest = try run(rule { $0.pairing = .nearest }, pre: pre, kick: kick)
+    XCTAssertEqual(all.post.count, 1)
+    assertClose(all.post[0], 30, tolerance: 1e-9, "post spike")
+    assertClose(all.final - all.initial, 0.01 * (exp(-19.0 / 20) + exp(-9.0 / 20)), tolerance: 1e-12, "all-to-all")
+    assertClose(nearest.final - nearest.initial, 0.01 * exp(-9.0 / 20), tolerance: 1e-12, "nearest")
+  }
+
+  /// Multiplicative dependence (μ = 1): potentiation scales with w_max − w, depression with w − w_min.
+  func testMultiplicativeWeightDependence() throws {
+    let up = try run(rule { $0.mu = 1 }, pre: [10], kick: [19.8], weight: 0.8)  // Δt = +9 ms
+    assertClose(up.final - up.initial, 0.01 * (1 - 0.8) * exp(-9.0 / 20), tolerance: 1e-12, "potentiation")
+    let down = try run(rule { $0.mu = 1 }, pre: [30], kick: [19.8], weight: 0.8)  // Δt = −11 ms
+    assertClose(down.final - down.initial, -0.012 * 0.8 * exp(-11.0 / 20), tolerance: 1e-12, "depression")
+  }
+
+  /// Hard bounds: weights never leave [w_min, w_max].
+  func testWeightsAreClippedToTheBounds() throws {
+    let top = try run(rule { $0.aPlus = 5 }, pre: [10], kick: [11.8], weight: 0.9)
+    XCTAssertEqual(top.final, 1)
+    let bottom = try run(rule { $0.aMinus = 5 }, pre: [30], kick: [29.8 - 2], weight: 0.1)
+    XCTAssertEqual(bottom.final, 0)
+  }
+
+  /// Plasticity in a recurrent network is reproducible to the bit, and changes weights.
+  func testPlasticNetworkIsDeterministic() throws {
+    var p = LIFCubaParameters()
+    p.restingPotentialMV = -49
+    p.thresholdMV = -50
+    p.resetMV = -60
+    func network() -> Experiment {
+      Experiment(
+        simulation: SimulationSettings(durationMs: 300, seed: 4),
+        populations: [
+          Population(name: "e", size: 300, model: .lifCuba(p), initialState: ["v": .uniform(low: -60, high: -50)])
+        ],
+        projections: [
+          Projection(
+            name: "ee", source: "e", target: "e", connectivity: .fixedProbability(0.1),
+            weight: .uniform(low: 0.1, high: 0.9), delayMs: .constant(1), receptor: .excitatory,
+            plasticity: .pairSTDP(rule()))
+        ],
+        recording: RecordingPlan(
+          spikePopulations: ["e"], weights: [.init(projection: "ee", intervalMs: 100, sampleSize: 50)]))
+    }
+    let (a, _) = try simulate(network())
+    let (b, _) = try simulate(network())
+    XCTAssertEqual(a.weights[0]!.values, b.weights[0]!.values)
+    XCTAssertEqual(a.weights[0]!.layout, b.weights[0]!.layout)
+    XCTAssertEqual(a.weights[0]!.layout.sourceIDs.count, 50)
+    let first = Array(a.weights[0]!.values.prefix(50))
+    let last = Array(a.weights[0]!.values.suffix(50))
+    XCTAssertNotEqual(first, last, "weights changed")
+  }
+}
