@@ -31,6 +31,15 @@ enum ModelParameterKeys {
     ]
   }
 
+  /// Keys of `triplet_stdp` (bounds carry the weight unit of the projection's target).
+  static func tripletSTDP(unit: String) -> [(key: String, field: WritableKeyPath<TripletSTDPParameters, Double>)] {
+    [
+      ("tau_plus_ms", \.tauPlusMs), ("tau_minus_ms", \.tauMinusMs), ("tau_x_ms", \.tauXMs), ("tau_y_ms", \.tauYMs),
+      ("a2_plus", \.a2Plus), ("a3_plus", \.a3Plus), ("a2_minus", \.a2Minus), ("a3_minus", \.a3Minus),
+      ("w_min_\(unit)", \.weightMin), ("w_max_\(unit)", \.weightMax),
+    ]
+  }
+
   /// Reads `params:` into a record that starts from the model's defaults.
   static func read<Record>(
     _ table: [(key: String, field: WritableKeyPath<Record, Double>)], into record: Record,

@@ -252,10 +252,24 @@ struct SchemaReader {
         let wMax = f.double("w_max_\(unit)")
       else { return nil }
       var p = ModelParameterKeys.read(keys, into: PairSTDPParameters(weightMax: wMax), from: f)
-      if let pairing = f.choice("pairing", PairSTDPParameters.Pairing.allCases.map(\.rawValue)) {
-        p.pairing = PairSTDPParameters.Pairing(rawValue: pairing)!
-      }
+      if let pairing = readPairing(f) { p.pairing = pairing }
       return .pairSTDP(p)
+    case "triplet_stdp":
+      let keys = ModelParameterKeys.tripletSTDP(unit: unit)
+      guard
+        let f = reader.fields(
+          node, path: path, allowed: ["rule", "pairing", "parameter_set", "w_ref_\(unit)"] + keys.map(\.key),
+          required: ["rule", "w_max_\(unit)"]),
+        let wMax = f.double("w_max_\(unit)")
+      else { return nil }
+      var start = TripletSTDPParameters(weightMax: wMax)
+      if let name = f.choice("parameter_set", TripletSTDPParameters.ParameterSet.allCases.map(\.rawValue)) {
+        start = TripletSTDPParameters(TripletSTDPParameters.ParameterSet(rawValue: name)!, weightMax: wMax)
+      }
+      var p = ModelParameterKeys.read(keys, into: start, from: f)
+      p.weightReference = f.double("w_ref_\(unit)")
+      if let pairing = readPairing(f) { p.pairing = pairing }
+      return .tripletSTDP(p)
     default:
       let hint = closestMatch(to: rule, in: PlasticityRule.configNames).map { "did you mean '\($0)'? " } ?? ""
       reader.fail(
@@ -264,6 +278,10 @@ struct SchemaReader {
         at: ruleNode)
       return nil
     }
+  }
+
+  private func readPairing(_ f: Fields) -> PairSTDPParameters.Pairing? {
+    f.choice("pairing", PairSTDPParameters.Pairing.allCases.map(\.rawValue)).flatMap { .init(rawValue: $0) }
   }
 
   private func readConnectivity(_ f: Fields) -> Connectivity? {

@@ -52,13 +52,16 @@ public struct CPUBackend: Backend {
     let (totals, events) = try simulation.run()
     let runEnd = clock.now
     let experiment = simulation.experimentDescription
-    return RunSummary(
+    var summary = RunSummary(
       spikeCounts: zip(experiment.populations, totals).map { ($0.name, $0.size, $1) },
       steps: experiment.simulation.stepCount,
       buildSeconds: (runStart - buildStart).seconds,
       simulationSeconds: (runEnd - runStart).seconds,
       synapseCount: simulation.synapseCount, synapseBytes: simulation.synapseBytes,
       synapticEvents: events)
+    summary.plasticSynapseCount = simulation.plasticSynapseCount
+    summary.plasticSynapseBytes = simulation.plasticSynapseBytes
+    return summary
   }
 }
 

@@ -30,8 +30,8 @@ final class Simulation<Scalar: EngineScalar> {
   private var currents: CurrentSchedule
   private var spikeRecorders: [Int: SpikeRecorder] = [:]
   private var stateRecorders: [StateRecorder] = []
-  /// STDP kernels by table index.
-  private var plasticity: [Int: PairSTDPKernel<Scalar>] = [:]
+  /// Plasticity kernels by table index.
+  private var plasticity: [Int: any PlasticityKernel<Scalar>] = [:]
   private var weightRecorders: [WeightRecorder<Scalar>] = []
   private var spikeTotals: [Int]
   private var synapticEvents = 0
@@ -69,10 +69,9 @@ final class Simulation<Scalar: EngineScalar> {
           receptor: proj.receptor == .excitatory ? .excitatory : .inhibitory, rows: rows))
     }
     for (t, proj) in experiment.projections.enumerated() {
-      if case .pairSTDP(let p) = proj.plasticity {
-        plasticity[t] = PairSTDPKernel(
-          table: tables[t], parameters: p, targetSize: experiment.populations[tables[t].targetPopulation].size, dtMs: dt
-        )
+      if let rule = proj.plasticity {
+        plasticity[t] = makePlasticityKernel(
+          rule, table: tables[t], targetSize: experiment.populations[tables[t].targetPopulation].size, dtMs: dt)
       }
     }
     for (i, rec) in experiment.recording.weights.enumerated() {
@@ -132,6 +131,15 @@ final class Simulation<Scalar: EngineScalar> {
   }
   /// Number of synapses.
   var synapseCount: Int { tables.reduce(0) { $0 + $1.count } }
+  /// Number of synapses of plastic projections.
+  var plasticSynapseCount: Int { plasticity.values.reduce(0) { $0 + $1.table.count } }
+  /// Bytes of plastic projections' per-synapse arrays (target, weight, the rule's transposed
+  /// index); row offsets and traces are per neuron and not counted.
+  var plasticSynapseBytes: Int {
+    plasticity.values.reduce(0) {
+      $0 + (SynapseTable<Scalar>.bytesPerSynapse(perSynapseDelays: false) + $1.bytesPerSynapse) * $1.table.count
+    }
+  }
 
   /// Runs every step; returns (spike totals, synaptic events).
   @_specialize(where Scalar == Double)

@@ -120,6 +120,11 @@ public struct RunSummary: Sendable {
   public var synapseBytes: Int
   /// Synaptic events delivered (one per spike per outgoing synapse).
   public var synapticEvents: Int
+  /// Number of synapses of plastic projections (included in `synapseCount`).
+  public var plasticSynapseCount = 0
+  /// Bytes of the plastic projections' per-synapse arrays (target, weight, the rules' transposed
+  /// index); per-neuron storage (row offsets, traces) is not counted.
+  public var plasticSynapseBytes = 0
 
   /// Creates a summary.
   public init(

@@ -12,17 +12,36 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Benchmark NDML against Brian2 cpp_standalone on the same network, side by side.")
 
-  /// Benchmark cases.
+  /// Benchmark cases: a config in `experiments/` and its Brian2 twin.
   enum Case: String, ExpressibleByArgument, CaseIterable {
     case cuba
     case coba
+    /// CUBA with pair STDP on excitatory→excitatory synapses.
+    case cubaSTDP = "cuba_stdp"
+    /// Song, Miller & Abbott (2000): 1000 plastic Poisson inputs onto one COBA neuron.
+    case song2000
+
+    /// The NDML config.
+    var configPath: String { self == .song2000 ? "experiments/stdp_song2000.yaml" : "experiments/\(rawValue).yaml" }
+    /// The Brian2 script that runs the same model.
+    var brian2Script: String {
+      switch self {
+      case .cuba, .coba: "benchmarks/brian2_reference.py"
+      case .cubaSTDP, .song2000: "benchmarks/brian2_stdp_reference.py"
+      }
+    }
+    /// Durations timed when `--durations-ms` is not given.
+    var defaultDurationsMs: String { self == .song2000 ? "100000" : self == .cubaSTDP ? "1000" : "1000,10000" }
   }
 
   @Argument(help: "Which benchmark network (\(Case.allCases.map(\.rawValue).joined(separator: ", "))).")
   var benchCase: Case = .cuba
 
-  @Option(help: "Biological durations to time, in ms (comma-separated).")
-  var durationsMs: String = "1000,10000"
+  @Option(
+    help:
+      "Biological durations to time, in ms (comma-separated; default per case: 100000 for song2000, 1000 for cuba_stdp, 1000,10000 otherwise)."
+  )
+  var durationsMs: String?
 
   @Option(help: "Repetitions per duration (the median is reported).")
   var repeats: Int = 3
@@ -48,13 +67,17 @@ struct BenchCommand: ParsableCommand {
     guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
   }
 
-  private var durations: [Double] { durationsMs.split(separator: ",").compactMap { Double($0) } }
+  private var durations: [Double] {
+    (durationsMs ?? benchCase.defaultDurationsMs).split(separator: ",").compactMap { Double($0) }
+  }
 
   func run() throws {
     let logger = Console.logger(logging)
-    let configPath = "experiments/\(benchCase.rawValue).yaml"
+    let configPath = benchCase.configPath
     var rows: [[String: Any]] = []
-    Console.out("case            duration   NDML loop (s)  events/s     B/syn  peak RSS   Brian2 loop (s)  NDML/Brian2")
+    Console.out(
+      "case            duration   NDML loop (s)  events/s     B/syn  B/plastic  peak RSS   Brian2 loop (s)  NDML/Brian2"
+    )
     for duration in durations {
       let loaded = try ConfigLoading.load(
         configPath,
@@ -75,6 +98,10 @@ struct BenchCommand: ParsableCommand {
         "synaptic_events": s.synapticEvents, "peak_rss_bytes": Platform.peakResidentBytes(),
         "spikes": s.spikeCounts.reduce(0) { $0 + $1.spikes }, "precision": precision.rawValue,
       ]
+      if s.plasticSynapseCount > 0 {
+        row["plastic_synapses"] = s.plasticSynapseCount
+        row["bytes_per_plastic_synapse"] = Double(s.plasticSynapseBytes) / Double(s.plasticSynapseCount)
+      }
       var peerText = "      (skipped)            "
       if !noPeers {
         if let brian = try brian2(duration: duration, logger: logger) {
@@ -89,9 +116,10 @@ struct BenchCommand: ParsableCommand {
       Console.out(
         benchCase.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
           + String(
-            format: "%9.0f ms %12.3f %10.3g %9.1f %7.0f MiB", duration, ndml,
+            format: "%9.0f ms %12.3f %10.3g %9.1f %10.1f %7.0f MiB", duration, ndml,
             Double(s.synapticEvents) / ndml, row["bytes_per_synapse"] as! Double,
-            Double(Platform.peakResidentBytes()) / 1_048_576) + "  " + peerText)
+            row["bytes_per_plastic_synapse"] as? Double ?? .nan, Double(Platform.peakResidentBytes()) / 1_048_576)
+          + "  " + peerText)
     }
     if let json {
       let data = try JSONSerialization.data(withJSONObject: ["results": rows], options: [.prettyPrinted, .sortedKeys])
@@ -99,7 +127,7 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
-  /// Runs `benchmarks/brian2_reference.py` in cpp_standalone mode, one thread; returns the median
+  /// Runs the case's Brian2 script in cpp_standalone mode, one thread; returns the median
   /// loop time over `repeats` runs, or nil when Brian2 cannot be run.
   private func brian2(duration: Double, logger: Logger) throws -> Double? {
     let python =
@@ -111,7 +139,7 @@ struct BenchCommand: ParsableCommand {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
       p.arguments = [
-        python, "benchmarks/brian2_reference.py", "--model", benchCase.rawValue, "--duration-ms", "\(duration)",
+        python, benchCase.brian2Script, "--model", benchCase.rawValue, "--duration-ms", "\(duration)",
         "--device", "cpp_standalone", "--threads", "1", "--quiet", "--out-json", out.path,
       ]
       p.standardOutput = FileHandle.nullDevice

@@ -95,6 +95,12 @@ enum RunSummaryPrinter {
         format: "%d synapses (%.1f B each), %.3g synaptic events (%.3g events/s)", s.synapseCount,
         s.synapseCount > 0 ? Double(s.synapseBytes) / Double(s.synapseCount) : 0, Double(s.synapticEvents),
         Double(s.synapticEvents) / max(s.simulationSeconds, 1e-9)))
+    if s.plasticSynapseCount > 0 {
+      Console.out(
+        String(
+          format: "%d plastic synapses (%.1f B each, plus per-neuron row offsets and traces)", s.plasticSynapseCount,
+          Double(s.plasticSynapseBytes) / Double(s.plasticSynapseCount)))
+    }
   }
 }
 

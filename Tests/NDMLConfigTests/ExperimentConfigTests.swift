@@ -253,4 +253,36 @@ final class ExperimentConfigTests: XCTestCase {
     let suggestion = errors(plastic.replacingOccurrences(of: "rule: pair_stdp", with: "rule: pair_stpd"))
     XCTAssert(suggestion.first?.message.contains("did you mean 'pair_stdp'") == true, "\(suggestion)")
   }
+
+  private var triplet: String {
+    plastic.replacingOccurrences(
+      of: "rule: pair_stdp, w_max_mV: 1, a_plus: 0.02, pairing: nearest",
+      with: "rule: triplet_stdp, parameter_set: hippocampal_all_to_all, w_max_mV: 1, a3_minus: 0, w_ref_mV: 0.5")
+  }
+
+  func testTripletParameterSetIsLoadedAndOverridden() throws {
+    let c = try ExperimentConfig.parse(text: triplet)
+    guard case .tripletSTDP(let p) = c.experiment.projections[0].plasticity else { return XCTFail("rule") }
+    var expected = TripletSTDPParameters(.hippocampalAllToAll, weightMax: 1)
+    expected.a3Minus = 0
+    expected.weightReference = 0.5
+    XCTAssertEqual(p, expected)
+    XCTAssertEqual(p.tauXMs, 946)
+  }
+
+  func testTripletErrorsNameProjectionAndKey() {
+    let cases: [(String, String, String)] = [
+      (
+        "parameter_set: hippocampal_all_to_all", "parameter_set: hippocampal", "projections.ne.plasticity.parameter_set"
+      ),
+      ("w_ref_mV: 0.5", "w_ref_mV: -1", "projections.ne.plasticity.w_ref_mV"),
+      ("a3_minus: 0", "a3_minus: -0.1", "projections.ne.plasticity.a3_minus"),
+      ("a3_minus: 0", "tau_y_ms: 0", "projections.ne.plasticity.tau_y_ms"),
+      ("a3_minus: 0", "a_plus: 0.1", "projections.ne.plasticity.a_plus"),
+    ]
+    for (old, new, key) in cases {
+      let e = errors(triplet.replacingOccurrences(of: old, with: new))
+      XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
+    }
+  }
 }

@@ -4,36 +4,10 @@ import XCTest
 
 /// Pair STDP on small protocols with closed-form answers.
 final class PairSTDPKernelTests: XCTestCase {
-  /// One synapse: pre spikes at `pre` (ms), post neuron kicked to fire one step after each `kick`.
   private func run(_ rule: PairSTDPParameters, pre: [Double], kick: [Double], weight: Double = 0.5) throws -> (
     initial: Double, final: Double, post: [Double]
   ) {
-    var neuron = LIFCubaParameters()
-    neuron.tauSynapticExcitatoryMs = 0
-    neuron.restingPotentialMV = -70
-    neuron.resetMV = -70
-    neuron.thresholdMV = -55
-    let e = Experiment(
-      simulation: SimulationSettings(durationMs: 200),
-      populations: [
-        Population(name: "pre", size: 1, model: .spikeSource(.init(spikeTimesMs: [pre]))),
-        Population(name: "kick", size: 1, model: .spikeSource(.init(spikeTimesMs: [kick]))),
-        Population(name: "post", size: 1, model: .lifCuba(neuron)),
-      ],
-      projections: [
-        Projection(
-          name: "stdp", source: "pre", target: "post", connectivity: .oneToOne, weight: .constant(weight),
-          delayMs: .constant(1), receptor: .excitatory, plasticity: .pairSTDP(rule)),
-        Projection(
-          name: "kick", source: "kick", target: "post", connectivity: .oneToOne, weight: .constant(30),
-          delayMs: .constant(0.1), receptor: .excitatory),
-      ],
-      recording: RecordingPlan(
-        spikePopulations: ["post"], weights: [.init(projection: "stdp", intervalMs: 1000)]))
-    XCTAssertEqual(e.validate().filter { !$0.isWarning }, [])
-    let (obs, _) = try simulate(e)
-    let w = obs.weights[0]!.values
-    return (w.first!, w.last!, obs.spikes["post"]?.timesMs ?? [])
+    try runPlasticPair(.pairSTDP(rule), pre: pre, kick: kick, weight: weight)
   }
 
   private func rule(_ configure: (inout PairSTDPParameters) -> Void = { _ in }) -> PairSTDPParameters {

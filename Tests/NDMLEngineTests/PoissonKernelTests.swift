@@ -37,4 +37,47 @@ final class PoissonKernelTests: XCTestCase {
     XCTAssert(times.allSatisfy { $0 >= 500 })
     XCTAssertEqual(Double(times.count), 5000, accuracy: 5 * 5000.0.squareRoot())
   }
+
+  /// Sparse mode (λ < 0.1 per step): spike counts per step follow Poisson(λ) — multiple spikes in a
+  /// step included — and inter-spike intervals are exponential (CV 1), for neurons of a population
+  /// whose other neurons are drawn densely; spikes of a step come in ascending neuron order.
+  func testSparseAndDenseNeuronsArePoissonAndOrdered() throws {
+    let n = 200
+    let lambda = 0.05  // 500 Hz at dt = 0.1 ms: sparse, with frequent double spikes
+    let rates = (0..<n).map { $0 % 2 == 0 ? lambda * 10_000 : 2_000.0 }  // odd neurons dense (λ = 0.2)
+    let e = Experiment(
+      simulation: SimulationSettings(durationMs: 2000, seed: 5),
+      populations: [
+        Population(name: "p", size: n, model: .poisson(.init(schedule: [.init(startMs: 0, ratesHz: rates)])))
+      ],
+      recording: RecordingPlan(spikePopulations: ["p"]))
+    let (obs, _) = try simulate(e)
+    let times = obs.spikes["p"]!.timesMs
+    let ids = obs.spikes["p"]!.nodeIDs.map(Int.init)
+    for k in 1..<ids.count where times[k] == times[k - 1] {
+      XCTAssertLessThanOrEqual(ids[k - 1], ids[k], "ascending neuron order within a step")
+    }
+    var perStep: [Int: Int] = [:]  // (neuron, step) → count, even neurons only
+    var lastTime: [Int: Double] = [:]
+    var intervals: [Double] = []
+    for (t, id) in zip(times, ids) where id % 2 == 0 {
+      perStep[id * 100_000 + Int((t / 0.1).rounded()), default: 0] += 1
+      if let last = lastTime[id], t > last { intervals.append(t - last) }
+      lastTime[id] = t
+    }
+    let steps = Double(n / 2) * 20_000
+    let atLeastOne = Double(perStep.count) / steps
+    let atLeastTwo = Double(perStep.values.filter { $0 >= 2 }.count) / steps
+    XCTAssertEqual(atLeastOne, -expm1(-lambda), accuracy: 5 * (atLeastOne / steps).squareRoot(), "P(m ≥ 1)")
+    let expectedTwo = 1 - exp(-lambda) * (1 + lambda)
+    XCTAssertEqual(atLeastTwo, expectedTwo, accuracy: 5 * (expectedTwo / steps).squareRoot(), "P(m ≥ 2)")
+    // Intervals between distinct spike steps are geometric in steps: mean dt/(1 − e^−λ), CV ≈ 1.
+    let mean = intervals.reduce(0, +) / Double(intervals.count)
+    let sd = (intervals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(intervals.count - 1)).squareRoot()
+    XCTAssertEqual(mean, 0.1 / -expm1(-lambda), accuracy: 0.02 * mean, "mean gap")
+    XCTAssertEqual(sd / mean, (exp(-lambda)).squareRoot(), accuracy: 0.02, "CV of a geometric gap")
+    let dense = ids.filter { $0 % 2 == 1 }.count
+    XCTAssertEqual(
+      Double(dense), 0.2 * 20_000 * Double(n / 2), accuracy: 5 * (0.2 * 20_000 * Double(n / 2)).squareRoot())
+  }
 }

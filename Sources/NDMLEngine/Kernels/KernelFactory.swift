@@ -14,7 +14,8 @@ enum KernelFactory {
     case .poisson(let p):
       PoissonKernel<S>(
         parameters: p, size: pop.size, dtMs: dtMs,
-        stream: RandomStream(seed: seed, purpose: "poisson/\(pop.name)"))
+        stream: RandomStream(seed: seed, purpose: "poisson/\(pop.name)"),
+        gapStream: RandomStream(seed: seed, purpose: "poisson-gaps/\(pop.name)"))
     case .spikeSource(let p):
       SpikeSourceKernel<S>(parameters: p, size: pop.size, dtMs: dtMs)
     }

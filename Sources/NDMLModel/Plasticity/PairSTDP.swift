@@ -83,17 +83,9 @@ public struct PairSTDPParameters: Sendable, Equatable {
   public func violations(unit: String) -> [ParameterViolation] {
     var out = requirePositive([("tau_plus_ms", tauPlusMs), ("tau_minus_ms", tauMinusMs)])
     out += requireFinite([("w_min_\(unit)", weightMin), ("w_max_\(unit)", weightMax)])
-    for (key, value) in [("a_plus", aPlus), ("a_minus", aMinus)] where !(value >= 0) || !value.isFinite {
-      out.append(.init(key: key, message: "must be ≥ 0 and finite, got \(value)"))
-    }
+    out += requireNonNegative([("a_plus", aPlus), ("a_minus", aMinus)])
     if !(mu >= 0 && mu <= 1) { out.append(.init(key: "mu", message: "must be in [0, 1], got \(mu)")) }
-    if !(weightMin < weightMax) {
-      out.append(
-        .init(key: "w_min_\(unit)", message: "(\(weightMin)) must be below w_max_\(unit) (\(weightMax))"))
-    }
-    if weightMin < 0 {
-      out.append(.init(key: "w_min_\(unit)", message: "must be ≥ 0: plastic weights are excitatory, got \(weightMin)"))
-    }
+    out += weightBoundViolations(weightMin, weightMax, unit: unit)
     return out
   }
 }

@@ -4,21 +4,25 @@
 public enum PlasticityRule: Sendable, Equatable {
   /// Pair-based STDP (see ``PairSTDPParameters``).
   case pairSTDP(PairSTDPParameters)
+  /// Triplet STDP (see ``TripletSTDPParameters``).
+  case tripletSTDP(TripletSTDPParameters)
 
   /// The config name of the rule (`plasticity.rule`).
   public var configName: String {
     switch self {
     case .pairSTDP: "pair_stdp"
+    case .tripletSTDP: "triplet_stdp"
     }
   }
 
   /// Every rule name the config accepts.
-  public static let configNames = ["pair_stdp"]
+  public static let configNames = ["pair_stdp", "triplet_stdp"]
 
   /// The weight bounds the rule keeps weights in.
   public var weightBounds: ClosedRange<Double> {
     switch self {
     case .pairSTDP(let p): p.weightMin...max(p.weightMin, p.weightMax)
+    case .tripletSTDP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     }
   }
 
@@ -26,6 +30,26 @@ public enum PlasticityRule: Sendable, Equatable {
   public func violations(unit: String) -> [ParameterViolation] {
     switch self {
     case .pairSTDP(let p): p.violations(unit: unit)
+    case .tripletSTDP(let p): p.violations(unit: unit)
     }
   }
+}
+
+/// Violations for amplitudes that must be ≥ 0 and finite.
+func requireNonNegative(_ pairs: [(String, Double)]) -> [ParameterViolation] {
+  pairs.compactMap { key, value in
+    value >= 0 && value.isFinite ? nil : ParameterViolation(key: key, message: "must be ≥ 0 and finite, got \(value)")
+  }
+}
+
+/// Violations of the hard weight bounds every plastic rule shares (excitatory, w_min < w_max).
+func weightBoundViolations(_ weightMin: Double, _ weightMax: Double, unit: String) -> [ParameterViolation] {
+  var out: [ParameterViolation] = []
+  if !(weightMin < weightMax) {
+    out.append(.init(key: "w_min_\(unit)", message: "(\(weightMin)) must be below w_max_\(unit) (\(weightMax))"))
+  }
+  if weightMin < 0 {
+    out.append(.init(key: "w_min_\(unit)", message: "must be ≥ 0: plastic weights are excitatory, got \(weightMin)"))
+  }
+  return out
 }

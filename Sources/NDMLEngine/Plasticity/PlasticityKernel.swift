@@ -1,0 +1,135 @@
+import Foundation
+import NDMLModel
+
+/// The engine side of a plasticity rule: one object per plastic projection, called by the
+/// simulation loop at the events it needs (all at grid step `step`, after the synapses of the
+/// arriving spikes have transmitted, presynaptic arrivals before postsynaptic spikes).
+protocol PlasticityKernel<Scalar>: AnyObject {
+  associatedtype Scalar: EngineScalar
+  /// The projection's synapses, whose weights the rule changes in place.
+  var table: SynapseTable<Scalar> { get }
+  /// Bytes of per-synapse storage the rule adds to the table's own.
+  var bytesPerSynapse: Int { get }
+  /// Spikes of the source population arriving at the projection's synapses.
+  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int)
+  /// Spikes of the target population.
+  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int)
+}
+
+/// Makes the engine kernel of a projection's rule.
+func makePlasticityKernel<Scalar: EngineScalar>(
+  _ rule: PlasticityRule, table: SynapseTable<Scalar>, targetSize: Int, dtMs: Double
+) -> any PlasticityKernel<Scalar> {
+  switch rule {
+  case .pairSTDP(let p): PairSTDPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs)
+  case .tripletSTDP(let p): TripletSTDPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs)
+  }
+}
+
+/// Event-driven exponential traces, one per neuron: a value and the step of its last update,
+/// decayed in closed form when read (`e^(−Δ·dt/τ)` from a table for the first 4096 steps, `exp`
+/// beyond), so steps without spikes cost nothing. 16 bytes per neuron, in raw buffers (no
+/// copy-on-write checks in the hot loops).
+final class EventTraces {
+  private let values: UnsafeMutablePointer<Double>
+  private let lastStep: UnsafeMutablePointer<Int>
+  private let decayTable: UnsafeMutablePointer<Double>
+  private let stepOverTau: Double
+  /// Whether a spike adds 1 to the trace (all-to-all) or sets it to 1 (nearest spike).
+  let accumulates: Bool
+
+  init(count: Int, tauMs: Double, dtMs: Double, accumulates: Bool) {
+    values = .allocate(capacity: max(count, 1))
+    values.initialize(repeating: 0, count: max(count, 1))
+    lastStep = .allocate(capacity: max(count, 1))
+    lastStep.initialize(repeating: 0, count: max(count, 1))
+    stepOverTau = dtMs / tauMs
+    decayTable = .allocate(capacity: Self.tableSteps)
+    for k in 0..<Self.tableSteps { (decayTable + k).initialize(to: exp(-Double(k) * stepOverTau)) }
+    self.accumulates = accumulates
+  }
+
+  deinit {
+    values.deallocate()
+    lastStep.deallocate()
+    decayTable.deallocate()
+  }
+
+  /// Steps for which decay factors are tabulated.
+  static var tableSteps: Int { 4096 }
+
+  /// The trace of neuron `i` at grid step `step` (≥ its last update).
+  @inline(__always)
+  func value(_ i: Int, at step: Int) -> Double {
+    let steps = step - lastStep[i]
+    return values[i] * (steps < Self.tableSteps ? decayTable[steps] : exp(-Double(steps) * stepOverTau))
+  }
+
+  /// Registers a spike of neuron `i` at `step`: decays the trace to `step`, then adds 1 or sets 1.
+  @inline(__always)
+  func spike(_ i: Int, at step: Int) {
+    values[i] = accumulates ? value(i, at: step) + 1 : 1
+    lastStep[i] = step
+  }
+}
+
+/// The transposed index of a synapse table: for each target neuron, its incoming synapses in
+/// ascending synapse order (hence ascending source). 4 bytes per synapse: the source of an entry
+/// is found by a forward search in the table's row offsets, which costs a few probes per synapse
+/// because consecutive entries have increasing sources.
+final class IncomingSynapses {
+  private let offsets: UnsafeMutablePointer<Int>
+  private let synapses: UnsafeMutablePointer<UInt32>
+
+  init<Scalar>(table: SynapseTable<Scalar>, targetSize: Int) {
+    var counts = [Int](repeating: 0, count: targetSize + 1)
+    for s in 0..<table.count { counts[Int(table.targets[s]) + 1] += 1 }
+    for i in 0..<targetSize { counts[i + 1] += counts[i] }
+    var fill = Array(counts.dropLast())
+    var synapses = [UInt32](repeating: 0, count: table.count)
+    for s in 0..<table.count {
+      let i = Int(table.targets[s])
+      synapses[fill[i]] = UInt32(s)
+      fill[i] += 1
+    }
+    offsets = .allocate(capacity: counts.count)
+    offsets.initialize(from: counts, count: counts.count)
+    self.synapses = .allocate(capacity: max(synapses.count, 1))
+    self.synapses.initialize(from: synapses, count: synapses.count)
+  }
+
+  deinit {
+    offsets.deallocate()
+    synapses.deallocate()
+  }
+
+  /// Bytes per synapse of the index.
+  static var bytesPerSynapse: Int { MemoryLayout<UInt32>.size }
+
+  /// Calls `body(source, synapse)` for every incoming synapse of target `i`, in synapse order.
+  @inline(__always)
+  func forEach<Scalar>(of i: Int, in table: SynapseTable<Scalar>, _ body: (Int, Int) -> Void) {
+    let rows = table.offsets
+    let sourceCount = table.sourceCount
+    var source = 0
+    for q in offsets[i]..<offsets[i + 1] {
+      let s = Int(synapses[q])
+      // The source is the row holding s: the last j with rows[j] <= s. Gallop forward, then bisect.
+      if rows[source + 1] <= s {
+        var step = 1
+        var low = source + 1
+        while low + step <= sourceCount - 1 && rows[low + step] <= s {
+          low += step
+          step <<= 1
+        }
+        var high = min(low + step, sourceCount)  // rows[high] > s or high == sourceCount
+        while high - low > 1 {
+          let mid = (low + high) / 2
+          if rows[mid] <= s { low = mid } else { high = mid }
+        }
+        source = low
+      }
+      body(source, s)
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import NDMLModel
+
+/// CPU kernel of `triplet_stdp` (equations, timing and references:
+/// `NDMLModel/Plasticity/TripletSTDP.swift`).
+///
+/// Event-driven like ``PairSTDPKernel``: two traces per presynaptic and two per postsynaptic
+/// neuron, decayed in closed form when read; the slow trace of the spiking side is read before its
+/// own increment (the paper's `t − ε`). Memory: 4 bytes per synapse (transposed index), 64 bytes
+/// per neuron.
+final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
+  let table: SynapseTable<Scalar>
+  private let parameters: TripletSTDPParameters
+  private let span: Double
+  private let r1: EventTraces
+  private let r2: EventTraces
+  private let o1: EventTraces
+  private let o2: EventTraces
+  private let incoming: IncomingSynapses
+
+  init(table: SynapseTable<Scalar>, parameters p: TripletSTDPParameters, targetSize: Int, dtMs: Double) {
+    self.table = table
+    parameters = p
+    span = p.amplitudeScale
+    let accumulates = p.pairing == .allToAll
+    r1 = EventTraces(count: table.sourceCount, tauMs: p.tauPlusMs, dtMs: dtMs, accumulates: accumulates)
+    r2 = EventTraces(count: table.sourceCount, tauMs: p.tauXMs, dtMs: dtMs, accumulates: accumulates)
+    o1 = EventTraces(count: targetSize, tauMs: p.tauMinusMs, dtMs: dtMs, accumulates: accumulates)
+    o2 = EventTraces(count: targetSize, tauMs: p.tauYMs, dtMs: dtMs, accumulates: accumulates)
+    incoming = IncomingSynapses(table: table, targetSize: targetSize)
+  }
+
+  var bytesPerSynapse: Int { IncomingSynapses.bytesPerSynapse }
+
+  @inline(__always)
+  private func clipped(_ w: Double) -> Double { min(max(w, parameters.weightMin), parameters.weightMax) }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+    let weights = table.weights
+    let targets = table.targets
+    let offsets = table.offsets
+    for k in 0..<count {
+      let j = Int(indices[k])
+      // Depression factor of this presynaptic spike, with r₂ read before its increment.
+      let factor = span * (parameters.a2Minus + parameters.a3Minus * r2.value(j, at: step))
+      for s in offsets[j]..<offsets[j + 1] {
+        let y = o1.value(Int(targets[s]), at: step)
+        guard y > 0 else { continue }
+        weights[s] = Scalar(clipped(Double(weights[s]) - factor * y))
+      }
+      r1.spike(j, at: step)
+      r2.spike(j, at: step)
+    }
+  }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+    let weights = table.weights
+    for k in 0..<count {
+      let i = Int(indices[k])
+      // Potentiation factor of this postsynaptic spike, with o₂ read before its increment.
+      let factor = span * (parameters.a2Plus + parameters.a3Plus * o2.value(i, at: step))
+      incoming.forEach(of: i, in: table) { j, s in
+        let x = r1.value(j, at: step)
+        guard x > 0 else { return }
+        weights[s] = Scalar(clipped(Double(weights[s]) + factor * x))
+      }
+      o1.spike(i, at: step)
+      o2.spike(i, at: step)
+    }
+  }
+}
