@@ -136,6 +136,21 @@ struct Fields {
     return out
   }
 
+  /// A list of numbers.
+  func doubles(_ key: String) -> [Double]? {
+    guard let n = node(key) else { return nil }
+    guard case .sequence(let items) = n.kind else {
+      reader.fail(keyPath(key), "must be a list of numbers, got \(n.summary)", at: n)
+      return nil
+    }
+    var out: [Double] = []
+    for (i, item) in items.enumerated() {
+      guard let v = reader.number(item, path: "\(keyPath(key))[\(i)]") else { return nil }
+      out.append(v)
+    }
+    return out
+  }
+
   /// A list of strings.
   func strings(_ key: String) -> [String]? {
     guard let n = node(key) else { return nil }

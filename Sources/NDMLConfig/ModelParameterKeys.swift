@@ -23,6 +23,14 @@ enum ModelParameterKeys {
     ]
   }
 
+  /// Keys of `place_cells`.
+  static var placeCells: [(key: String, field: WritableKeyPath<PlaceCellParameters, Double>)] {
+    [
+      ("track_length_cm", \.trackLengthCm), ("speed_cm_per_s", \.speedCmPerS), ("start_cm", \.startCm),
+      ("peak_rate_Hz", \.peakRateHz), ("field_sd_cm", \.fieldSDCm),
+    ]
+  }
+
   /// Keys of `pair_stdp` (bounds carry the weight unit of the projection's target).
   static func pairSTDP(unit: String) -> [(key: String, field: WritableKeyPath<PairSTDPParameters, Double>)] {
     [
@@ -37,6 +45,19 @@ enum ModelParameterKeys {
       ("tau_plus_ms", \.tauPlusMs), ("tau_minus_ms", \.tauMinusMs), ("tau_x_ms", \.tauXMs), ("tau_y_ms", \.tauYMs),
       ("a2_plus", \.a2Plus), ("a3_plus", \.a3Plus), ("a2_minus", \.a2Minus), ("a3_minus", \.a3Minus),
       ("w_min_\(unit)", \.weightMin), ("w_max_\(unit)", \.weightMax),
+    ]
+  }
+
+  /// Keys of `btsp_milstein` (bounds carry the weight unit of the projection's target).
+  static func bidirectionalBTSP(unit: String)
+    -> [(key: String, field: WritableKeyPath<BidirectionalBTSPParameters, Double>)]
+  {
+    [
+      ("tau_eligibility_ms", \.tauEligibilityMs), ("tau_instructive_ms", \.tauInstructiveMs),
+      ("k_plus_per_s", \.kPlusPerS), ("k_minus_per_s", \.kMinusPerS), ("theta_plus", \.thetaPlus),
+      ("half_width_plus", \.halfWidthPlus), ("theta_minus", \.thetaMinus), ("half_width_minus", \.halfWidthMinus),
+      ("eligibility_rate_Hz", \.eligibilityRateHz), ("w_min_\(unit)", \.weightMin), ("w_max_\(unit)", \.weightMax),
+      ("update_interval_ms", \.updateIntervalMs),
     ]
   }
 

@@ -97,6 +97,10 @@ struct SchemaReader {
       guard let p = readPoisson(f.sub("params", allowed: ["rate_Hz", "schedule"]), path: path + ".params", size: size)
       else { return nil }
       model = .poisson(p)
+    case "place_cells":
+      let table = ModelParameterKeys.placeCells
+      model = .placeCells(
+        ModelParameterKeys.read(table, into: PlaceCellParameters(), from: f.sub("params", allowed: table.map(\.key))))
     default:
       guard
         let p = readSpikeSource(
@@ -270,6 +274,27 @@ struct SchemaReader {
       p.weightReference = f.double("w_ref_\(unit)")
       if let pairing = readPairing(f) { p.pairing = pairing }
       return .tripletSTDP(p)
+    case "btsp_milstein":
+      let keys = ModelParameterKeys.bidirectionalBTSP(unit: unit)
+      guard
+        let f = reader.fields(
+          node, path: path, allowed: ["rule", "parameter_set", "plateaus", "integration"] + keys.map(\.key),
+          required: ["rule", "w_max_\(unit)"]),
+        let wMax = f.double("w_max_\(unit)")
+      else { return nil }
+      var start = BidirectionalBTSPParameters(weightMax: wMax)
+      if let name = f.choice("parameter_set", BidirectionalBTSPParameters.ParameterSet.allCases.map(\.rawValue)) {
+        BidirectionalBTSPParameters.ParameterSet(rawValue: name)!.apply(to: &start)
+      }
+      var p = ModelParameterKeys.read(keys, into: start, from: f)
+      if f.node("plateaus") != nil {
+        guard let plateaus = readPlateaus(f) else { return nil }
+        p.plateaus = plateaus
+      }
+      if let mode = f.choice("integration", BidirectionalBTSPParameters.Integration.allCases.map(\.rawValue)) {
+        p.integration = .init(rawValue: mode)!
+      }
+      return .bidirectionalBTSP(p)
     default:
       let hint = closestMatch(to: rule, in: PlasticityRule.configNames).map { "did you mean '\($0)'? " } ?? ""
       reader.fail(
@@ -278,6 +303,24 @@ struct SchemaReader {
         at: ruleNode)
       return nil
     }
+  }
+
+  /// `plateaus: {duration_ms: 300, neurons: [0, 3], times_ms: [7480, 14960], rate_Hz: 0}`.
+  private func readPlateaus(_ parent: Fields) -> PlateauSchedule? {
+    guard let f = parent.sub("plateaus", allowed: ["duration_ms", "neurons", "times_ms", "rate_Hz"]) else { return nil }
+    var schedule = PlateauSchedule()
+    if let d = f.double("duration_ms") { schedule.durationMs = d }
+    if let r = f.double("rate_Hz") { schedule.rateHz = r }
+    let neurons = f.ints("neurons") ?? []
+    let times = f.doubles("times_ms") ?? []
+    guard neurons.count == times.count else {
+      reader.fail(
+        f.keyPath("times_ms"),
+        "needs one time per entry of neurons (\(neurons.count) neurons, \(times.count) times)", at: f.node("times_ms"))
+      return nil
+    }
+    schedule.scheduled = zip(neurons, times).map { ($0, $1) }
+    return schedule
   }
 
   private func readPairing(_ f: Fields) -> PairSTDPParameters.Pairing? {

@@ -71,7 +71,8 @@ final class Simulation<Scalar: EngineScalar> {
     for (t, proj) in experiment.projections.enumerated() {
       if let rule = proj.plasticity {
         plasticity[t] = makePlasticityKernel(
-          rule, table: tables[t], targetSize: experiment.populations[tables[t].targetPopulation].size, dtMs: dt)
+          rule, table: tables[t], targetSize: experiment.populations[tables[t].targetPopulation].size, dtMs: dt,
+          seed: seed)
       }
     }
     for (i, rec) in experiment.recording.weights.enumerated() {
@@ -127,17 +128,17 @@ final class Simulation<Scalar: EngineScalar> {
 
   /// Bytes of synapse storage (including plasticity's per-synapse index).
   var synapseBytes: Int {
-    tables.reduce(0) { $0 + $1.bytes } + plasticity.values.reduce(0) { $0 + $1.bytesPerSynapse * $1.table.count }
+    tables.reduce(0) { $0 + $1.bytes } + plasticity.values.reduce(0) { $0 + $1.indexBytes }
   }
   /// Number of synapses.
   var synapseCount: Int { tables.reduce(0) { $0 + $1.count } }
   /// Number of synapses of plastic projections.
   var plasticSynapseCount: Int { plasticity.values.reduce(0) { $0 + $1.table.count } }
   /// Bytes of plastic projections' per-synapse arrays (target, weight, the rule's transposed
-  /// index); row offsets and traces are per neuron and not counted.
+  /// index with its coarse row table); row offsets and traces are per neuron and not counted.
   var plasticSynapseBytes: Int {
     plasticity.values.reduce(0) {
-      $0 + (SynapseTable<Scalar>.bytesPerSynapse(perSynapseDelays: false) + $1.bytesPerSynapse) * $1.table.count
+      $0 + SynapseTable<Scalar>.bytesPerSynapse(perSynapseDelays: false) * $1.table.count + $1.indexBytes
     }
   }
 
@@ -165,6 +166,7 @@ final class Simulation<Scalar: EngineScalar> {
     let postsynaptic = plasticity.keys.sorted().map { t in
       (kernel: plasticity[t]!, spikes: spikes[tables[t].targetPopulation])
     }
+    let clocked = plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked)
     let ringInputs = kernels.indices.compactMap { p in
       rings[p].map {
         (
@@ -210,6 +212,7 @@ final class Simulation<Scalar: EngineScalar> {
       for post in postsynaptic where post.spikes.count > 0 {
         post.kernel.postsynapticSpikes(post.spikes.indices, count: post.spikes.count, step: n + 1)
       }
+      for kernel in clocked { kernel.advance(toStep: n + 1) }
       for pop in populations { pop.spikes.removeAll() }
       for input in ringInputs {
         input.ring.fold(slot: (n + 1) % input.ring.slots, excitatory: input.excitatory, inhibitory: input.inhibitory)
@@ -224,6 +227,7 @@ final class Simulation<Scalar: EngineScalar> {
         }
       }
     }
+    for t in plasticity.keys.sorted() { plasticity[t]!.finish(atStep: stepCount) }
     for recorder in weightRecorders {
       recorder.snapshot(timeMs: Double(stepCount) * dt)
       try recorder.flush(to: observer)
@@ -283,6 +287,14 @@ final class Simulation<Scalar: EngineScalar> {
     for p in spikeRecorders.keys.sorted() { try spikeRecorders[p]!.flush(to: observer) }
     for recorder in stateRecorders { try recorder.flush(to: observer) }
     for recorder in weightRecorders { try recorder.flush(to: observer) }
+    for t in plasticity.keys.sorted() {
+      let events = plasticity[t]!.takePlateaus()
+      guard !events.isEmpty else { continue }
+      try observer.record(
+        plateaus: PlateauChunk(
+          projection: tables[t].projectionName, timesMs: events.map { Double($0.step) * dt },
+          nodeIDs: events.map { UInt64($0.neuron) }))
+    }
     for (p, pop) in experiment.populations.enumerated() {
       for (v, variable) in pop.model.recordableVariables.enumerated() {
         for i in 0..<pop.size where !kernels[p].value(ofVariable: v, neuron: i).isFinite {

@@ -18,8 +18,32 @@ public protocol SimulationObserver: AnyObject {
   func record(samples: StateSampleChunk) throws
   /// Consecutive weight snapshots of one ``WeightRecording``.
   func record(weights: WeightSampleChunk) throws
+  /// Plateau potentials of one BTSP projection's target neurons, in time order.
+  func record(plateaus: PlateauChunk) throws
   /// Progress after `completedSteps` of `totalSteps`; called at most a few times per second.
   func progress(completedSteps: Int, totalSteps: Int)
+}
+
+extension SimulationObserver {
+  /// Ignores plateaus (observers that do not store them).
+  public func record(plateaus: PlateauChunk) throws {}
+}
+
+/// A batch of plateau starts of one projection's target neurons.
+public struct PlateauChunk: Sendable {
+  /// Projection name.
+  public var projection: String
+  /// Plateau start times in ms.
+  public var timesMs: [Double]
+  /// Target-population-local neuron indices.
+  public var nodeIDs: [UInt64]
+
+  /// Creates a chunk.
+  public init(projection: String, timesMs: [Double], nodeIDs: [UInt64]) {
+    self.projection = projection
+    self.timesMs = timesMs
+    self.nodeIDs = nodeIDs
+  }
 }
 
 /// A batch of spikes of one population.

@@ -212,7 +212,7 @@ public struct Experiment: Sendable, Equatable {
       )
     }
     if let rule = proj.plasticity {
-      out += validate(plasticity: rule, of: proj, unit: unit, path: path)
+      out += validate(plasticity: rule, of: proj, targetSize: dst.size, unit: unit, path: path)
     }
     switch proj.connectivity {
     case .allToAll: break
@@ -262,10 +262,10 @@ public struct Experiment: Sendable, Equatable {
     return out
   }
 
-  private func validate(plasticity rule: PlasticityRule, of proj: Projection, unit: String, path: String)
-    -> [ExperimentIssue]
-  {
-    var out = rule.violations(unit: unit).map {
+  private func validate(
+    plasticity rule: PlasticityRule, of proj: Projection, targetSize: Int, unit: String, path: String
+  ) -> [ExperimentIssue] {
+    var out = rule.violations(unit: unit, targetSize: targetSize).map {
       ExperimentIssue(keyPath: path + ".plasticity." + $0.key, message: $0.message)
     }
     let key = path + ".plasticity"

@@ -11,6 +11,8 @@ public enum NeuronModel: Sendable, Equatable {
   case poisson(PoissonSourceParameters)
   /// Given spike times (see ``SpikeSourceParameters``).
   case spikeSource(SpikeSourceParameters)
+  /// Place-cell-like Poisson inputs on a circular track (see ``PlaceCellParameters``).
+  case placeCells(PlaceCellParameters)
 
   /// The config name of the model (`model:` key).
   public var configName: String {
@@ -19,16 +21,17 @@ public enum NeuronModel: Sendable, Equatable {
     case .lifCoba: "lif_coba"
     case .poisson: "poisson"
     case .spikeSource: "spike_source"
+    case .placeCells: "place_cells"
     }
   }
 
   /// Every model name the config accepts.
-  public static let configNames = ["lif_cuba", "lif_coba", "poisson", "spike_source"]
+  public static let configNames = ["lif_cuba", "lif_coba", "poisson", "spike_source", "place_cells"]
 
   /// Whether the population only emits spikes (it has no membrane and takes no input).
   public var isSource: Bool {
     switch self {
-    case .poisson, .spikeSource: true
+    case .poisson, .spikeSource, .placeCells: true
     case .lifCuba, .lifCoba: false
     }
   }
@@ -38,7 +41,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: "mV"
     case .lifCoba: "nS"
-    case .poisson, .spikeSource: nil
+    case .poisson, .spikeSource, .placeCells: nil
     }
   }
 
@@ -47,7 +50,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: [("v", "mV"), ("s_e", "mV"), ("s_i", "mV")]
     case .lifCoba: [("v", "mV"), ("g_e", "nS"), ("g_i", "nS")]
-    case .poisson, .spikeSource: []
+    case .poisson, .spikeSource, .placeCells: []
     }
   }
 
@@ -59,7 +62,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba(let p): p.shortestTimeConstantMs
     case .lifCoba(let p): p.shortestTimeConstantMs
-    case .poisson, .spikeSource: nil
+    case .poisson, .spikeSource, .placeCells: nil
     }
   }
 
@@ -70,6 +73,7 @@ public enum NeuronModel: Sendable, Equatable {
     case .lifCoba(let p): p.violations()
     case .poisson(let p): p.violations(size: size)
     case .spikeSource(let p): p.violations(size: size)
+    case .placeCells(let p): p.violations()
     }
   }
 }

@@ -39,6 +39,8 @@ public final class ResultsWriter: SimulationObserver {
   private var spikeTimes: [String: HDF5ExtendableDataset<Double>] = [:]
   private var spikeIDs: [String: HDF5ExtendableDataset<UInt64>] = [:]
   private var reports: [String: HDF5ExtendableDataset<Float>] = [:]
+  private var plateauTimes: [String: HDF5ExtendableDataset<Double>] = [:]
+  private var plateauIDs: [String: HDF5ExtendableDataset<UInt64>] = [:]
   /// Per weight recording: (time, weights, histogram) datasets, created with the first chunk.
   private var weightSets:
     [Int: (
@@ -87,6 +89,17 @@ public final class ResultsWriter: SimulationObserver {
       spikeTimes[name] = times
       spikeIDs[name] = try group.createExtendableDataset(
         "node_ids", of: UInt64.self, chunkRows: 65_536, gzipLevel: nil)
+    }
+    for proj in experiment.projections {
+      guard let schedule = proj.plasticity?.plateaus else { continue }
+      let group = try file.root.createGroup("plateaus/\(proj.name)")
+      try group.setAttribute("target", proj.target)
+      try group.setAttribute("duration_ms", schedule.durationMs)
+      let times = try group.createExtendableDataset("timestamps", of: Double.self, chunkRows: 4096, gzipLevel: nil)
+      try times.dataset.setAttribute("units", "ms")
+      plateauTimes[proj.name] = times
+      plateauIDs[proj.name] = try group.createExtendableDataset(
+        "node_ids", of: UInt64.self, chunkRows: 4096, gzipLevel: nil)
     }
     let dt = experiment.simulation.dtMs
     for rec in experiment.recording.state {
@@ -141,6 +154,11 @@ public final class ResultsWriter: SimulationObserver {
     try spikeTimes[chunk.population]!.append(chunk.timesMs)
     try spikeIDs[chunk.population]!.append(chunk.nodeIDs)
     try file.flush()
+  }
+
+  public func record(plateaus chunk: PlateauChunk) throws {
+    try plateauTimes[chunk.projection]!.append(chunk.timesMs)
+    try plateauIDs[chunk.projection]!.append(chunk.nodeIDs)
   }
 
   public func record(samples chunk: StateSampleChunk) throws {

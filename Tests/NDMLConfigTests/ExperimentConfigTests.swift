@@ -285,4 +285,42 @@ final class ExperimentConfigTests: XCTestCase {
       XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
     }
   }
+
+  private var btsp: String {
+    plastic.replacingOccurrences(
+      of: "rule: pair_stdp, w_max_mV: 1, a_plus: 0.02, pairing: nearest",
+      with: "rule: btsp_milstein, parameter_set: experimental, w_max_mV: 1, k_plus_per_s: 2, integration: continuous, "
+        + "plateaus: {duration_ms: 200, neurons: [3, 1], times_ms: [50, 20], rate_Hz: 0.1}")
+  }
+
+  func testBTSPIsRead() throws {
+    let c = try ExperimentConfig.parse(text: btsp)
+    guard case .bidirectionalBTSP(let p) = c.experiment.projections[0].plasticity else { return XCTFail("rule") }
+    var expected = BidirectionalBTSPParameters(weightMax: 1)
+    BidirectionalBTSPParameters.ParameterSet.experimental.apply(to: &expected)
+    expected.kPlusPerS = 2
+    expected.integration = .continuous
+    expected.plateaus = PlateauSchedule(durationMs: 200, scheduled: [(3, 50), (1, 20)], rateHz: 0.1)
+    XCTAssertEqual(p, expected)
+    XCTAssertEqual(p.tauEligibilityMs, 872.04)
+  }
+
+  func testBTSPErrorsNameProjectionAndKey() {
+    let cases: [(String, String, String)] = [
+      ("neurons: [3, 1]", "neurons: [3, 10]", "projections.ne.plasticity.plateaus.neurons"),
+      ("times_ms: [50, 20]", "times_ms: [50]", "projections.ne.plasticity.plateaus.times_ms"),
+      ("times_ms: [50, 20]", "times_ms: [50, -20]", "projections.ne.plasticity.plateaus.times_ms"),
+      ("duration_ms: 200", "duration_ms: 0", "projections.ne.plasticity.plateaus.duration_ms"),
+      ("rate_Hz: 0.1", "rate_Hz: -1", "projections.ne.plasticity.plateaus.rate_Hz"),
+      ("integration: continuous", "integration: lap", "projections.ne.plasticity.integration"),
+      ("k_plus_per_s: 2", "k_plus_per_s: -2", "projections.ne.plasticity.k_plus_per_s"),
+      ("k_plus_per_s: 2", "tau_eligibility_ms: 0", "projections.ne.plasticity.tau_eligibility_ms"),
+      ("k_plus_per_s: 2", "half_width_plus: 0", "projections.ne.plasticity.half_width_plus"),
+      ("k_plus_per_s: 2", "plateau: {}", "projections.ne.plasticity.plateau"),
+    ]
+    for (old, new, key) in cases {
+      let e = errors(btsp.replacingOccurrences(of: old, with: new))
+      XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
+    }
+  }
 }

@@ -80,4 +80,33 @@ final class PoissonKernelTests: XCTestCase {
     XCTAssertEqual(
       Double(dense), 0.2 * 20_000 * Double(n / 2), accuracy: 5 * (0.2 * 20_000 * Double(n / 2)).squareRoot())
   }
+
+  /// Place cells: the spike count of each neuron equals the integral of its rate over the run, and
+  /// spikes fall where its field is (circular mean position at the field centre).
+  func testPlaceCellsFireInTheirFields() throws {
+    var p = PlaceCellParameters()
+    p.trackLengthCm = 100
+    p.speedCmPerS = 50  // 2 s per lap
+    p.fieldSDCm = 5
+    p.peakRateHz = 100
+    let n = 10
+    let e = Experiment(
+      simulation: SimulationSettings(durationMs: 40_000, seed: 9),
+      populations: [Population(name: "pc", size: n, model: .placeCells(p))],
+      recording: RecordingPlan(spikePopulations: ["pc"]))
+    let (obs, _) = try simulate(e)
+    let times = obs.spikes["pc"]!.timesMs
+    let ids = obs.spikes["pc"]!.nodeIDs.map(Int.init)
+    // Expected count: peak · ∫ exp(−d²/2sd²) over 20 laps = peak · sd·√(2π) / speed · laps.
+    let expected = 100 * 5 * (2 * Double.pi).squareRoot() / 50 * 20
+    for k in 0..<n {
+      let mine = zip(times, ids).filter { $0.1 == k }.map(\.0)
+      XCTAssertEqual(Double(mine.count), expected, accuracy: 5 * expected.squareRoot(), "neuron \(k) count")
+      let angles = mine.map { 2 * Double.pi * p.positionCm(atMs: $0) / p.trackLengthCm }
+      let meanAngle = atan2(angles.map(sin).reduce(0, +), angles.map(cos).reduce(0, +))
+      var meanCm = meanAngle / (2 * Double.pi) * p.trackLengthCm
+      if meanCm < 0 { meanCm += p.trackLengthCm }
+      XCTAssertEqual(meanCm, p.centreCm(k, of: n), accuracy: 1, "neuron \(k) field centre")
+    }
+  }
 }

@@ -23,6 +23,13 @@ final class MemoryObserver: SimulationObserver {
     weights[chunk.recordingIndex, default: ([], [], chunk.layout)].values += chunk.weights
   }
 
+  var plateaus: [String: (timesMs: [Double], nodeIDs: [UInt64])] = [:]
+
+  func record(plateaus chunk: PlateauChunk) throws {
+    plateaus[chunk.projection, default: ([], [])].timesMs += chunk.timesMs
+    plateaus[chunk.projection, default: ([], [])].nodeIDs += chunk.nodeIDs
+  }
+
   func progress(completedSteps: Int, totalSteps: Int) {}
 }
 

@@ -9,6 +9,7 @@ with t_arrival = presynaptic spike time + delay, computed from the spike times N
 
 from __future__ import annotations
 
+import json
 import math
 
 import h5py
@@ -109,3 +110,127 @@ def test_triplet_frequency_dependence_matches_direct_sum(run_ndml, repo_root, tm
     for order, model in [(+10, pre_post), (-10, post_pre)]:
         for f, ((mean, sem), value) in enumerate(zip(data[order], model)):
             assert abs(value - mean) <= 2 * sem, f"Δt = {order} ms, pairing {f}: model {value:.3f}, data {mean} ± {sem}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Song, Miller & Abbott (2000) against Brian2 running the same model (benchmarks/brian2_stdp_reference.py).
+
+SONG_DURATION_MS = 300_000
+SONG_SEEDS = 3
+
+
+def _song_ndml(run_ndml, tmp_path, seed, rate_hz=20):
+    out = tmp_path / f"song_{seed}_{rate_hz}.h5"
+    run_ndml("run", "experiments/stdp_song2000.yaml", "-o", out, "-q",
+             "--set", f"simulation.duration_ms={SONG_DURATION_MS}", "--set", f"simulation.seed={seed}",
+             "--set", f"populations.exc_in.params.rate_Hz={rate_hz}")
+    with h5py.File(out, "r") as f:
+        w = f["weights/plastic/weights"][-1] / 0.15  # in units of g_max
+        spikes = f["spikes/neuron/timestamps"][:]
+    last = spikes[spikes >= SONG_DURATION_MS - 100_000]
+    return w, len(last) / 100.0
+
+
+def test_song2000_matches_brian2_and_regulates_rate(run_ndml, repo_root, tmp_path):
+    import subprocess
+    import sys
+
+    from spikestats import ks_2samp
+
+    out_json = tmp_path / "brian2_song.json"
+    brian = subprocess.Popen(
+        [sys.executable, str(repo_root / "benchmarks/brian2_stdp_reference.py"), "--model", "song2000",
+         "--duration-ms", str(SONG_DURATION_MS), "--device", "cpp_standalone", "--seed", "101",
+         "--n-seeds", str(SONG_SEEDS), "--out-json", str(out_json), "--quiet"],
+        cwd=repo_root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ndml = [_song_ndml(run_ndml, tmp_path, seed) for seed in range(1, SONG_SEEDS + 1)]
+    output, _ = brian.communicate(timeout=1800)
+    assert brian.returncode == 0, output
+    runs = json.loads(out_json.read_text())["runs"]
+    brian_w = np.concatenate([np.array(r["final_weights_over_gmax"]) for r in runs])
+    brian_rate = np.mean([r["output"]["window_rates_hz"][-1] for r in runs])
+    ndml_w = np.concatenate([w for w, _ in ndml])
+    ndml_rate = np.mean([r for _, r in ndml])
+    low = lambda w: float(np.mean(w < 0.1))  # noqa: E731
+    high = lambda w: float(np.mean(w > 0.9))  # noqa: E731
+    print(f"Song 2000 at {SONG_DURATION_MS / 1000:g} s: NDML <0.1 {low(ndml_w):.3f} >0.9 {high(ndml_w):.3f} "
+          f"rate {ndml_rate:.1f} Hz; Brian2 <0.1 {low(brian_w):.3f} >0.9 {high(brian_w):.3f} rate {brian_rate:.1f} Hz; "
+          f"KS {ks_2samp(ndml_w, brian_w)}")
+    # Bimodal: most weights near the bounds, few in the middle (Song et al. 2000, Fig. 1); at 300 s
+    # the two modes are still filling (Brian2: 0.52 / 0.11 at 300 s, 0.57 / 0.14 at 500 s).
+    middle = lambda w: float(np.mean((w > 0.3) & (w < 0.7)))  # noqa: E731
+    assert low(ndml_w) + high(ndml_w) > 0.5 and middle(ndml_w) < 0.2
+    assert abs(middle(ndml_w) - middle(brian_w)) < 0.03
+    # The same distribution and output rate as Brian2 (its across-seed spread is ~0.005).
+    assert abs(low(ndml_w) - low(brian_w)) < 0.04 and abs(high(ndml_w) - high(brian_w)) < 0.03
+    d, p = ks_2samp(ndml_w, brian_w)
+    assert p > 0.01, f"KS D = {d:.3f}, p = {p:.3g}"
+    assert abs(ndml_rate - brian_rate) < 0.15 * brian_rate
+    # Rate normalisation: doubling the input rate leaves the learned output rate nearly unchanged.
+    _, fast_rate = _song_ndml(run_ndml, tmp_path, 1, rate_hz=40)
+    assert abs(fast_rate - ndml_rate) < 0.3 * ndml_rate, (fast_rate, ndml_rate)
+
+
+# ---------------------------------------------------------------------------------------------
+# Milstein et al. (2021) BTSP: a place field from one plateau.
+
+# The authors' model (neurosutras/BTSP, WD_D, synthetic x0) after one induction lap, as computed by
+# a re-implementation of their calculate_model_ramp (docs/plasticity-literature.md §2):
+# peak 7.16 mV, width 67.0 cm, peak shift -10.6 cm, asymmetry 2.10.
+AUTHORS_LAP1 = {"peak_mV": 7.16, "width_cm": 67.0, "shift_cm": -10.6, "asymmetry": 2.10}
+
+
+def _ramp_features(weights_mV, baseline_mV=0.1478, plateau_cm=120.0):
+    """The authors' ramp V(x) = s·Σ(W_i − 1)·r_i(x) on 100 bins of the 187 cm track and their
+    features (calculate_ramp_features): peak, width ∫V/V_peak dx, peak shift from the plateau,
+    asymmetry (x_plateau − x_start)/(x_end − x_plateau) with start/end where V crosses
+    baseline + 0.15·(peak − baseline), baseline = mean of the lowest 10 % of bins."""
+    track, n, sd, s = 187.0, len(weights_mV), 15.0, 2.956e-3
+    x = (np.arange(100) + 0.5) * track / 100
+    c = (np.arange(n) + 0.5) * track / n
+    r = np.minimum(sum(40 * np.exp(-((x[None, :] - c[:, None] + m * track) ** 2) / (2 * sd * sd))
+                       for m in (-1, 0, 1)), 40)
+    v = s * ((np.asarray(weights_mV) / baseline_mV - 1)[:, None] * r).sum(axis=0)
+    peak_i = int(np.argmax(v))
+    base = np.mean(np.sort(v)[:10])
+    threshold = base + 0.15 * (v[peak_i] - base)
+
+    def crossing(direction):
+        for k in range(1, 100):
+            j = (peak_i + direction * k) % 100
+            if v[j] < threshold:
+                return x[j]
+        raise AssertionError("the ramp never falls back to baseline")
+
+    start, end = crossing(-1), crossing(+1)
+    return {"peak_mV": v[peak_i], "width_cm": v.sum() / v[peak_i] * track / 100,
+            "shift_cm": x[peak_i] - plateau_cm, "asymmetry": (plateau_cm - start) / (end - plateau_cm)}
+
+
+def test_btsp_place_field_in_one_lap(run_ndml, tmp_path):
+    out = tmp_path / "btsp.h5"
+    run_ndml("run", "experiments/btsp_place_field.yaml", "-o", out)
+    with h5py.File(out, "r") as f:
+        w = f["weights/btsp/weights"][:]
+        t = f["weights/btsp/time"][:]
+        assert list(f["plateaus/btsp/timestamps"][:]) == [12280.0]
+        assert list(f["plateaus/btsp/node_ids"][:]) == [0]
+        assert f["plateaus/btsp/timestamps"].attrs["units"] == "ms"
+    before = w[t <= 12280][-1]
+    assert np.allclose(before, 0.1478), "no change before the plateau"
+    got = _ramp_features(w[-1])
+    print("BTSP place field:", {k: round(float(v), 2) for k, v in got.items()}, "authors:", AUTHORS_LAP1)
+    # A place field appears in one lap, peaking BEFORE the plateau position (predictive shift),
+    # asymmetric, with the authors' size; tolerances cover Poisson input noise (one cell).
+    assert abs(got["peak_mV"] - AUTHORS_LAP1["peak_mV"]) < 0.2 * AUTHORS_LAP1["peak_mV"]
+    assert abs(got["width_cm"] - AUTHORS_LAP1["width_cm"]) < 0.15 * AUTHORS_LAP1["width_cm"]
+    assert -16 < got["shift_cm"] < -5
+    assert 1.6 < got["asymmetry"] < 2.6
+    # The default 10 ms weight clock is within 1 % of a 1 ms clock (same spikes).
+    fine = tmp_path / "btsp_1ms.h5"
+    run_ndml("run", "experiments/btsp_place_field.yaml", "-o", fine, "-q",
+             "--set", "projections.btsp.plasticity.update_interval_ms=1")
+    with h5py.File(fine, "r") as f:
+        w_fine = f["weights/btsp/weights"][-1]
+    change = np.abs(w[-1] - 0.1478).max()
+    assert np.abs(w_fine - w[-1]).max() < 0.01 * change

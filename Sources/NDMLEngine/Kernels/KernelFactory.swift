@@ -16,6 +16,15 @@ enum KernelFactory {
         parameters: p, size: pop.size, dtMs: dtMs,
         stream: RandomStream(seed: seed, purpose: "poisson/\(pop.name)"),
         gapStream: RandomStream(seed: seed, purpose: "poisson-gaps/\(pop.name)"))
+    case .placeCells(let p):
+      PoissonKernel<S>(
+        parameters: PoissonSourceParameters(rateHz: p.peakRateHz), size: pop.size, dtMs: dtMs,
+        stream: RandomStream(seed: seed, purpose: "poisson/\(pop.name)"),
+        gapStream: RandomStream(seed: seed, purpose: "poisson-gaps/\(pop.name)"),
+        modulation: { [size = pop.size] k, n in
+          p.relativeRate(centreCm: p.centreCm(k, of: size), positionCm: p.positionCm(atMs: Double(n) * dtMs))
+        },
+        thinningStream: RandomStream(seed: seed, purpose: "poisson-thinning/\(pop.name)"))
     case .spikeSource(let p):
       SpikeSourceKernel<S>(parameters: p, size: pop.size, dtMs: dtMs)
     }

@@ -19,6 +19,11 @@ import NDMLModel
 ///
 /// Spikes of one step are appended in ascending neuron order (the two lists are merged), so
 /// delivery order is fixed.
+///
+/// With a `modulation` m_k(n) ∈ [0, 1] (place cells), the schedule's rates are peak rates and the
+/// process is thinned: each candidate spike of neuron k in step n is kept with probability
+/// m_k(n), from the stream `poisson-thinning/<population>` at counter (k, n) — exactly Poisson
+/// with mean λ_k·m_k(n) per step. Dense neurons draw Poisson(λ_k·m_k(n)) directly.
 final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   let size: Int
   private let stream: RandomStream
@@ -31,12 +36,19 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   private var eventCounter: [UInt64]
   private var scratchDense: [Int32] = []
   private var scratchSparse: [(neuron: Int32, count: Int32)] = []
+  private let modulation: ((Int, Int) -> Double)?
+  private let thinningStream: RandomStream?
 
   /// λ below which a neuron's spike steps are drawn directly (sparse mode).
   static var sparseLimit: Double { 0.1 }
 
-  init(parameters p: PoissonSourceParameters, size: Int, dtMs: Double, stream: RandomStream, gapStream: RandomStream) {
+  init(
+    parameters p: PoissonSourceParameters, size: Int, dtMs: Double, stream: RandomStream, gapStream: RandomStream,
+    modulation: ((Int, Int) -> Double)? = nil, thinningStream: RandomStream? = nil
+  ) {
     self.size = size
+    self.modulation = modulation
+    self.thinningStream = thinningStream
     self.stream = stream
     self.gapStream = gapStream
     eventCounter = Array(repeating: 0, count: size)
@@ -90,7 +102,8 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     scratchSparse.removeAll(keepingCapacity: true)
     while let top = pending.top, top.step == n {
       pending.pop()
-      scratchSparse.append((top.neuron, top.count))
+      let count = modulation == nil ? top.count : thinned(top.count, neuron: Int(top.neuron), step: n)
+      if count > 0 { scratchSparse.append((top.neuron, count)) }
       scheduleNext(Int(top.neuron), after: n, lambda: segment.lambda[Int(top.neuron)])
     }
     guard !denseNeurons.isEmpty else {
@@ -103,12 +116,13 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
         for k32 in denseNeurons {
           let k = Int(k32)
           let u = stream.uniform(UInt64(k), UInt64(n))
-          var probability = expNeg[k]
+          let lambdaK = modulation.map { lambda[k] * $0(k, n) } ?? lambda[k]
+          var probability = modulation == nil ? expNeg[k] : exp(-lambdaK)
           var cumulative = probability
           var count = 0
           while u > cumulative && count < 10_000 {
             count += 1
-            probability *= lambda[k] / Double(count)
+            probability *= lambdaK / Double(count)
             cumulative += probability
           }
           for _ in 0..<count { scratchDense.append(k32) }
@@ -128,6 +142,20 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
       spikes.append(Int(scratchDense[d]))
       d += 1
     }
+  }
+}
+
+extension PoissonKernel {
+  /// How many of `count` candidate spikes of neuron `k` in step `n` survive thinning.
+  fileprivate func thinned(_ count: Int32, neuron k: Int, step n: Int) -> Int32 {
+    let keep = modulation!(k, n)
+    var kept: Int32 = 0
+    for c in stride(from: 0, to: Int(count), by: 2) {
+      let (u1, u2) = thinningStream!.uniformPair(UInt64(k) | UInt64(c / 2) << 32, UInt64(n))
+      if u1 <= keep { kept += 1 }
+      if c + 1 < Int(count) && u2 <= keep { kept += 1 }
+    }
+    return kept
   }
 }
 

@@ -5,7 +5,7 @@ import NDMLModel
 ///
 /// Event-driven: one trace per neuron (``EventTraces``), so steps without spikes cost nothing.
 /// Presynaptic arrivals walk the source's row (depression); postsynaptic spikes walk the target's
-/// incoming synapses through a transposed index (potentiation). Memory: 4 bytes per synapse for
+/// incoming synapses through a transposed index (potentiation). Memory: about 4 bytes per synapse for
 /// the transposed index, plus 16 bytes per neuron and trace.
 final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   let table: SynapseTable<Scalar>
@@ -25,7 +25,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     incoming = IncomingSynapses(table: table, targetSize: targetSize)
   }
 
-  var bytesPerSynapse: Int { IncomingSynapses.bytesPerSynapse }
+  var indexBytes: Int { incoming.bytes }
 
   @inline(__always)
   private func clipped(_ w: Double) -> Double { min(max(w, parameters.weightMin), parameters.weightMax) }

@@ -30,7 +30,7 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     incoming = IncomingSynapses(table: table, targetSize: targetSize)
   }
 
-  var bytesPerSynapse: Int { IncomingSynapses.bytesPerSynapse }
+  var indexBytes: Int { incoming.bytes }
 
   @inline(__always)
   private func clipped(_ w: Double) -> Double { min(max(w, parameters.weightMin), parameters.weightMax) }

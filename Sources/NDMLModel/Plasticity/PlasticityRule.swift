@@ -6,31 +6,45 @@ public enum PlasticityRule: Sendable, Equatable {
   case pairSTDP(PairSTDPParameters)
   /// Triplet STDP (see ``TripletSTDPParameters``).
   case tripletSTDP(TripletSTDPParameters)
+  /// Bidirectional BTSP of Milstein et al. 2021 (see ``BidirectionalBTSPParameters``).
+  case bidirectionalBTSP(BidirectionalBTSPParameters)
 
   /// The config name of the rule (`plasticity.rule`).
   public var configName: String {
     switch self {
     case .pairSTDP: "pair_stdp"
     case .tripletSTDP: "triplet_stdp"
+    case .bidirectionalBTSP: "btsp_milstein"
     }
   }
 
   /// Every rule name the config accepts.
-  public static let configNames = ["pair_stdp", "triplet_stdp"]
+  public static let configNames = ["pair_stdp", "triplet_stdp", "btsp_milstein"]
+
+  /// The plateaus of a BTSP rule, nil for spike-timing rules.
+  public var plateaus: PlateauSchedule? {
+    switch self {
+    case .pairSTDP, .tripletSTDP: nil
+    case .bidirectionalBTSP(let p): p.plateaus
+    }
+  }
 
   /// The weight bounds the rule keeps weights in.
   public var weightBounds: ClosedRange<Double> {
     switch self {
     case .pairSTDP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     case .tripletSTDP(let p): p.weightMin...max(p.weightMin, p.weightMax)
+    case .bidirectionalBTSP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     }
   }
 
-  /// Every broken rule of the parameters (keys relative to `plasticity`).
-  public func violations(unit: String) -> [ParameterViolation] {
+  /// Every broken rule of the parameters (keys relative to `plasticity`) for a target population
+  /// of `targetSize` neurons.
+  public func violations(unit: String, targetSize: Int) -> [ParameterViolation] {
     switch self {
     case .pairSTDP(let p): p.violations(unit: unit)
     case .tripletSTDP(let p): p.violations(unit: unit)
+    case .bidirectionalBTSP(let p): p.violations(unit: unit, targetSize: targetSize)
     }
   }
 }
