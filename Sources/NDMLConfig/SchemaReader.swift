@@ -97,6 +97,25 @@ struct SchemaReader {
       guard let p = readPoisson(f.sub("params", allowed: ["rate_Hz", "schedule"]), path: path + ".params", size: size)
       else { return nil }
       model = .poisson(p)
+    case "memory_patterns":
+      guard
+        let params = f.sub(
+          "params",
+          allowed: [
+            "patterns", "density", "period_ms", "start_ms", "recall_patterns", "mask_fraction", "recall_start_ms",
+            "recall_period_ms",
+          ], required: ["patterns"])
+      else { return nil }
+      var p = MemoryPatternParameters()
+      if let v = params.int("patterns") { p.patterns = v }
+      if let v = params.double("density") { p.density = v }
+      if let v = params.double("period_ms") { p.periodMs = v }
+      if let v = params.double("start_ms") { p.startMs = v }
+      if let v = params.int("recall_patterns") { p.recallPatterns = v }
+      if let v = params.double("mask_fraction") { p.maskFraction = v }
+      p.recallStartMs = params.double("recall_start_ms")
+      p.recallPeriodMs = params.double("recall_period_ms")
+      model = .memoryPatterns(p)
     case "place_cells":
       let table = ModelParameterKeys.placeCells
       model = .placeCells(
@@ -295,6 +314,28 @@ struct SchemaReader {
         p.integration = .init(rawValue: mode)!
       }
       return .bidirectionalBTSP(p)
+    case "btsp_binary":
+      guard
+        let f = reader.fields(
+          node, path: path,
+          allowed: [
+            "rule", "w_min_\(unit)", "w_max_\(unit)", "window_before_ms", "window_after_ms", "update", "plateaus",
+          ],
+          required: ["rule", "w_max_\(unit)"]),
+        let wMax = f.double("w_max_\(unit)")
+      else { return nil }
+      var p = BinaryBTSPParameters(weightMax: wMax)
+      if let v = f.double("w_min_\(unit)") { p.weightMin = v }
+      if let v = f.double("window_before_ms") { p.windowBeforeMs = v }
+      if let v = f.double("window_after_ms") { p.windowAfterMs = v }
+      if let u = f.choice("update", BinaryBTSPParameters.Update.allCases.map(\.rawValue)) {
+        p.update = .init(rawValue: u)!
+      }
+      if f.node("plateaus") != nil {
+        guard let plateaus = readPlateaus(f, durationMs: 1) else { return nil }
+        p.plateaus = plateaus
+      }
+      return .binaryBTSP(p)
     default:
       let hint = closestMatch(to: rule, in: PlasticityRule.configNames).map { "did you mean '\($0)'? " } ?? ""
       reader.fail(
@@ -305,12 +346,21 @@ struct SchemaReader {
     }
   }
 
-  /// `plateaus: {duration_ms: 300, neurons: [0, 3], times_ms: [7480, 14960], rate_Hz: 0}`.
-  private func readPlateaus(_ parent: Fields) -> PlateauSchedule? {
-    guard let f = parent.sub("plateaus", allowed: ["duration_ms", "neurons", "times_ms", "rate_Hz"]) else { return nil }
-    var schedule = PlateauSchedule()
+  /// `plateaus: {duration_ms: 300, neurons: [0, 3], times_ms: [7480, 14960], rate_Hz: 0,
+  /// probability: 0.005, period_ms: 10, start_ms: 0, stop_ms: 1000}`.
+  private func readPlateaus(_ parent: Fields, durationMs: Double = 300) -> PlateauSchedule? {
+    guard
+      let f = parent.sub(
+        "plateaus",
+        allowed: ["duration_ms", "neurons", "times_ms", "rate_Hz", "probability", "period_ms", "start_ms", "stop_ms"])
+    else { return nil }
+    var schedule = PlateauSchedule(durationMs: durationMs)
     if let d = f.double("duration_ms") { schedule.durationMs = d }
     if let r = f.double("rate_Hz") { schedule.rateHz = r }
+    if let v = f.double("probability") { schedule.probability = v }
+    if let v = f.double("period_ms") { schedule.periodMs = v }
+    if let v = f.double("start_ms") { schedule.startMs = v }
+    schedule.stopMs = f.double("stop_ms")
     let neurons = f.ints("neurons") ?? []
     let times = f.doubles("times_ms") ?? []
     guard neurons.count == times.count else {

@@ -13,6 +13,8 @@ public enum NeuronModel: Sendable, Equatable {
   case spikeSource(SpikeSourceParameters)
   /// Place-cell-like Poisson inputs on a circular track (see ``PlaceCellParameters``).
   case placeCells(PlaceCellParameters)
+  /// Sparse binary memory items presented as volleys (see ``MemoryPatternParameters``).
+  case memoryPatterns(MemoryPatternParameters)
 
   /// The config name of the model (`model:` key).
   public var configName: String {
@@ -22,16 +24,17 @@ public enum NeuronModel: Sendable, Equatable {
     case .poisson: "poisson"
     case .spikeSource: "spike_source"
     case .placeCells: "place_cells"
+    case .memoryPatterns: "memory_patterns"
     }
   }
 
   /// Every model name the config accepts.
-  public static let configNames = ["lif_cuba", "lif_coba", "poisson", "spike_source", "place_cells"]
+  public static let configNames = ["lif_cuba", "lif_coba", "poisson", "spike_source", "place_cells", "memory_patterns"]
 
   /// Whether the population only emits spikes (it has no membrane and takes no input).
   public var isSource: Bool {
     switch self {
-    case .poisson, .spikeSource, .placeCells: true
+    case .poisson, .spikeSource, .placeCells, .memoryPatterns: true
     case .lifCuba, .lifCoba: false
     }
   }
@@ -41,7 +44,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: "mV"
     case .lifCoba: "nS"
-    case .poisson, .spikeSource, .placeCells: nil
+    case .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
     }
   }
 
@@ -50,7 +53,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: [("v", "mV"), ("s_e", "mV"), ("s_i", "mV")]
     case .lifCoba: [("v", "mV"), ("g_e", "nS"), ("g_i", "nS")]
-    case .poisson, .spikeSource, .placeCells: []
+    case .poisson, .spikeSource, .placeCells, .memoryPatterns: []
     }
   }
 
@@ -62,7 +65,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba(let p): p.shortestTimeConstantMs
     case .lifCoba(let p): p.shortestTimeConstantMs
-    case .poisson, .spikeSource, .placeCells: nil
+    case .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
     }
   }
 
@@ -74,6 +77,7 @@ public enum NeuronModel: Sendable, Equatable {
     case .poisson(let p): p.violations(size: size)
     case .spikeSource(let p): p.violations(size: size)
     case .placeCells(let p): p.violations()
+    case .memoryPatterns(let p): p.violations()
     }
   }
 }

@@ -323,4 +323,44 @@ final class ExperimentConfigTests: XCTestCase {
       XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
     }
   }
+
+  private var binary: String {
+    plastic.replacingOccurrences(
+      of: "rule: pair_stdp, w_max_mV: 1, a_plus: 0.02, pairing: nearest",
+      with: "rule: btsp_binary, w_max_mV: 1, update: flip, window_before_ms: 5, "
+        + "plateaus: {probability: 0.01, period_ms: 10, stop_ms: 50}"
+    ).replacingOccurrences(
+      of: "noise: {size: 10, model: poisson, params: {rate_Hz: 5}}",
+      with: "noise: {size: 10, model: memory_patterns, params: {patterns: 5, density: 0.2, recall_patterns: 2}}")
+  }
+
+  func testBinaryBTSPAndMemoryPatternsAreRead() throws {
+    let c = try ExperimentConfig.parse(text: binary)
+    guard case .binaryBTSP(let p) = c.experiment.projections[0].plasticity else { return XCTFail("rule") }
+    XCTAssertEqual(p.update, .flip)
+    XCTAssertEqual(p.windowBeforeMs, 5)
+    XCTAssertEqual(p.plateaus.probability, 0.01)
+    XCTAssertEqual(p.plateaus.stopMs, 50)
+    XCTAssertEqual(p.plateaus.durationMs, 1)
+    guard case .memoryPatterns(let m) = c.experiment.populations[1].model else { return XCTFail("model") }
+    XCTAssertEqual([m.patterns, m.recallPatterns], [5, 2])
+    XCTAssertEqual(m.recallTimeMs(1), 50 + 20)
+  }
+
+  func testBinaryBTSPAndMemoryPatternErrorsNameTheKey() {
+    let cases: [(String, String, String)] = [
+      ("update: flip", "update: coin", "projections.ne.plasticity.update"),
+      ("window_before_ms: 5", "window_before_ms: -5", "projections.ne.plasticity.window_before_ms"),
+      ("probability: 0.01", "probability: 1.5", "projections.ne.plasticity.plateaus.probability"),
+      ("period_ms: 10, stop_ms: 50", "stop_ms: 50", "projections.ne.plasticity.plateaus.period_ms"),
+      ("stop_ms: 50", "stop_ms: 50, start_ms: 60", "projections.ne.plasticity.plateaus.stop_ms"),
+      ("recall_patterns: 2", "recall_patterns: 9", "populations.noise.params.recall_patterns"),
+      ("density: 0.2", "density: 0", "populations.noise.params.density"),
+      ("patterns: 5, ", "", "populations.noise.params.patterns"),
+    ]
+    for (old, new, key) in cases {
+      let e = errors(binary.replacingOccurrences(of: old, with: new))
+      XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
+    }
+  }
 }

@@ -234,3 +234,57 @@ def test_btsp_place_field_in_one_lap(run_ndml, tmp_path):
         w_fine = f["weights/btsp/weights"][-1]
     change = np.abs(w[-1] - 0.1478).max()
     assert np.abs(w_fine - w[-1]).max() < 0.01 * change
+
+
+# ---------------------------------------------------------------------------------------------
+# Wu & Maass (2025): content-addressable memory with binary BTSP synapses.
+
+# HD ratio (mean |z(item) − z(cue)| / mean |z(item)|, mask 0.33) of the authors' feed-forward script
+# (two-group rule, 25 000 inputs) and of their theory for the parity rule, as re-run and tabulated
+# in docs/plasticity-literature.md §1 (the paper's own figure values could not be read here).
+AUTHORS_TWO_GROUP = {10_000: 0.0117, 22_000: 0.1396, 30_000: 0.6938}
+THEORY_PARITY = {22_000: 0.1939}
+
+
+def _cam_hd_ratio(run_ndml, repo_root, tmp_path, patterns, *extra):
+    out = tmp_path / f"cam_{patterns}_{len(extra)}.h5"
+    cfg = yaml.safe_load((repo_root / "experiments/btsp_cam.yaml").read_text())
+    params = cfg["populations"]["ca3"]["params"]
+    period, tests = params["period_ms"], params["recall_patterns"]
+    store = patterns * period
+    run_ndml("run", "experiments/btsp_cam.yaml", "-o", out, "-q",
+             "--set", f"populations.ca3.params.patterns={patterns}",
+             "--set", f"projections.btsp.plasticity.plateaus.stop_ms={store}",
+             "--set", f"simulation.duration_ms={store + 2 * tests * period + 100}", *extra)
+    with h5py.File(out, "r") as f:
+        t, ids = f["spikes/ca1/timestamps"][:], f["spikes/ca1/node_ids"][:]
+    differing, responding = 0, 0
+    for k in range(tests):
+        tk = store + 2 * k * period  # whole item at tk, its cue one period later
+        whole = set(ids[(t >= tk) & (t < tk + period)])
+        cue = set(ids[(t >= tk + period) & (t < tk + 2 * period)])
+        differing += len(whole ^ cue)
+        responding += len(whole)
+    return differing / responding, responding
+
+
+def _within_counting_noise(observed, reference, responding):
+    """|observed − reference| within 3 standard errors of a count (the differing responses,
+    ≈ Poisson with mean reference·responding), plus 0.02 for the reference's own sampling noise."""
+    return abs(observed - reference) <= 3 * np.sqrt(max(reference * responding, 1)) / responding + 0.02
+
+
+def test_btsp_cam_recall_curve(run_ndml, repo_root, tmp_path):
+    curve = {}
+    for m, reference in AUTHORS_TWO_GROUP.items():
+        curve[m], responding = _cam_hd_ratio(run_ndml, repo_root, tmp_path, m)
+        print(f"CAM two-group M = {m}: HD ratio {curve[m]:.4f} (authors' script {reference}), "
+              f"{responding} responses")
+        assert _within_counting_noise(curve[m], reference, responding), (m, curve[m], reference)
+    assert curve[10_000] < 0.05 < curve[22_000] < curve[30_000], "recall degrades with the load"
+    for m, reference in THEORY_PARITY.items():
+        ratio, responding = _cam_hd_ratio(
+            run_ndml, repo_root, tmp_path, m, "--set", "projections.btsp.plasticity.update=flip",
+            "--set", "projections.btsp.plasticity.plateaus.probability=0.0025")
+        print(f"CAM parity M = {m}: HD ratio {ratio:.4f} (theory {reference})")
+        assert _within_counting_noise(ratio, reference, responding), (m, ratio, reference)

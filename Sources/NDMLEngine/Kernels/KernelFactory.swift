@@ -25,6 +25,8 @@ enum KernelFactory {
           p.relativeRate(centreCm: p.centreCm(k, of: size), positionCm: p.positionCm(atMs: Double(n) * dtMs))
         },
         thinningStream: RandomStream(seed: seed, purpose: "poisson-thinning/\(pop.name)"))
+    case .memoryPatterns(let p):
+      MemoryPatternKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, seed: seed, population: pop.name)
     case .spikeSource(let p):
       SpikeSourceKernel<S>(parameters: p, size: pop.size, dtMs: dtMs)
     }

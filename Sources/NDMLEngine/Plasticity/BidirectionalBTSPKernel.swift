@@ -17,22 +17,15 @@ final class BidirectionalBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
   private let eligibilityScale: Double
   private let incoming: IncomingSynapses
   private let dtMs: Double
-  /// Instructive signal per target (unnormalised) and the step its plateau ends (exclusive).
+  /// Instructive signal per target (unnormalised).
   private var instructive: [Double]
-  private var plateauEnd: [Int]
+  private let plateaus: PlateauGenerator
   /// Targets with a plateau in progress or a signal above the cut-off, ascending.
   private var active: [Int] = []
   private var isActive: [Bool]
   private let instructiveDecay: Double
   private let instructiveNormalisation: Double
-  private let plateauSteps: Int
   private let clockSteps: Int
-  /// Scheduled plateaus sorted by (step, neuron), and the next one to start.
-  private let scheduled: [(step: Int, neuron: Int)]
-  private var nextScheduled = 0
-  private let plateauProbability: Double
-  private let plateauStream: RandomStream
-  private var started: [(step: Int, neuron: Int)] = []
   /// Per active target in episode mode: ∫q₊ dt and ∫q₋ dt (s) per incoming synapse, in the
   /// order of the transposed index.
   private var episodeIntegrals: [Int: (plus: [Double], minus: [Double])] = [:]
@@ -51,15 +44,12 @@ final class BidirectionalBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     eligibilityScale = 1000 / (p.tauEligibilityMs * p.eligibilityRateHz)
     incoming = IncomingSynapses(table: table, targetSize: targetSize)
     instructive = Array(repeating: 0, count: targetSize)
-    plateauEnd = Array(repeating: Int.min, count: targetSize)
     isActive = Array(repeating: false, count: targetSize)
     instructiveDecay = exp(-dtMs / p.tauInstructiveMs)
-    plateauSteps = max(1, Int((p.plateaus.durationMs / dtMs).rounded()))
-    instructiveNormalisation = 1 / -expm1(-Double(plateauSteps) * dtMs / p.tauInstructiveMs)
+    plateaus = PlateauGenerator(
+      schedule: p.plateaus, targetSize: targetSize, dtMs: dtMs, seed: seed, projection: table.projectionName)
+    instructiveNormalisation = 1 / -expm1(-Double(plateaus.durationSteps) * dtMs / p.tauInstructiveMs)
     clockSteps = max(1, Int((p.updateIntervalMs / dtMs).rounded()))
-    scheduled = p.plateaus.scheduled.map { (Int(($0.timeMs / dtMs).rounded()), $0.neuron) }.sorted { $0 < $1 }
-    plateauProbability = p.plateaus.rateHz * dtMs / 1000
-    plateauStream = RandomStream(seed: seed, purpose: "btsp-plateaus/\(table.projectionName)")
   }
 
   var indexBytes: Int { incoming.bytes }
@@ -71,14 +61,9 @@ final class BidirectionalBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
 
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {}
 
-  func takePlateaus() -> [(step: Int, neuron: Int)] {
-    defer { started.removeAll(keepingCapacity: true) }
-    return started
-  }
+  func takePlateaus() -> [(step: Int, neuron: Int)] { plateaus.take() }
 
-  private func startPlateau(_ i: Int, at step: Int) {
-    plateauEnd[i] = step + plateauSteps
-    started.append((step, i))
+  private func startPlateau(_ i: Int) {
     if parameters.integration == .episode {
       closeEpisode(of: i)
       let n = incoming.count(of: i)
@@ -97,20 +82,11 @@ final class BidirectionalBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
   @_specialize(where Scalar == Float)
   func advance(toStep step: Int) {
     let n = step - 1
-    while nextScheduled < scheduled.count && scheduled[nextScheduled].step <= n {
-      let (s, i) = scheduled[nextScheduled]
-      nextScheduled += 1
-      if s == n { startPlateau(i, at: n) }  // a time before the first step is ignored
-    }
-    if plateauProbability > 0 {
-      for i in 0..<instructive.count where n >= plateauEnd[i] {
-        if plateauStream.uniform(UInt64(i), UInt64(n)) <= plateauProbability { startPlateau(i, at: n) }
-      }
-    }
+    plateaus.starts(atStep: n) { startPlateau($0) }
     guard !active.isEmpty else { return }
     var dropped = false
     for i in active {
-      let drive = n < plateauEnd[i] ? 1.0 : 0.0
+      let drive = plateaus.isInPlateau(i, atStep: n) ? 1.0 : 0.0
       instructive[i] = drive + (instructive[i] - drive) * instructiveDecay
       if drive == 0 && instructive[i] * instructiveNormalisation < Self.cutoff {
         instructive[i] = 0

@@ -40,6 +40,8 @@ func makePlasticityKernel<Scalar: EngineScalar>(
   case .tripletSTDP(let p): TripletSTDPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs)
   case .bidirectionalBTSP(let p):
     BidirectionalBTSPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs, seed: seed)
+  case .binaryBTSP(let p):
+    BinaryBTSPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs, seed: seed)
   }
 }
 

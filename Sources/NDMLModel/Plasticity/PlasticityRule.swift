@@ -8,6 +8,8 @@ public enum PlasticityRule: Sendable, Equatable {
   case tripletSTDP(TripletSTDPParameters)
   /// Bidirectional BTSP of Milstein et al. 2021 (see ``BidirectionalBTSPParameters``).
   case bidirectionalBTSP(BidirectionalBTSPParameters)
+  /// Binary-synapse BTSP of Wu & Maass 2025 (see ``BinaryBTSPParameters``).
+  case binaryBTSP(BinaryBTSPParameters)
 
   /// The config name of the rule (`plasticity.rule`).
   public var configName: String {
@@ -15,17 +17,19 @@ public enum PlasticityRule: Sendable, Equatable {
     case .pairSTDP: "pair_stdp"
     case .tripletSTDP: "triplet_stdp"
     case .bidirectionalBTSP: "btsp_milstein"
+    case .binaryBTSP: "btsp_binary"
     }
   }
 
   /// Every rule name the config accepts.
-  public static let configNames = ["pair_stdp", "triplet_stdp", "btsp_milstein"]
+  public static let configNames = ["pair_stdp", "triplet_stdp", "btsp_milstein", "btsp_binary"]
 
   /// The plateaus of a BTSP rule, nil for spike-timing rules.
   public var plateaus: PlateauSchedule? {
     switch self {
     case .pairSTDP, .tripletSTDP: nil
     case .bidirectionalBTSP(let p): p.plateaus
+    case .binaryBTSP(let p): p.plateaus
     }
   }
 
@@ -35,6 +39,7 @@ public enum PlasticityRule: Sendable, Equatable {
     case .pairSTDP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     case .tripletSTDP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     case .bidirectionalBTSP(let p): p.weightMin...max(p.weightMin, p.weightMax)
+    case .binaryBTSP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     }
   }
 
@@ -45,6 +50,7 @@ public enum PlasticityRule: Sendable, Equatable {
     case .pairSTDP(let p): p.violations(unit: unit)
     case .tripletSTDP(let p): p.violations(unit: unit)
     case .bidirectionalBTSP(let p): p.violations(unit: unit, targetSize: targetSize)
+    case .binaryBTSP(let p): p.violations(unit: unit, targetSize: targetSize)
     }
   }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import NDMLModel
+
+/// CPU kernel of `memory_patterns` (definition: `NDMLModel/Inputs/MemoryPatterns.swift`).
+///
+/// An item's neurons are drawn on demand by geometric skipping (one uniform per member, gap
+/// `⌊ln u / ln(1 − f_p)⌋`), keyed by (item, draw), so presenting an item costs O(its size).
+final class MemoryPatternKernel<Scalar: EngineScalar>: SourceKernel {
+  let size: Int
+  private let parameters: MemoryPatternParameters
+  private let members: RandomStream
+  private let masks: RandomStream
+  private let startStep: Int
+  private let periodSteps: Int
+  private let recallStartStep: Int
+  private let recallPeriodSteps: Int
+
+  init(parameters p: MemoryPatternParameters, size: Int, dtMs: Double, seed: UInt64, population: String) {
+    self.size = size
+    parameters = p
+    members = RandomStream(seed: seed, purpose: "patterns/\(population)")
+    masks = RandomStream(seed: seed, purpose: "pattern-masks/\(population)")
+    func steps(_ ms: Double) -> Int { Int((ms / dtMs).rounded()) }
+    startStep = steps(p.startMs)
+    periodSteps = max(1, steps(p.periodMs))
+    recallStartStep = steps(p.effectiveRecallStartMs)
+    recallPeriodSteps = max(1, steps(p.effectiveRecallPeriodMs))
+  }
+
+  /// The neurons of item μ, ascending.
+  func pattern(_ mu: Int) -> [Int32] {
+    var out: [Int32] = []
+    let logMiss = log1p(-parameters.density)
+    var j = -1
+    var draw: UInt64 = 0
+    while true {
+      let u = members.uniform(UInt64(mu), draw)
+      draw += 1
+      let gap = parameters.density >= 1 ? 0 : (log(u) / logMiss).rounded(.down)
+      guard gap < Double(size) else { break }
+      j += 1 + Int(gap)
+      guard j < size else { break }
+      out.append(Int32(j))
+    }
+    return out
+  }
+
+  /// Item μ without ⌊count·mask_fraction⌋ of its neurons (partial Fisher–Yates), ascending.
+  func cue(_ mu: Int) -> [Int32] {
+    var neurons = pattern(mu)
+    let removed = Int((Double(neurons.count) * parameters.maskFraction).rounded(.down))
+    for r in 0..<removed {
+      let u = masks.uniform(UInt64(mu), UInt64(r))
+      let k = r + min(Int(u * Double(neurons.count - r)), neurons.count - r - 1)
+      neurons.swapAt(r, k)
+    }
+    return Array(neurons[removed...]).sorted()
+  }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func step(_ n: Int, spikes: SpikeBuffer) {
+    let p = parameters
+    if n >= startStep && (n - startStep) % periodSteps == 0 {
+      let mu = (n - startStep) / periodSteps
+      if mu < p.patterns { for j in pattern(mu) { spikes.append(Int(j)) } }
+    }
+    if p.recallPatterns > 0 && n >= recallStartStep && (n - recallStartStep) % recallPeriodSteps == 0 {
+      let slot = (n - recallStartStep) / recallPeriodSteps
+      let k = slot / 2
+      if k < p.recallPatterns {
+        let mu = p.testedPattern(k)
+        for j in slot % 2 == 0 ? pattern(mu) : cue(mu) { spikes.append(Int(j)) }
+      }
+    }
+  }
+}
