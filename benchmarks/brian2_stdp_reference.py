@@ -90,18 +90,16 @@ expressions evaluated in generated code.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT / "Tests" / "python"))
-import spikestats  # noqa: E402  (shared with the pytest suite)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peer_common import (  # noqa: E402
+    brian2_timing, mean_std, run_seeds, setup_brian2_device, spikestats, write_result)
 
 DT_MS = 0.1
 
@@ -166,40 +164,6 @@ def parse_args(argv=None):
     return args
 
 
-def _setup_device(args, seed: int, first: bool):
-    """Select and (re)initialise the Brian2 device; return the standalone build dir or None."""
-    import brian2 as b2
-
-    b2.prefs.core.default_float_dtype = np.float64
-    if args.device != "cpp_standalone":
-        b2.prefs.codegen.target = args.runtime_target
-        return None
-    if not first:
-        b2.device.reinit()  # fresh standalone project for this seed
-    if args.build_dir:
-        build_dir = Path(args.build_dir) / f"seed{seed}"
-    else:
-        build_dir = Path(tempfile.mkdtemp(prefix="brian2_stdp_"))
-    b2.prefs.devices.cpp_standalone.openmp_threads = args.threads if args.threads > 1 else 0
-    b2.set_device("cpp_standalone", directory=str(build_dir), build_on_run=True)
-    return build_dir
-
-
-def _timing(args, t_build: float, t_run: float) -> dict:
-    import brian2 as b2
-
-    sim_loop = float(b2.device._last_run_time)
-    timing = {"network_build": t_build, "sim_loop": sim_loop}
-    if args.device == "cpp_standalone":
-        comp = b2.device.timers["compile"]
-        timing["compile"] = float((comp.get("clean") or 0.0) + (comp.get("make") or 0.0))
-        timing["run_binary"] = float(b2.device.timers["run_binary"])
-        timing["codegen"] = t_run - timing["compile"] - timing["run_binary"]
-    else:
-        timing["compile"] = t_run - sim_loop
-    return timing
-
-
 def per_synapse_bytes(syn) -> dict:
     """nbytes / N of every per-synapse array owned by Synapses object `syn` (call after run).
 
@@ -229,7 +193,7 @@ def run_song2000(args, seed: int, first: bool = True) -> dict:
     from brian2 import Hz, mV, ms
 
     standalone = args.device == "cpp_standalone"
-    build_dir = _setup_device(args, seed, first)
+    build_dir = setup_brian2_device(args, seed, first, "brian2_stdp_")
     t_total0 = time.perf_counter()
     b2.seed(seed)
     b2.defaultclock.dt = DT_MS * ms
@@ -275,7 +239,7 @@ def run_song2000(args, seed: int, first: bool = True) -> dict:
     t_run0 = time.perf_counter()
     net.run(args.duration_ms * ms, namespace={})
     t_run = time.perf_counter() - t_run0
-    timing = _timing(args, t_build, t_run)
+    timing = brian2_timing(args, t_build, t_run)
 
     w = np.asarray(S.w[:], dtype=np.float64)
     t_ms = np.asarray(mon.t[:] / ms, dtype=np.float64)
@@ -343,7 +307,7 @@ def run_cuba_stdp(args, seed: int, first: bool = True) -> dict:
     from brian2 import mV, ms
 
     standalone = args.device == "cpp_standalone"
-    build_dir = _setup_device(args, seed, first)
+    build_dir = setup_brian2_device(args, seed, first, "brian2_stdp_")
     t_total0 = time.perf_counter()
     b2.seed(seed)
     b2.defaultclock.dt = DT_MS * ms
@@ -385,7 +349,7 @@ def run_cuba_stdp(args, seed: int, first: bool = True) -> dict:
     t_run0 = time.perf_counter()
     net.run(args.duration_ms * ms, namespace={})
     t_run = time.perf_counter() - t_run0
-    timing = _timing(args, t_build, t_run)
+    timing = brian2_timing(args, t_build, t_run)
 
     t_ms = np.asarray(mon.t[:] / ms, dtype=np.float64)
     idx = np.asarray(mon.i[:], dtype=np.int64)
@@ -432,11 +396,6 @@ def run_cuba_stdp(args, seed: int, first: bool = True) -> dict:
     }
 
 
-def mean_std(values) -> dict:
-    a = np.asarray(values, dtype=np.float64)
-    return {"mean": float(a.mean()), "std": float(a.std(ddof=1)) if a.size > 1 else 0.0}
-
-
 def ensemble(runs: list) -> dict:
     """Mean and sample standard deviation over seeds of the headline statistics."""
     out = {"seeds": [r["seed"] for r in runs],
@@ -462,22 +421,8 @@ def ensemble(runs: list) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.n_seeds < 1:
-        raise SystemExit("--n-seeds must be >= 1")
     run = run_song2000 if args.model == "song2000" else run_cuba_stdp
-    runs = [run(args, args.seed + k, first=(k == 0)) for k in range(args.n_seeds)]
-    if args.n_seeds == 1:
-        result = runs[0]
-    else:
-        result = {"model": args.model, "device": args.device, "duration_ms": args.duration_ms,
-                  "ensemble": ensemble(runs), "runs": runs}
-    result = spikestats.json_safe(result)
-    text = json.dumps(result, indent=2, sort_keys=False)
-    if args.out_json:
-        args.out_json.parent.mkdir(parents=True, exist_ok=True)
-        args.out_json.write_text(text + "\n")
-    if not args.quiet:
-        print(text)
+    write_result(run_seeds(args, run, ensemble), args.out_json, args.quiet)
     return 0
 
 

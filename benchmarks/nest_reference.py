@@ -51,7 +51,6 @@ exactly the NEST figures quoted in docs/validation.md.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -59,9 +58,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "Tests" / "python"))
-import spikestats  # noqa: E402  (shared with the pytest suite)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peer_common import REPO_ROOT, spikestats, write_result  # noqa: E402
 
 DEFAULT_CONFIG = REPO_ROOT / "experiments" / "brunel2000_ai.yaml"
 CHI_NEURONS = 1000
@@ -223,14 +221,9 @@ def main(argv=None) -> int:
         m["seed"] = int(args.seed)
     if not 0 <= args.transient_ms < m["duration_ms"]:
         raise SystemExit(f"--transient-ms {args.transient_ms} must lie in [0, duration)")
-    result = spikestats.json_safe(run(m, args.threads, args.transient_ms, args.spikes_npz))
+    result = run(m, args.threads, args.transient_ms, args.spikes_npz)
     result["config"] = str(args.config)
-    text = json.dumps(result, indent=2)
-    if args.out_json:
-        args.out_json.parent.mkdir(parents=True, exist_ok=True)
-        args.out_json.write_text(text + "\n")
-    if not args.quiet:
-        print(text)
+    write_result(result, args.out_json, args.quiet)
     return 0
 
 

@@ -118,6 +118,12 @@ struct Fields {
     return s
   }
 
+  /// One case of a string-valued enum, by its raw value.
+  func option<Choice: CaseIterable & RawRepresentable>(_ key: String, of: Choice.Type) -> Choice?
+  where Choice.RawValue == String {
+    choice(key, Choice.allCases.map(\.rawValue)).flatMap(Choice.init(rawValue:))
+  }
+
   /// A list of whole numbers.
   func ints(_ key: String) -> [Int]? {
     guard let n = node(key) else { return nil }

@@ -49,7 +49,8 @@ struct SchemaReader {
         reader.fail("inputs", "must map input names to their definitions", at: inputs)
       }
     }
-    let recording = readRecording(top.sub("record", allowed: ["spikes", "state", "weights"]), populations: populations)
+    let recording = readRecording(
+      top.sub("record", allowed: ["spikes", "state", "weights", "traces"]), populations: populations)
     let output = top.sub("output", allowed: ["path", "gzip"])
     let gzip = output?.int("gzip") ?? 4
     if !(0...9).contains(gzip) {
@@ -269,68 +270,51 @@ struct SchemaReader {
     switch rule {
     case "pair_stdp":
       let keys = ModelParameterKeys.pairSTDP(unit: unit)
-      guard
-        let f = reader.fields(
-          node, path: path, allowed: ["rule", "pairing"] + keys.map(\.key), required: ["rule", "w_max_\(unit)"]),
-        let wMax = f.double("w_max_\(unit)")
+      guard let (f, wMax) = ruleFields(node, path: path, unit: unit, keys: keys.map(\.key), extra: ["pairing"])
       else { return nil }
       var p = ModelParameterKeys.read(keys, into: PairSTDPParameters(weightMax: wMax), from: f)
-      if let pairing = readPairing(f) { p.pairing = pairing }
+      if let pairing = f.option("pairing", of: PairSTDPParameters.Pairing.self) { p.pairing = pairing }
       return .pairSTDP(p)
     case "triplet_stdp":
       let keys = ModelParameterKeys.tripletSTDP(unit: unit)
       guard
-        let f = reader.fields(
-          node, path: path, allowed: ["rule", "pairing", "parameter_set", "w_ref_\(unit)"] + keys.map(\.key),
-          required: ["rule", "w_max_\(unit)"]),
-        let wMax = f.double("w_max_\(unit)")
+        let (f, wMax) = ruleFields(
+          node, path: path, unit: unit, keys: keys.map(\.key), extra: ["pairing", "parameter_set", "w_ref_\(unit)"])
       else { return nil }
       var start = TripletSTDPParameters(weightMax: wMax)
-      if let name = f.choice("parameter_set", TripletSTDPParameters.ParameterSet.allCases.map(\.rawValue)) {
-        start = TripletSTDPParameters(TripletSTDPParameters.ParameterSet(rawValue: name)!, weightMax: wMax)
+      if let set = f.option("parameter_set", of: TripletSTDPParameters.ParameterSet.self) {
+        start = TripletSTDPParameters(set, weightMax: wMax)
       }
       var p = ModelParameterKeys.read(keys, into: start, from: f)
       p.weightReference = f.double("w_ref_\(unit)")
-      if let pairing = readPairing(f) { p.pairing = pairing }
+      if let pairing = f.option("pairing", of: PairSTDPParameters.Pairing.self) { p.pairing = pairing }
       return .tripletSTDP(p)
     case "btsp_milstein":
       let keys = ModelParameterKeys.bidirectionalBTSP(unit: unit)
       guard
-        let f = reader.fields(
-          node, path: path, allowed: ["rule", "parameter_set", "plateaus", "integration"] + keys.map(\.key),
-          required: ["rule", "w_max_\(unit)"]),
-        let wMax = f.double("w_max_\(unit)")
+        let (f, wMax) = ruleFields(
+          node, path: path, unit: unit, keys: keys.map(\.key), extra: ["parameter_set", "plateaus", "integration"])
       else { return nil }
       var start = BidirectionalBTSPParameters(weightMax: wMax)
-      if let name = f.choice("parameter_set", BidirectionalBTSPParameters.ParameterSet.allCases.map(\.rawValue)) {
-        BidirectionalBTSPParameters.ParameterSet(rawValue: name)!.apply(to: &start)
-      }
+      f.option("parameter_set", of: BidirectionalBTSPParameters.ParameterSet.self)?.apply(to: &start)
       var p = ModelParameterKeys.read(keys, into: start, from: f)
       if f.node("plateaus") != nil {
         guard let plateaus = readPlateaus(f) else { return nil }
         p.plateaus = plateaus
       }
-      if let mode = f.choice("integration", BidirectionalBTSPParameters.Integration.allCases.map(\.rawValue)) {
-        p.integration = .init(rawValue: mode)!
-      }
+      if let mode = f.option("integration", of: BidirectionalBTSPParameters.Integration.self) { p.integration = mode }
       return .bidirectionalBTSP(p)
     case "btsp_binary":
       guard
-        let f = reader.fields(
-          node, path: path,
-          allowed: [
-            "rule", "w_min_\(unit)", "w_max_\(unit)", "window_before_ms", "window_after_ms", "update", "plateaus",
-          ],
-          required: ["rule", "w_max_\(unit)"]),
-        let wMax = f.double("w_max_\(unit)")
+        let (f, wMax) = ruleFields(
+          node, path: path, unit: unit, keys: ["w_min_\(unit)", "window_before_ms", "window_after_ms"],
+          extra: ["update", "plateaus"])
       else { return nil }
       var p = BinaryBTSPParameters(weightMax: wMax)
       if let v = f.double("w_min_\(unit)") { p.weightMin = v }
       if let v = f.double("window_before_ms") { p.windowBeforeMs = v }
       if let v = f.double("window_after_ms") { p.windowAfterMs = v }
-      if let u = f.choice("update", BinaryBTSPParameters.Update.allCases.map(\.rawValue)) {
-        p.update = .init(rawValue: u)!
-      }
+      if let update = f.option("update", of: BinaryBTSPParameters.Update.self) { p.update = update }
       if f.node("plateaus") != nil {
         guard let plateaus = readPlateaus(f, durationMs: 1) else { return nil }
         p.plateaus = plateaus
@@ -373,8 +357,17 @@ struct SchemaReader {
     return schedule
   }
 
-  private func readPairing(_ f: Fields) -> PairSTDPParameters.Pairing? {
-    f.choice("pairing", PairSTDPParameters.Pairing.allCases.map(\.rawValue)).flatMap { .init(rawValue: $0) }
+  /// The fields of a rule's mapping (`rule`, `extra` and `keys` allowed; `w_max_<unit>` required)
+  /// and its w_max.
+  private func ruleFields(
+    _ node: ConfigNode, path: String, unit: String, keys: [String], extra: [String]
+  ) -> (Fields, Double)? {
+    guard
+      let f = reader.fields(
+        node, path: path, allowed: ["rule", "w_max_\(unit)"] + extra + keys, required: ["rule", "w_max_\(unit)"]),
+      let wMax = f.double("w_max_\(unit)")
+    else { return nil }
+    return (f, wMax)
   }
 
   private func readConnectivity(_ f: Fields) -> Connectivity? {
@@ -486,6 +479,23 @@ struct SchemaReader {
         plan.state.append(
           StateRecording(population: pop, variables: vars, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0)
         )
+      }
+    }
+    if let t = f.node("traces") {
+      guard case .sequence(let items) = t.kind else {
+        reader.fail("record.traces", "must be a list of {projection, traces, neurons, interval_ms}", at: t)
+        return plan
+      }
+      for (i, item) in items.enumerated() {
+        guard
+          let r = reader.fields(
+            item, path: "record.traces[\(i)]", allowed: ["projection", "traces", "neurons", "interval_ms"],
+            required: ["projection", "traces", "neurons"]),
+          let projection = r.string("projection"), let traces = r.strings("traces"), let neurons = r.ints("neurons")
+        else { continue }
+        plan.traces.append(
+          TraceRecording(
+            projection: projection, traces: traces, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0))
       }
     }
     if let w = f.node("weights") {

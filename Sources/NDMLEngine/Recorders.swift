@@ -28,35 +28,46 @@ final class SpikeRecorder {
   }
 }
 
-/// Samples chosen variables of chosen neurons every `intervalSteps` steps.
+/// Samples chosen variables (state variables of a population, or traces of a plastic projection)
+/// of chosen neurons every `intervalSteps` steps.
 final class StateRecorder {
+  /// What the samples are of, and so where they go.
+  enum Source {
+    /// State variables of population `index` (``RecordingPlan/state``).
+    case population(Int)
+    /// Traces of the plastic projection with table `index` (``RecordingPlan/traces``).
+    case projection(Int)
+  }
+
   let recordingIndex: Int
-  let population: Int
-  let plan: StateRecording
+  let source: Source
+  let names: [String]
+  let neurons: [Int]
   let variableIndices: [Int]
   let intervalSteps: Int
   private var rows: [[Float]]
   private var rowCount = 0
 
   init(
-    recordingIndex: Int, population: Int, plan: StateRecording, variableIndices: [Int],
-    intervalSteps: Int
+    recordingIndex: Int, source: Source, names: [String], neurons: [Int], variableIndices: [Int], intervalSteps: Int
   ) {
     self.recordingIndex = recordingIndex
-    self.population = population
-    self.plan = plan
+    self.source = source
+    self.names = names
+    self.neurons = neurons
     self.variableIndices = variableIndices
     self.intervalSteps = intervalSteps
     rows = Array(repeating: [], count: variableIndices.count)
   }
 
   /// Values buffered since the last flush.
-  var bufferedCount: Int { rowCount * plan.neurons.count * plan.variables.count }
+  var bufferedCount: Int { rowCount * neurons.count * names.count }
 
-  /// Takes one sample of every variable (stored as float32, the results file's report type).
-  func sample<S: EngineScalar>(_ kernel: any PopulationKernel<S>) {
+  /// Takes one sample of every variable (stored as float32, the results file's report type);
+  /// `value(variable, neuron)` reads one.
+  func sample(_ value: (Int, Int) -> Double) {
     for (k, v) in variableIndices.enumerated() {
-      for neuron in plan.neurons { rows[k].append(Float(kernel.value(ofVariable: v, neuron: neuron))) }
+      for neuron in neurons { rows[k].append(Float(value(v, neuron))) }
     }
     rowCount += 1
   }
@@ -64,9 +75,12 @@ final class StateRecorder {
   /// Hands the buffered samples to the observer and empties the buffer.
   func flush(to observer: any SimulationObserver) throws {
     guard rowCount > 0 else { return }
-    for (k, name) in plan.variables.enumerated() {
-      try observer.record(
-        samples: StateSampleChunk(recordingIndex: recordingIndex, variable: name, values: rows[k], rowCount: rowCount))
+    for (k, name) in names.enumerated() {
+      let chunk = StateSampleChunk(recordingIndex: recordingIndex, variable: name, values: rows[k], rowCount: rowCount)
+      switch source {
+      case .population: try observer.record(samples: chunk)
+      case .projection: try observer.record(traces: chunk)
+      }
       rows[k].removeAll(keepingCapacity: true)
     }
     rowCount = 0

@@ -110,8 +110,17 @@ final class Simulation<Scalar: EngineScalar> {
       let names = experiment.populations[p].model.recordableVariables.map(\.name)
       stateRecorders.append(
         StateRecorder(
-          recordingIndex: i, population: p, plan: rec,
+          recordingIndex: i, source: .population(p), names: rec.variables, neurons: rec.neurons,
           variableIndices: rec.variables.map { names.firstIndex(of: $0)! },
+          intervalSteps: max(1, Int((rec.intervalMs / dt).rounded()))))
+    }
+    for (i, rec) in experiment.recording.traces.enumerated() {
+      let t = experiment.projections.firstIndex { $0.name == rec.projection }!
+      let names = experiment.projections[t].plasticity!.traces.map(\.name)
+      stateRecorders.append(
+        StateRecorder(
+          recordingIndex: i, source: .projection(t), names: rec.traces, neurons: rec.neurons,
+          variableIndices: rec.traces.map { names.firstIndex(of: $0)! },
           intervalSteps: max(1, Int((rec.intervalMs / dt).rounded()))))
     }
   }
@@ -179,7 +188,14 @@ final class Simulation<Scalar: EngineScalar> {
     var events = 0
     for n in 0..<stepCount {
       for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
-        recorder.sample(kernels[recorder.population])
+        switch recorder.source {
+        case .population(let p):
+          let kernel = kernels[p]
+          recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
+        case .projection(let t):
+          let kernel = plasticity[t]!
+          recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
+        }
         if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
       }
       for recorder in weightRecorders where n % recorder.intervalSteps == 0 {

@@ -20,6 +20,9 @@ public protocol SimulationObserver: AnyObject {
   func record(weights: WeightSampleChunk) throws
   /// Plateau potentials of one BTSP projection's target neurons, in time order.
   func record(plateaus: PlateauChunk) throws
+  /// Consecutive samples of one trace of one ``TraceRecording`` (`recordingIndex` indexes
+  /// ``RecordingPlan/traces``, `variable` is the trace name).
+  func record(traces: StateSampleChunk) throws
   /// Progress after `completedSteps` of `totalSteps`; called at most a few times per second.
   func progress(completedSteps: Int, totalSteps: Int)
 }
@@ -27,6 +30,8 @@ public protocol SimulationObserver: AnyObject {
 extension SimulationObserver {
   /// Ignores plateaus (observers that do not store them).
   public func record(plateaus: PlateauChunk) throws {}
+  /// Ignores traces (observers that do not store them).
+  public func record(traces: StateSampleChunk) throws {}
 }
 
 /// A batch of plateau starts of one projection's target neurons.

@@ -125,6 +125,41 @@ public struct Experiment: Sendable, Equatable {
       if let k = rec.sampleSize, k < 1 { add(path + ".synapses", "must be ≥ 1 or all, got \(k)") }
       if rec.histogramBins < 1 { add(path + ".bins", "must be ≥ 1, got \(rec.histogramBins)") }
     }
+    var recordedTraces = Set<String>()
+    for (i, rec) in recording.traces.enumerated() {
+      let path = "record.traces[\(i)]"
+      for t in rec.traces where !recordedTraces.insert("\(rec.projection)/\(t)").inserted {
+        add(path + ".traces", "records \(t) of \(rec.projection) a second time; merge the neuron lists")
+      }
+      guard let proj = projections.first(where: { $0.name == rec.projection }) else {
+        add(path + ".projection", "names projection '\(rec.projection)', which is not defined")
+        continue
+      }
+      guard let rule = proj.plasticity else {
+        add(path + ".projection", "\(rec.projection) is not plastic: it has no traces")
+        continue
+      }
+      let known = rule.traces
+      if rec.traces.isEmpty { add(path + ".traces", "must name at least one trace") }
+      if Set(rec.traces).count != rec.traces.count { add(path + ".traces", "lists a trace twice") }
+      for name in rec.traces {
+        guard let trace = known.first(where: { $0.name == name }) else {
+          add(
+            path + ".traces",
+            "'\(name)' is not a trace of \(rule.configName); choose from \(known.map(\.name).joined(separator: ", "))")
+          continue
+        }
+        let side = trace.side == .source ? proj.source : proj.target
+        if let size = population(named: side)?.size, let bad = rec.neurons.first(where: { $0 < 0 || $0 >= size }) {
+          add(path + ".neurons", "index \(bad) is outside \(side) (0..<\(size)), which trace \(name) belongs to")
+        }
+      }
+      if Set(rec.neurons).count != rec.neurons.count { add(path + ".neurons", "lists a neuron twice") }
+      let ratio = rec.intervalMs / dt
+      if !(rec.intervalMs > 0) || abs(ratio - ratio.rounded()) > 1e-9 {
+        add(path + ".interval_ms", "(\(rec.intervalMs) ms) must be a positive multiple of dt_ms (\(dt) ms)")
+      }
+    }
     for name in recording.spikePopulations where population(named: name) == nil {
       add("record.spikes", unknownPopulation(name))
     }

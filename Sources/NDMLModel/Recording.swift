@@ -6,12 +6,40 @@ public struct RecordingPlan: Sendable, Equatable {
   public var state: [StateRecording]
   /// Weight snapshots of projections.
   public var weights: [WeightRecording]
+  /// Plasticity traces of projections.
+  public var traces: [TraceRecording]
 
   /// Creates a recording plan.
-  public init(spikePopulations: [String] = [], state: [StateRecording] = [], weights: [WeightRecording] = []) {
+  public init(
+    spikePopulations: [String] = [], state: [StateRecording] = [], weights: [WeightRecording] = [],
+    traces: [TraceRecording] = []
+  ) {
     self.spikePopulations = spikePopulations
     self.state = state
     self.weights = weights
+    self.traces = traces
+  }
+}
+
+/// Samples of a plastic projection's per-neuron traces (``PlasticityRule/traces``), taken like
+/// state variables: at `t = 0, interval, …` before the step that starts then. Each trace belongs
+/// to the projection's source or target neurons; `neurons` indexes that population.
+public struct TraceRecording: Sendable, Equatable {
+  /// Projection name.
+  public var projection: String
+  /// Trace names.
+  public var traces: [String]
+  /// Neuron indices (distinct), in the order the report's columns take.
+  public var neurons: [Int]
+  /// Sampling interval in ms (a whole number of steps).
+  public var intervalMs: Double
+
+  /// Creates a trace recording.
+  public init(projection: String, traces: [String], neurons: [Int], intervalMs: Double) {
+    self.projection = projection
+    self.traces = traces
+    self.neurons = neurons
+    self.intervalMs = intervalMs
   }
 }
 

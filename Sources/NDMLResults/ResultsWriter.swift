@@ -39,6 +39,7 @@ public final class ResultsWriter: SimulationObserver {
   private var spikeTimes: [String: HDF5ExtendableDataset<Double>] = [:]
   private var spikeIDs: [String: HDF5ExtendableDataset<UInt64>] = [:]
   private var reports: [String: HDF5ExtendableDataset<Float>] = [:]
+  private var traceReports: [String: HDF5ExtendableDataset<Float>] = [:]
   private var plateauTimes: [String: HDF5ExtendableDataset<Double>] = [:]
   private var plateauIDs: [String: HDF5ExtendableDataset<UInt64>] = [:]
   /// Per weight recording: (time, weights, histogram) datasets, created with the first chunk.
@@ -101,25 +102,47 @@ public final class ResultsWriter: SimulationObserver {
       plateauIDs[proj.name] = try group.createExtendableDataset(
         "node_ids", of: UInt64.self, chunkRows: 4096, gzipLevel: nil)
     }
-    let dt = experiment.simulation.dtMs
     for rec in experiment.recording.state {
       let model = experiment.population(named: rec.population)!.model
-      let intervalSteps = max(1, Int((rec.intervalMs / dt).rounded()))
-      let samples = (experiment.simulation.stepCount + intervalSteps - 1) / intervalSteps
-      let interval = Double(intervalSteps) * dt
       for v in rec.variables {
-        let group = try file.root.createGroup("report/\(rec.population)/\(v)")
-        let rows = max(1, 262_144 / max(1, 4 * rec.neurons.count))
-        let data = try group.createExtendableDataset(
-          "data", of: Float.self, rowLength: rec.neurons.count, chunkRows: rows, gzipLevel: gzip)
-        try data.dataset.setAttribute("units", model.recordableVariables.first { $0.name == v }!.unit)
-        reports["\(rec.population)/\(v)"] = data
-        try Self.writeMapping(
-          into: group.createGroup("mapping"), nodeIDs: rec.neurons.map(UInt64.init),
-          time: [0, Double(samples) * interval, interval])
+        reports["\(rec.population)/\(v)"] = try createReport(
+          at: "report/\(rec.population)/\(v)", neurons: rec.neurons, intervalMs: rec.intervalMs,
+          unit: model.recordableVariables.first { $0.name == v }!.unit, experiment: experiment)
+      }
+    }
+    for (i, rec) in experiment.recording.traces.enumerated() {
+      let proj = experiment.projections.first { $0.name == rec.projection }!
+      let known = proj.plasticity!.traces
+      for trace in rec.traces {
+        let path = "traces/\(rec.projection)/\(trace)"
+        traceReports["\(i)/\(trace)"] = try createReport(
+          at: path, neurons: rec.neurons, intervalMs: rec.intervalMs, unit: "1", experiment: experiment)
+        let info = known.first { $0.name == trace }!
+        let group = try file.root.openGroup(path)
+        try group.setAttribute("population", info.side == .source ? proj.source : proj.target)
+        try group.setAttribute("description", info.meaning)
       }
     }
     try file.flush()
+  }
+
+  /// Creates a SONATA report group (`data` + `mapping/`) sampled every `intervalMs` from t = 0.
+  private func createReport(
+    at path: String, neurons: [Int], intervalMs: Double, unit: String, experiment: Experiment
+  ) throws -> HDF5ExtendableDataset<Float> {
+    let dt = experiment.simulation.dtMs
+    let intervalSteps = max(1, Int((intervalMs / dt).rounded()))
+    let samples = (experiment.simulation.stepCount + intervalSteps - 1) / intervalSteps
+    let interval = Double(intervalSteps) * dt
+    let group = try file.root.createGroup(path)
+    let rows = max(1, 262_144 / max(1, 4 * neurons.count))
+    let data = try group.createExtendableDataset(
+      "data", of: Float.self, rowLength: neurons.count, chunkRows: rows, gzipLevel: gzip)
+    try data.dataset.setAttribute("units", unit)
+    try Self.writeMapping(
+      into: group.createGroup("mapping"), nodeIDs: neurons.map(UInt64.init),
+      time: [0, Double(samples) * interval, interval])
+    return data
   }
 
   /// Writes SONATA's `mapping/` group of a report (one element per point neuron).
@@ -159,6 +182,10 @@ public final class ResultsWriter: SimulationObserver {
   public func record(plateaus chunk: PlateauChunk) throws {
     try plateauTimes[chunk.projection]!.append(chunk.timesMs)
     try plateauIDs[chunk.projection]!.append(chunk.nodeIDs)
+  }
+
+  public func record(traces chunk: StateSampleChunk) throws {
+    try traceReports["\(chunk.recordingIndex)/\(chunk.variable)"]!.append(chunk.values)
   }
 
   public func record(samples chunk: StateSampleChunk) throws {

@@ -363,4 +363,27 @@ final class ExperimentConfigTests: XCTestCase {
       XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
     }
   }
+
+  func testTraceRecordingsAreCheckedAgainstTheRule() throws {
+    let traced = plastic.replacingOccurrences(
+      of: "record: {spikes: all}",
+      with: "record: {spikes: all, traces: [{projection: ne, traces: [x, y], neurons: [0, 9], interval_ms: 0.5}]}")
+    let c = try ExperimentConfig.parse(text: traced)
+    XCTAssertEqual(
+      c.experiment.recording.traces,
+      [TraceRecording(projection: "ne", traces: ["x", "y"], neurons: [0, 9], intervalMs: 0.5)])
+    let cases: [(String, String, String)] = [
+      ("traces: [x, y]", "traces: [x, z]", "record.traces[0].traces"),
+      ("neurons: [0, 9]", "neurons: [0, 10]", "record.traces[0].neurons"),
+      ("interval_ms: 0.5", "interval_ms: 0.05", "record.traces[0].interval_ms"),
+      ("projection: ne, traces", "projection: en, traces", "record.traces[0].projection"),
+    ]
+    for (old, new, key) in cases {
+      let e = errors(traced.replacingOccurrences(of: old, with: new))
+      XCTAssert(e.contains { $0.keyPath == key }, "expected an error at \(key), got \(e)")
+    }
+    let static_ = valid.replacingOccurrences(
+      of: "record: {spikes: all}", with: "record: {traces: [{projection: ne, traces: [x], neurons: [0]}]}")
+    XCTAssert(errors(static_).contains { $0.keyPath == "record.traces[0].projection" })
+  }
 }

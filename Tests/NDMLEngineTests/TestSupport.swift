@@ -24,6 +24,11 @@ final class MemoryObserver: SimulationObserver {
   }
 
   var plateaus: [String: (timesMs: [Double], nodeIDs: [UInt64])] = [:]
+  var traces: [String: [Float]] = [:]
+
+  func record(traces chunk: StateSampleChunk) throws {
+    traces["\(chunk.recordingIndex)/\(chunk.variable)", default: []] += chunk.values
+  }
 
   func record(plateaus chunk: PlateauChunk) throws {
     plateaus[chunk.projection, default: ([], [])].timesMs += chunk.timesMs

@@ -56,4 +56,42 @@ final class TripletSTDPKernelTests: XCTestCase {
       XCTAssertEqual(TripletSTDPParameters(set, weightMax: 1).violations(unit: "mV"), [], set.rawValue)
     }
   }
+
+  /// Recorded traces are the closed-form decays: r₁ and r₂ after one arrival at 11 ms, o₁ after
+  /// the post spike at 20 ms, sampled every ms.
+  func testTracesAreRecorded() throws {
+    let p = rule()
+    var neuron = LIFCubaParameters()
+    neuron.tauSynapticExcitatoryMs = 0
+    let e = Experiment(
+      simulation: SimulationSettings(durationMs: 40),
+      populations: [
+        Population(name: "pre", size: 1, model: .spikeSource(.init(spikeTimesMs: [[10]]))),
+        Population(name: "kick", size: 1, model: .spikeSource(.init(spikeTimesMs: [[19.8]]))),
+        Population(name: "post", size: 1, model: .lifCuba(neuron)),
+      ],
+      projections: [
+        Projection(
+          name: "stdp", source: "pre", target: "post", connectivity: .oneToOne, weight: .constant(0.5),
+          delayMs: .constant(1), receptor: .excitatory, plasticity: .tripletSTDP(p)),
+        Projection(
+          name: "kick", source: "kick", target: "post", connectivity: .oneToOne, weight: .constant(30),
+          delayMs: .constant(0.1), receptor: .excitatory),
+      ],
+      recording: RecordingPlan(traces: [
+        .init(projection: "stdp", traces: ["r1", "r2", "o1"], neurons: [0], intervalMs: 1)
+      ]))
+    XCTAssertEqual(e.validate().filter { !$0.isWarning }, [])
+    let (obs, _) = try simulate(e)
+    let r1 = obs.traces["0/r1"]!
+    let r2 = obs.traces["0/r2"]!
+    let o1 = obs.traces["0/o1"]!
+    XCTAssertEqual(r1.count, 40)
+    XCTAssertEqual(r1[11], 1)
+    XCTAssertEqual(r1[10], 0)
+    assertClose(Double(r1[30]), exp(-19 / p.tauPlusMs), tolerance: 1e-6)
+    assertClose(Double(r2[30]), exp(-19 / p.tauXMs), tolerance: 1e-6)
+    assertClose(Double(o1[35]), exp(-15 / p.tauMinusMs), tolerance: 1e-6)
+    XCTAssertEqual(o1[19], 0)
+  }
 }

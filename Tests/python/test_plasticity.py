@@ -216,8 +216,19 @@ def test_btsp_place_field_in_one_lap(run_ndml, tmp_path):
         assert list(f["plateaus/btsp/timestamps"][:]) == [12280.0]
         assert list(f["plateaus/btsp/node_ids"][:]) == [0]
         assert f["plateaus/btsp/timestamps"].attrs["units"] == "ms"
+        instructive = f["traces/btsp/instructive/data"][:, 0]
+        eligibility = f["traces/btsp/eligibility/data"][:]
+        assert f["traces/btsp/instructive"].attrs["population"] == "ca1"
+        assert list(f["traces/btsp/eligibility/mapping/node_ids"][:]) == [100, 128, 150]
     before = w[t <= 12280][-1]
     assert np.allclose(before, 0.1478), "no change before the plateau"
+    # Recorded traces: IS peaks at exactly 1 when the 300 ms plateau ends (12 580 ms, samples every
+    # 10 ms), then decays with tau_IS = 437.0065 ms; ET of place cells peaks near 1 (its scale).
+    peak = int(np.argmax(instructive))
+    assert peak * 10 == 12580 and abs(instructive[peak] - 1) < 1e-6
+    assert abs(instructive[peak + 44] / instructive[peak] - math.exp(-440 / 437.0065)) < 1e-5
+    assert instructive[: 12280 // 10 + 1].max() == 0
+    assert np.all((eligibility.max(axis=0) > 0.7) & (eligibility.max(axis=0) < 1.6))
     got = _ramp_features(w[-1])
     print("BTSP place field:", {k: round(float(v), 2) for k, v in got.items()}, "authors:", AUTHORS_LAP1)
     # A place field appears in one lap, peaking BEFORE the plateau position (predictive shift),

@@ -78,15 +78,8 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     eventCounter[k] += 1
     let gap = 1 + (log(u1) / -lambda).rounded(.down)
     guard gap < Double(Int32.max) else { return }  // beyond any run
-    // Zero-truncated Poisson(λ) by inversion: P(m) = e^−λ λ^m / m! / (1 − e^−λ), m ≥ 1.
-    var probability = lambda * exp(-lambda) / -expm1(-lambda)
-    var cumulative = probability
-    var count = 1
-    while u2 > cumulative && count < 10_000 {
-      count += 1
-      probability *= lambda / Double(count)
-      cumulative += probability
-    }
+    // Zero-truncated Poisson(λ): P(m) = e^−λ λ^m / m! / (1 − e^−λ), m ≥ 1.
+    let count = poissonInversion(u2, lambda: lambda, first: 1, probability: lambda * exp(-lambda) / -expm1(-lambda))
     pending.push(step: step + Int(gap), neuron: Int32(k), count: Int32(count))
   }
 
@@ -117,14 +110,8 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
           let k = Int(k32)
           let u = stream.uniform(UInt64(k), UInt64(n))
           let lambdaK = modulation.map { lambda[k] * $0(k, n) } ?? lambda[k]
-          var probability = modulation == nil ? expNeg[k] : exp(-lambdaK)
-          var cumulative = probability
-          var count = 0
-          while u > cumulative && count < 10_000 {
-            count += 1
-            probability *= lambdaK / Double(count)
-            cumulative += probability
-          }
+          let count = poissonInversion(
+            u, lambda: lambdaK, first: 0, probability: modulation == nil ? expNeg[k] : exp(-lambdaK))
           for _ in 0..<count { scratchDense.append(k32) }
         }
       }
@@ -157,6 +144,21 @@ extension PoissonKernel {
     }
     return kept
   }
+}
+
+/// Inverts the Poisson(λ) distribution restricted to m ≥ `first` at the uniform `u`, starting from
+/// `probability` = P(first): the smallest m with P(first) + … + P(m) ≥ u (capped at 10 000).
+@inline(__always)
+func poissonInversion(_ u: Double, lambda: Double, first: Int, probability start: Double) -> Int {
+  var probability = start
+  var cumulative = start
+  var count = first
+  while u > cumulative && count < 10_000 {
+    count += 1
+    probability *= lambda / Double(count)
+    cumulative += probability
+  }
+  return count
 }
 
 /// A binary min-heap of pending source events ordered by (step, neuron).

@@ -59,6 +59,11 @@ final class BidirectionalBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     for k in 0..<count { eligibility.spike(Int(indices[k]), at: step) }
   }
 
+  func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
+    trace == 0
+      ? eligibility.value(neuron, at: step) * eligibilityScale : instructive[neuron] * instructiveNormalisation
+  }
+
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {}
 
   func takePlateaus() -> [(step: Int, neuron: Int)] { plateaus.take() }

@@ -70,6 +70,10 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     }
   }
 
+  func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
+    plateaus.isInPlateau(neuron, atStep: step) ? 1 : 0
+  }
+
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {}
 
   func takePlateaus() -> [(step: Int, neuron: Int)] { plateaus.take() }

@@ -51,6 +51,10 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     }
   }
 
+  func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
+    trace == 0 ? pre.value(neuron, at: step) : post.value(neuron, at: step)
+  }
+
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {

@@ -22,6 +22,8 @@ protocol PlasticityKernel<Scalar>: AnyObject {
   func takePlateaus() -> [(step: Int, neuron: Int)]
   /// Applies pending changes at the end of the run (before the final weight snapshot).
   func finish(atStep step: Int)
+  /// Trace `trace` (index into ``PlasticityRule/traces``) of `neuron` at grid step `step`.
+  func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double
 }
 
 extension PlasticityKernel {

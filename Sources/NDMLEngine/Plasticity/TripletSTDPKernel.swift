@@ -55,6 +55,10 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     }
   }
 
+  func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
+    [r1, r2, o1, o2][trace].value(neuron, at: step)
+  }
+
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {

@@ -24,6 +24,34 @@ public enum PlasticityRule: Sendable, Equatable {
   /// Every rule name the config accepts.
   public static let configNames = ["pair_stdp", "triplet_stdp", "btsp_milstein", "btsp_binary"]
 
+  /// Which neurons a trace belongs to.
+  public enum TraceSide: Sendable {
+    /// The projection's source (presynaptic) neurons.
+    case source
+    /// The projection's target (postsynaptic) neurons.
+    case target
+  }
+
+  /// The recordable per-neuron traces of the rule, in the kernel's order.
+  public var traces: [(name: String, side: TraceSide, meaning: String)] {
+    switch self {
+    case .pairSTDP:
+      [("x", .source, "presynaptic trace (τ₊)"), ("y", .target, "postsynaptic trace (τ₋)")]
+    case .tripletSTDP:
+      [
+        ("r1", .source, "fast presynaptic trace (τ₊)"), ("r2", .source, "slow presynaptic trace (τ_x)"),
+        ("o1", .target, "fast postsynaptic trace (τ₋)"), ("o2", .target, "slow postsynaptic trace (τ_y)"),
+      ]
+    case .bidirectionalBTSP:
+      [
+        ("eligibility", .source, "eligibility trace ET (1 = rate eligibility_rate_Hz)"),
+        ("instructive", .target, "instructive signal IS (1 = peak after one plateau)"),
+      ]
+    case .binaryBTSP:
+      [("plateau", .target, "1 during a plateau, else 0")]
+    }
+  }
+
   /// The plateaus of a BTSP rule, nil for spike-timing rules.
   public var plateaus: PlateauSchedule? {
     switch self {
