@@ -235,6 +235,14 @@ final class ExperimentConfigTests: XCTestCase {
     XCTAssertEqual(p.aPlus, 0.02)
     XCTAssertEqual(p.pairing, .nearest)
     XCTAssertEqual(p.tauPlusMs, PairSTDPParameters(weightMax: 1).tauPlusMs)
+    let mixed = try ExperimentConfig.parse(
+      text: plastic.replacingOccurrences(of: "pairing: nearest", with: "mu: 0.5, mu_minus: 1"))
+    guard case .pairSTDP(let m) = mixed.experiment.projections[0].plasticity else { return XCTFail("rule") }
+    XCTAssertEqual([m.muPlus, m.muMinus], [0.5, 1])
+    XCTAssert(
+      errors(plastic.replacingOccurrences(of: "pairing: nearest", with: "mu_plus: 2")).contains {
+        $0.keyPath == "projections.ne.plasticity.mu_plus"
+      })
   }
 
   func testPlasticityErrorsNameProjectionAndKey() {

@@ -41,6 +41,19 @@ final class PairSTDPKernelTests: XCTestCase {
     assertClose(down.final - down.initial, -0.012 * 0.8 * exp(-11.0 / 20), tolerance: 1e-12, "depression")
   }
 
+  /// van Rossum, Bi & Turrigiano (2000): weight-independent potentiation (μ₊ = 0), depression
+  /// proportional to the weight (μ₋ = 1).
+  func testMixedWeightDependence() throws {
+    let mixed = rule {
+      $0.muPlus = 0
+      $0.muMinus = 1
+    }
+    let up = try run(mixed, pre: [10], kick: [19.8], weight: 0.8)
+    assertClose(up.final - up.initial, 0.01 * exp(-9.0 / 20), tolerance: 1e-12, "potentiation")
+    let down = try run(mixed, pre: [30], kick: [19.8], weight: 0.8)
+    assertClose(down.final - down.initial, -0.012 * 0.8 * exp(-11.0 / 20), tolerance: 1e-12, "depression")
+  }
+
   /// Hard bounds: weights never leave [w_min, w_max].
   func testWeightsAreClippedToTheBounds() throws {
     let top = try run(rule { $0.aPlus = 5 }, pre: [10], kick: [11.8], weight: 0.9)

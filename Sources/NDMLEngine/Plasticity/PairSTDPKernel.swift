@@ -37,7 +37,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     let targets = table.targets
     let offsets = table.offsets
     let amplitude = parameters.aMinus * span
-    let mu = parameters.mu
+    let mu = parameters.muMinus
     for k in 0..<count {
       let j = Int(indices[k])
       for s in offsets[j]..<offsets[j + 1] {
@@ -60,7 +60,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
     let weights = table.weights
     let amplitude = parameters.aPlus * span
-    let mu = parameters.mu
+    let mu = parameters.muPlus
     for k in 0..<count {
       let i = Int(indices[k])
       incoming.forEach(of: i, in: table) { j, s in

@@ -10,9 +10,11 @@
 /// * A postsynaptic spike at t: every incoming synapse is potentiated,
 ///   `w ← w + A₊·(w_max − w_min)·f₊(w)·x_j(t)`, then `y_i ← y_i + 1` (all-to-all) or `y_i ← 1`.
 /// * Weight dependence (Gütig et al. 2003) with `w̃ = (w − w_min)/(w_max − w_min)`:
-///   `f₊(w) = (1 − w̃)^μ`, `f₋(w) = w̃^μ`; μ = 0 is additive STDP with hard bounds (Song, Miller &
-///   Abbott 2000), μ = 1 multiplicative (van Rossum, Bi & Turrigiano 2000 use multiplicative
-///   depression). After every update w is clipped to [w_min, w_max].
+///   `f₊(w) = (1 − w̃)^μ₊`, `f₋(w) = w̃^μ₋`, normally with one exponent μ = μ₊ = μ₋: μ = 0 is
+///   additive STDP with hard bounds (Song, Miller & Abbott 2000), μ = 1 multiplicative, values in
+///   between Gütig's nonlinear rule. μ₊ = 0, μ₋ = 1 is the mixed rule of van Rossum, Bi & Turrigiano
+///   (2000): weight-independent potentiation, depression proportional to w. After every update w
+///   is clipped to [w_min, w_max].
 ///
 /// So a single pair with Δt = t_post − t_arrival changes w by `A₊·(w_max − w_min)·e^(−Δt/τ₊)` for
 /// Δt ≥ 0 and by `−A₋·(w_max − w_min)·e^(Δt/τ₋)` for Δt < 0 (additive, away from the bounds).
@@ -34,7 +36,8 @@
 /// | `a_minus`       | `aMinus`         | 0.0105  | depression amplitude, fraction of w_max − w_min (≥ 0) |
 /// | `w_min_<unit>`  | `weightMin`      | 0       | lower weight bound (unit of the projection's weights) |
 /// | `w_max_<unit>`  | `weightMax`      | —       | upper weight bound (> w_min), required |
-/// | `mu`            | `mu`             | 0       | weight-dependence exponent μ ∈ [0, 1] |
+/// | `mu`            | `mu`             | 0       | weight-dependence exponent μ ∈ [0, 1] of both sides |
+/// | `mu_plus`, `mu_minus` | `muPlus`, `muMinus` | `mu` | separate exponents μ₊, μ₋ ∈ [0, 1] |
 /// | `pairing`       | `pairing`        | all_to_all | `all_to_all` or `nearest` |
 ///
 /// State: one trace per presynaptic and per postsynaptic neuron of the projection (event-driven:
@@ -71,8 +74,15 @@ public struct PairSTDPParameters: Sendable, Equatable {
   public var weightMin = 0.0
   /// Upper weight bound (in the projection's weight unit).
   public var weightMax: Double
-  /// Weight-dependence exponent μ (0 additive, 1 multiplicative).
-  public var mu = 0.0
+  /// Weight-dependence exponent of potentiation μ₊ (0 additive, 1 multiplicative).
+  public var muPlus = 0.0
+  /// Weight-dependence exponent of depression μ₋.
+  public var muMinus = 0.0
+  /// One exponent for both sides (reads μ₊).
+  public var mu: Double {
+    get { muPlus }
+    set { (muPlus, muMinus) = (newValue, newValue) }
+  }
   /// Pairing scheme.
   public var pairing = Pairing.allToAll
 
@@ -84,7 +94,9 @@ public struct PairSTDPParameters: Sendable, Equatable {
     var out = requirePositive([("tau_plus_ms", tauPlusMs), ("tau_minus_ms", tauMinusMs)])
     out += requireFinite([("w_min_\(unit)", weightMin), ("w_max_\(unit)", weightMax)])
     out += requireNonNegative([("a_plus", aPlus), ("a_minus", aMinus)])
-    if !(mu >= 0 && mu <= 1) { out.append(.init(key: "mu", message: "must be in [0, 1], got \(mu)")) }
+    for (key, value) in [("mu_plus", muPlus), ("mu_minus", muMinus)] where !(value >= 0 && value <= 1) {
+      out.append(.init(key: key, message: "must be in [0, 1], got \(value)"))
+    }
     out += weightBoundViolations(weightMin, weightMax, unit: unit)
     return out
   }
