@@ -116,9 +116,10 @@ struct BenchCommand: ParsableCommand {
       Console.out(
         benchCase.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
           + String(
-            format: "%9.0f ms %12.3f %10.3g %9.1f %10.1f %7.0f MiB", duration, ndml,
+            format: "%9.0f ms %12.3f %10.3g %9.1f %@ %7.0f MiB", duration, ndml,
             Double(s.synapticEvents) / ndml, row["bytes_per_synapse"] as! Double,
-            row["bytes_per_plastic_synapse"] as? Double ?? .nan, Double(Platform.peakResidentBytes()) / 1_048_576)
+            rightAligned((row["bytes_per_plastic_synapse"] as? Double).map { String(format: "%.1f", $0) } ?? "-", 10),
+            Double(Platform.peakResidentBytes()) / 1_048_576)
           + "  " + peerText)
     }
     if let json {
@@ -174,6 +175,11 @@ final class SpikeCounter: SimulationObserver {
   func record(samples: StateSampleChunk) throws {}
   func record(weights: WeightSampleChunk) throws {}
   func progress(completedSteps: Int, totalSteps: Int) {}
+}
+
+/// `text` padded on the left to `width` characters.
+func rightAligned(_ text: String, _ width: Int) -> String {
+  String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
 /// The median of a non-empty list.
