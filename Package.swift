@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "NDMLModel", targets: ["NDMLModel"]),
     .library(name: "NDMLEngine", targets: ["NDMLEngine"]),
     .library(name: "NDMLResults", targets: ["NDMLResults"]),
+    .library(name: "NDMLAnalysis", targets: ["NDMLAnalysis"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +33,11 @@ let package = Package(
       dependencies: ["NDMLModel", .product(name: "Yams", package: "Yams")]),
     .target(name: "NDMLEngine", dependencies: ["NDMLModel"]),
     .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel"]),
+    .target(name: "NDMLAnalysis", dependencies: ["CBLAS"]),
     .executableTarget(
       name: "ndml",
       dependencies: [
-        "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5",
+        "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5", "NDMLAnalysis",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -45,6 +47,7 @@ let package = Package(
     .testTarget(name: "NDMLModelTests", dependencies: ["NDMLModel"]),
     .testTarget(name: "NDMLConfigTests", dependencies: ["NDMLConfig", "NDMLModel"]),
     .testTarget(name: "NDMLEngineTests", dependencies: ["NDMLEngine", "NDMLModel", "NDMLConfig"]),
+    .testTarget(name: "NDMLAnalysisTests", dependencies: ["NDMLAnalysis"]),
     .testTarget(
       name: "NDMLResultsTests", dependencies: ["NDMLResults", "NDMLHDF5", "NDMLModel"]),
   ]

@@ -85,6 +85,35 @@ public final class ResultsReader {
       time: try mapping.openDataset("time").read(as: Double.self))
   }
 
+  /// Projections with weight snapshots (`/weights/<projection>`).
+  public func weightProjections() throws -> [String] {
+    file.root.contains("weights") ? try file.root.openGroup("weights").childNames() : []
+  }
+
+  /// The weight snapshots of a projection: times (ms), row-major weights (snapshots × recorded
+  /// synapses), the number of recorded synapses, and the unit.
+  public func weights(of projection: String) throws -> (
+    timesMs: [Double], values: [Double], synapses: Int, units: String
+  ) {
+    guard file.root.contains("weights/\(projection)") else {
+      throw ResultsError.notFound(
+        path: url.path, what: "weights of '\(projection)'", available: try weightProjections())
+    }
+    let g = try file.root.openGroup("weights/\(projection)")
+    let data = try g.openDataset("weights")
+    return (
+      try g.openDataset("time").read(as: Double.self), try data.read(as: Double.self),
+      try g.openDataset("source_ids").shape().first ?? 0, try data.stringAttribute("units")
+    )
+  }
+
+  /// Number of plateaus per BTSP projection (`/plateaus/<projection>`).
+  public func plateauCounts() throws -> [(projection: String, count: Int)] {
+    guard file.root.contains("plateaus") else { return [] }
+    let g = try file.root.openGroup("plateaus")
+    return try g.childNames().map { ($0, try g.openGroup($0).openDataset("timestamps").shape().first ?? 0) }
+  }
+
   /// A summary of every group and dataset, for `ndml inspect`.
   public func outline() throws -> [String] {
     var lines: [String] = []
@@ -133,12 +162,26 @@ public enum SonataReportExporter {
     throws
   {
     let report = try results.report(population: population, variable: variable)
-    let partial = destination.appendingPathExtension("partial")
-    let out = try HDF5File.create(at: partial)
-    let group = try out.root.createGroup("report/\(population)")
-    try group.writeDataset("data", report.values, shape: report.shape).setAttribute("units", report.units)
-    try ResultsWriter.writeMapping(into: group.createGroup("mapping"), nodeIDs: report.nodeIDs, time: report.time)
-    try out.close()
-    try Platform.atomicReplace(destination, with: partial)
+    try writeAtomically(to: destination) { out in
+      let group = try out.root.createGroup("report/\(population)")
+      try group.writeDataset("data", report.values, shape: report.shape).setAttribute("units", report.units)
+      try ResultsWriter.writeMapping(into: group.createGroup("mapping"), nodeIDs: report.nodeIDs, time: report.time)
+    }
   }
+}
+
+/// Writes a new HDF5 file under `<destination>.partial`, then renames it over `destination`, so
+/// that a file at `destination` is either the old one or the complete new one.
+public func writeAtomically(to destination: URL, _ body: (HDF5File) throws -> Void) throws {
+  let partial = destination.appendingPathExtension("partial")
+  let out = try HDF5File.create(at: partial)
+  do {
+    try body(out)
+    try out.close()
+  } catch {
+    try? out.close()
+    try? FileManager.default.removeItem(at: partial)
+    throw error
+  }
+  try Platform.atomicReplace(destination, with: partial)
 }

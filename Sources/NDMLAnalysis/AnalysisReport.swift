@@ -1,0 +1,141 @@
+import Foundation
+
+/// Weight snapshots of one projection and their statistics per snapshot.
+public struct WeightSeries: Sendable {
+  public var projection: String
+  public var timesMs: [Double]
+  /// Row-major: snapshots × recorded synapses.
+  public var values: [Double]
+  public var synapses: Int
+  public var units: String
+
+  /// Creates a series.
+  public init(projection: String, timesMs: [Double], values: [Double], synapses: Int, units: String) {
+    self.projection = projection
+    self.timesMs = timesMs
+    self.values = values
+    self.synapses = synapses
+    self.units = units
+  }
+
+  /// Mean, population std, min and max over the recorded synapses, per snapshot.
+  public var statistics: (mean: [Double], std: [Double], min: [Double], max: [Double]) {
+    var out: ([Double], [Double], [Double], [Double]) = ([], [], [], [])
+    guard synapses > 0 else { return out }
+    for row in 0..<(values.count / synapses) {
+      let w = Array(values[(row * synapses)..<((row + 1) * synapses)])
+      let (mean, std) = meanAndStd(w)
+      out.0.append(mean)
+      out.1.append(std)
+      out.2.append(w.min()!)
+      out.3.append(w.max()!)
+    }
+    return out
+  }
+}
+
+/// Everything `ndml analyze` computed for one file.
+public struct AnalysisReport: Sendable {
+  public var file: String
+  public var options: AnalysisOptions
+  public var populations: [PopulationAnalysis]
+  public var weights: [WeightSeries]
+  public var plateaus: [(projection: String, count: Int)]
+
+  /// Creates a report.
+  public init(
+    file: String, options: AnalysisOptions, populations: [PopulationAnalysis], weights: [WeightSeries],
+    plateaus: [(projection: String, count: Int)]
+  ) {
+    self.file = file
+    self.options = options
+    self.populations = populations
+    self.weights = weights
+    self.plateaus = plateaus
+  }
+
+  /// A JSON-ready value: NaN and ∞ become null.
+  private static func number(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
+
+  /// The report as a JSON object (layout: docs/cli.md).
+  public var jsonObject: [String: Any] {
+    let o = options
+    var pops: [String: Any] = [:]
+    for a in populations {
+      pops[a.name] =
+        [
+          "size": a.size, "spikes": a.spikes,
+          "rate_hz": [
+            "mean": Self.number(a.rateMean), "std": Self.number(a.rateStd), "median": Self.number(a.rateMedian),
+            "p10": Self.number(a.rateP10), "p90": Self.number(a.rateP90),
+            "silent_fraction": Self.number(a.silentFraction),
+          ],
+          "rate_histogram": ["bin_edges_hz": a.rateHistogramEdgesHz, "counts": a.rateHistogramCounts],
+          "cv_isi": ["mean": Self.number(a.cvMean), "median": Self.number(a.cvMedian), "neurons": a.cvNeurons],
+          "fano": ["mean": Self.number(a.fanoMean), "bin_ms": o.binMs, "neurons": a.fanoNeurons],
+          "correlation": [
+            "mean": Self.number(a.correlationMean), "std": Self.number(a.correlationStd), "pairs": a.correlationPairs,
+            "neurons_sampled": a.correlationNeuronsSampled, "bin_ms": o.binMs,
+          ],
+          "chi": ["value": Self.number(a.chi), "bin_ms": o.chiBinMs, "neurons": a.chiNeurons],
+          "spectrum": [
+            "peak_hz": Self.number(a.spectrumPeakHz), "peak_power": Self.number(a.spectrumPeakPower),
+            "bin_ms": o.spectrumBinMs, "segment_ms": o.segmentMs, "min_hz": o.minHz,
+            "frequencies_hz": a.spectrumFrequenciesHz, "power": a.spectrumPower,
+          ],
+        ] as [String: Any]
+    }
+    var weightObject: [String: Any] = [:]
+    for w in weights {
+      let s = w.statistics
+      weightObject[w.projection] =
+        [
+          "time_ms": w.timesMs, "mean": s.mean.map(Self.number), "std": s.std.map(Self.number),
+          "min": s.min.map(Self.number), "max": s.max.map(Self.number), "units": w.units, "synapses": w.synapses,
+        ] as [String: Any]
+    }
+    return [
+      "file": file, "window_ms": [o.startMs, o.stopMs], "populations": pops, "weights": weightObject,
+      "plateaus": Dictionary(uniqueKeysWithValues: plateaus.map { ($0.projection, ["count": $0.count]) }),
+    ]
+  }
+
+  /// The report as pretty-printed JSON.
+  public func jsonText() throws -> String {
+    let data = try JSONSerialization.data(withJSONObject: jsonObject, options: [.prettyPrinted, .sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// The report as a readable table, one block per population.
+  public func table() -> [String] {
+    func f(_ x: Double, _ digits: Int = 3) -> String { x.isFinite ? String(format: "%.\(digits)g", x) : "—" }
+    let o = options
+    var lines = ["\(file): window [\(f(o.startMs, 10)), \(f(o.stopMs, 10))) ms"]
+    for a in populations {
+      lines.append("population \(a.name): \(a.size) neurons, \(a.spikes) spikes")
+      lines.append(
+        "  rate (Hz)       mean \(f(a.rateMean))  std \(f(a.rateStd))  median \(f(a.rateMedian))  "
+          + "p10 \(f(a.rateP10))  p90 \(f(a.rateP90))  silent \(f(100 * a.silentFraction)) %")
+      lines.append(
+        "  CV of ISI       mean \(f(a.cvMean))  median \(f(a.cvMedian))  (\(a.cvNeurons) neurons with ≥ 3 spikes)")
+      lines.append("  Fano factor     mean \(f(a.fanoMean))  (\(f(o.binMs)) ms bins, \(a.fanoNeurons) neurons)")
+      lines.append(
+        "  correlation     mean \(f(a.correlationMean))  std \(f(a.correlationStd))  "
+          + "(\(a.correlationPairs) pairs of \(a.correlationNeuronsSampled) sampled neurons, \(f(o.binMs)) ms bins)")
+      lines.append("  synchrony χ     \(f(a.chi))  (\(a.chiNeurons) neurons, \(f(o.chiBinMs)) ms bins)")
+      lines.append(
+        "  rate spectrum   peak \(f(a.spectrumPeakHz)) Hz  (above \(f(o.minHz)) Hz; Welch \(f(o.segmentMs)) ms "
+          + "segments of \(f(o.spectrumBinMs)) ms bins)")
+    }
+    for w in weights {
+      let s = w.statistics
+      guard let first = s.mean.first, let last = s.mean.last else { continue }
+      lines.append(
+        "weights \(w.projection): \(w.timesMs.count) snapshots of \(w.synapses) synapses, t = \(f(w.timesMs.first!)) … "
+          + "\(f(w.timesMs.last!, 6)) ms; mean \(f(first)) → \(f(last)) \(w.units), std \(f(s.std.first!)) → "
+          + "\(f(s.std.last!)) \(w.units)")
+    }
+    for p in plateaus { lines.append("plateaus \(p.projection): \(p.count)") }
+    return lines
+  }
+}

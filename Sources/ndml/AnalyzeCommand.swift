@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import NDMLAnalysis
+import NDMLHDF5
+import NDMLResults
+
+/// `ndml analyze FILE`: the standard statistics of a results file — per population rates, CV of
+/// ISIs, Fano factors, pairwise correlations, Golomb's χ and the population-rate spectrum; weight
+/// statistics over time; plateau counts — as a table, JSON, and optionally a separate HDF5 file.
+/// Definitions: `NDMLAnalysis/SpikeStatistics.swift` (the same as `Tests/python/spikestats.py`).
+struct AnalyzeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "analyze",
+    abstract: "Statistics of a results file: rates, CV, Fano, correlations, synchrony, spectra, weights.",
+    discussion: "The results file is only read; -o writes the analysis to a separate HDF5 file.")
+
+  @Argument(help: "An NDML results file (.h5).")
+  var file: String
+
+  @Option(name: .customLong("population"), help: "Population to analyse (repeatable; default: all with spikes).")
+  var populations: [String] = []
+
+  @Option(help: "Start of the analysis window in ms (default 0).")
+  var startMs: Double?
+
+  @Option(help: "End of the analysis window in ms (default: the run's duration).")
+  var stopMs: Double?
+
+  @Option(help: "Bin for Fano factors and correlations, in ms.")
+  var binMs = 10.0
+
+  @Option(help: "At most this many neurons (with spikes, spread evenly) enter the correlation matrix.")
+  var correlationNeurons = 200
+
+  @Option(help: "Bin of Golomb's synchrony χ, in ms.")
+  var chiBinMs = 5.0
+
+  @Option(help: "χ uses neurons 0 … n−1.")
+  var chiNeurons = 1000
+
+  @Option(help: "Bin of the population rate for the spectrum, in ms.")
+  var spectrumBinMs = 0.1
+
+  @Option(help: "Welch segment length, in ms (frequency resolution 1000/segment Hz).")
+  var segmentMs = 100.0
+
+  @Option(help: "Lowest frequency of the spectral peak search, in Hz.")
+  var minHz = 20.0
+
+  @Flag(help: "Print JSON instead of a table.")
+  var json = false
+
+  @Option(name: [.short, .customLong("output")], help: "Also write the analysis to this HDF5 file.")
+  var output: String?
+
+  @OptionGroup var logging: LoggingOptions
+
+  func validate() throws {
+    for (name, value) in [
+      ("--bin-ms", binMs), ("--chi-bin-ms", chiBinMs), ("--spectrum-bin-ms", spectrumBinMs),
+      ("--segment-ms", segmentMs),
+    ] where !(value > 0) || !value.isFinite {
+      throw ValidationError("\(name) must be a positive number of ms, got \(value)")
+    }
+    if correlationNeurons < 0 || chiNeurons < 1 {
+      throw ValidationError("--correlation-neurons must be ≥ 0 and --chi-neurons ≥ 1")
+    }
+  }
+
+  func run() throws {
+    let logger = Console.logger(logging)
+    if let output,
+      URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
+        == URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath()
+    {
+      logger.error("-o \(output) is the results file itself; recorded data is never modified: choose another path")
+      throw ExitCode(1)
+    }
+    try ResultsFileAccess.read(file, logger: logger) { r in
+      let status = try r.metadata("status")
+      if status != "complete" {
+        logger.warning("\(file) is not complete (status '\(status)'): statistics cover what was written")
+      }
+      let duration = try r.numericMetadata("duration_ms") ?? 0
+      var options = AnalysisOptions(startMs: startMs ?? 0, stopMs: stopMs ?? duration)
+      guard options.stopMs > options.startMs else {
+        throw AnalyzeError(
+          "\(file): the analysis window [\(options.startMs), \(options.stopMs)) ms is empty (the run lasted "
+            + "\(duration) ms); set --start-ms/--stop-ms inside it")
+      }
+      options.binMs = binMs
+      options.correlationNeurons = correlationNeurons
+      options.chiBinMs = chiBinMs
+      options.chiNeurons = chiNeurons
+      options.spectrumBinMs = spectrumBinMs
+      options.segmentMs = segmentMs
+      options.minHz = minHz
+      let sizes = Dictionary(try r.populations().map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
+      let recorded = try r.spikePopulations()
+      for name in populations where !recorded.contains(name) {
+        throw ResultsError.notFound(path: file, what: "spikes of '\(name)'", available: recorded)
+      }
+      var analyses: [PopulationAnalysis] = []
+      for name in populations.isEmpty ? recorded : populations {
+        guard let size = sizes[name] else {
+          throw AnalyzeError(
+            "\(file): population '\(name)' has spikes but no /ndml/populations/\(name) entry (its size)")
+        }
+        let spikes = try r.spikes(of: name)
+        if let bad = spikes.nodeIDs.first(where: { $0 >= UInt64(size) }) {
+          throw AnalyzeError("\(file): spikes of '\(name)' name neuron \(bad), outside the population (0..<\(size))")
+        }
+        if spikes.timesMs.count != spikes.nodeIDs.count {
+          throw AnalyzeError(
+            "\(file): spikes of '\(name)' have \(spikes.timesMs.count) times but \(spikes.nodeIDs.count) ids")
+        }
+        analyses.append(
+          analyzePopulation(
+            PopulationSpikes(name: name, size: size, timesMs: spikes.timesMs, nodeIDs: spikes.nodeIDs.map { Int($0) }),
+            options: options))
+      }
+      let weights = try r.weightProjections().map { projection in
+        let w = try r.weights(of: projection)
+        return WeightSeries(
+          projection: projection, timesMs: w.timesMs, values: w.values, synapses: w.synapses, units: w.units)
+      }
+      let plateaus = try r.plateauCounts()
+      let report = AnalysisReport(
+        file: file, options: options, populations: analyses, weights: weights, plateaus: plateaus)
+      if json {
+        Console.out(try report.jsonText())
+      } else {
+        for line in report.table() { Console.out(line) }
+      }
+      if let output {
+        try writeAtomically(to: URL(fileURLWithPath: output)) { try report.write(to: $0) }
+        logger.info("analysis written to \(output)")
+      }
+    }
+  }
+}
+
+/// A problem with what `ndml analyze` was asked to do, with the file named in the message.
+struct AnalyzeError: Error, CustomStringConvertible {
+  let description: String
+  init(_ message: String) { description = message }
+}
