@@ -34,10 +34,11 @@ let package = Package(
     .target(name: "NDMLEngine", dependencies: ["NDMLModel"]),
     .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel"]),
     .target(name: "NDMLAnalysis", dependencies: ["CBLAS"]),
+    .target(name: "NDMLPlot"),
     .executableTarget(
       name: "ndml",
       dependencies: [
-        "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5", "NDMLAnalysis",
+        "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5", "NDMLAnalysis", "NDMLPlot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -48,6 +49,7 @@ let package = Package(
     .testTarget(name: "NDMLConfigTests", dependencies: ["NDMLConfig", "NDMLModel"]),
     .testTarget(name: "NDMLEngineTests", dependencies: ["NDMLEngine", "NDMLModel", "NDMLConfig"]),
     .testTarget(name: "NDMLAnalysisTests", dependencies: ["NDMLAnalysis"]),
+    .testTarget(name: "NDMLPlotTests", dependencies: ["NDMLPlot"]),
     .testTarget(
       name: "NDMLResultsTests", dependencies: ["NDMLResults", "NDMLHDF5", "NDMLModel"]),
   ]

@@ -10,6 +10,7 @@ struct NDMLCommand: ParsableCommand {
     version: NDMLVersion.current,
     subcommands: [
       RunCommand.self, ValidateCommand.self, InspectCommand.self, ReportCommand.self, AnalyzeCommand.self,
+      PlotCommand.self,
       BenchCommand.self,
     ])
 }
