@@ -156,7 +156,7 @@ public func analyzePopulation(_ spikes: PopulationSpikes, options o: AnalysisOpt
   let chi = synchronyChi(spikes, neurons: chiNeurons, options: o)
   let spectrum = ratePowerSpectrum(spikes, options: o)
   var peak = (hz: Double.nan, power: Double.nan)
-  for (f, p) in zip(spectrum.frequencies, spectrum.power) where f > o.minHz && !(p <= peak.power) {
+  for (f, p) in zip(spectrum.frequencies, spectrum.power) where f > o.minHz && p > 0 && !(p <= peak.power) {
     peak = (f, p)
   }
   return PopulationAnalysis(

@@ -16,13 +16,15 @@ extension AnalysisReport {
         ("cv_isi_mean", a.cvMean), ("cv_isi_median", a.cvMedian), ("fano_mean", a.fanoMean),
         ("correlation_mean", a.correlationMean), ("correlation_std", a.correlationStd), ("chi", a.chi),
         ("spectrum_peak_hz", a.spectrumPeakHz), ("spectrum_peak_power", a.spectrumPeakPower),
-        ("fano_bin_ms", options.binMs), ("chi_bin_ms", options.chiBinMs), ("spectrum_bin_ms", options.spectrumBinMs),
+        ("fano_bin_ms", options.binMs), ("correlation_bin_ms", options.binMs), ("chi_bin_ms", options.chiBinMs),
+        ("spectrum_bin_ms", options.spectrumBinMs),
         ("segment_ms", options.segmentMs), ("min_hz", options.minHz),
       ]
       for (name, value) in scalars { try g.setAttribute(name, value) }
       for (name, value) in [
         ("size", a.size), ("spikes", a.spikes), ("cv_isi_neurons", a.cvNeurons), ("fano_neurons", a.fanoNeurons),
-        ("correlation_pairs", a.correlationPairs), ("chi_neurons", a.chiNeurons),
+        ("correlation_pairs", a.correlationPairs), ("correlation_neurons_sampled", a.correlationNeuronsSampled),
+        ("chi_neurons", a.chiNeurons),
       ] {
         try g.setAttribute(name, Int64(value))
       }

@@ -125,6 +125,10 @@ struct AnalyzeCommand: ParsableCommand {
           projection: projection, timesMs: w.timesMs, values: w.values, synapses: w.synapses, units: w.units)
       }
       let plateaus = try r.plateauCounts()
+      if analyses.isEmpty && weights.isEmpty && plateaus.isEmpty {
+        throw AnalyzeError(
+          "\(file) holds nothing to analyse: no recorded spikes (/spikes), weights (/weights) or plateaus (/plateaus)")
+      }
       let report = AnalysisReport(
         file: file, options: options, populations: analyses, weights: weights, plateaus: plateaus)
       if json {
