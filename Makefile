@@ -16,7 +16,7 @@ PY312 := $(shell for p in "$$(pyenv prefix 3.12.1 2>/dev/null)/bin/python" "$$(p
   "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: demo test deps build lint swift-test python-test venv bench clean
+.PHONY: demo test deps build lint swift-test python-test venv bench notebooks clean
 
 demo: deps build
 	@$(NDML) run experiments/cuba.yaml
@@ -60,6 +60,10 @@ python-test: build venv
 
 bench: deps build venv
 	$(NDML) bench cuba --python $(VENV)/bin/python
+
+# Executed notebooks (.ipynb, .html) in notebooks-export/exported/, from fresh results in results/.
+notebooks: deps build venv
+	$(VENV)/bin/python notebooks-export/export.py --make-results --ndml $(NDML)
 
 clean:
 	rm -rf .build results
