@@ -83,7 +83,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
-    brian2_timing, mean_std, run_seeds, setup_brian2_device, spikestats, write_result)
+    brian2_run_header, brian2_timing, mean_std, run_seeds, setup_brian2_device, spikestats, write_result)
 
 N_EXC = 3200
 N_INH = 800
@@ -208,19 +208,7 @@ def run(args, seed: int, first: bool = True) -> dict:
         {"exc": (t_ms[exc], idx[exc], N_EXC), "inh": (t_ms[~exc], idx[~exc] - N_EXC, N_INH)},
         t_start_ms=args.transient_ms, t_stop_ms=args.duration_ms)
 
-    return {
-        "simulator": "brian2",
-        "brian2_version": b2.__version__,
-        "model": args.model,
-        "device": args.device,
-        "runtime_target": None if standalone else args.runtime_target,
-        "threads": args.threads if standalone else 1,
-        "seed": seed,
-        "dt_ms": DT_MS,
-        "duration_ms": args.duration_ms,
-        "delay_ms": args.delay_ms,
-        "integration_method": method,
-        "parameters": P,
+    return brian2_run_header(args, seed, args.model, DT_MS, method, P) | {
         "population_sizes": {"exc": N_EXC, "inh": N_INH},
         "n_synapses": n_syn_exc + n_syn_inh,
         "n_synapses_by_source": {"exc": n_syn_exc, "inh": n_syn_inh},

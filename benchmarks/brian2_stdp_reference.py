@@ -99,7 +99,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
-    brian2_timing, mean_std, run_seeds, setup_brian2_device, spikestats, write_result)
+    brian2_run_header, brian2_timing, mean_std, run_seeds, setup_brian2_device, spikestats, write_result)
 
 DT_MS = 0.1
 
@@ -265,19 +265,7 @@ def run_song2000(args, seed: int, first: bool = True) -> dict:
                       "frac_below_0.1_gmax": float(np.mean(frac < 0.1)),
                       "frac_above_0.9_gmax": float(np.mean(frac > 0.9)),
                       "mean_w_over_gmax": float(frac.mean())})
-    return {
-        "simulator": "brian2",
-        "brian2_version": b2.__version__,
-        "model": "song2000",
-        "device": args.device,
-        "runtime_target": None if standalone else args.runtime_target,
-        "threads": args.threads if standalone else 1,
-        "seed": seed,
-        "dt_ms": DT_MS,
-        "duration_ms": args.duration_ms,
-        "delay_ms": args.delay_ms,
-        "integration_method": method,
-        "parameters": P,
+    return brian2_run_header(args, seed, "song2000", DT_MS, method, P) | {
         "n_synapses": {"plastic": n_syn_plastic, "inhibitory": n_syn_inh},
         "frac_below_0.1_gmax": float(np.mean(frac < 0.1)),
         "frac_above_0.9_gmax": float(np.mean(frac > 0.9)),
@@ -365,19 +353,7 @@ def run_cuba_stdp(args, seed: int, first: bool = True) -> dict:
         {"exc": (t_ms[exc], idx[exc], N_EXC), "inh": (t_ms[~exc], idx[~exc] - N_EXC, N_INH)},
         t_start_ms=0.0, t_stop_ms=args.duration_ms)
     hist, edges = np.histogram(w_mV, bins=40, range=(0.0, P["wmax_mV"]))
-    return {
-        "simulator": "brian2",
-        "brian2_version": b2.__version__,
-        "model": "cuba_stdp",
-        "device": args.device,
-        "runtime_target": None if standalone else args.runtime_target,
-        "threads": args.threads if standalone else 1,
-        "seed": seed,
-        "dt_ms": DT_MS,
-        "duration_ms": args.duration_ms,
-        "delay_ms": args.delay_ms,
-        "integration_method": method,
-        "parameters": P,
+    return brian2_run_header(args, seed, "cuba_stdp", DT_MS, method, P) | {
         "population_sizes": {"exc": N_EXC, "inh": N_INH},
         "n_synapses": {"plastic": n_ee, "total": n_ee + n_ei + n_inh,
                        "ee": n_ee, "ei": n_ei, "inh": n_inh},

@@ -52,6 +52,27 @@ def brian2_timing(args, t_build: float, t_run: float) -> dict:
     return timing
 
 
+def brian2_run_header(args, seed: int, model: str, dt_ms: float, method: str, parameters: dict) -> dict:
+    """The fields every Brian2 result starts with: simulator, version, device, seed, timing grid."""
+    import brian2 as b2
+
+    standalone = args.device == "cpp_standalone"
+    return {
+        "simulator": "brian2",
+        "brian2_version": b2.__version__,
+        "model": model,
+        "device": args.device,
+        "runtime_target": None if standalone else args.runtime_target,
+        "threads": args.threads if standalone else 1,
+        "seed": seed,
+        "dt_ms": dt_ms,
+        "duration_ms": args.duration_ms,
+        "delay_ms": args.delay_ms,
+        "integration_method": method,
+        "parameters": parameters,
+    }
+
+
 def mean_std(values) -> dict:
     """Mean and sample standard deviation (0 for one value)."""
     a = np.asarray(values, dtype=np.float64)

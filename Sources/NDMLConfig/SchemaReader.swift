@@ -464,60 +464,52 @@ struct SchemaReader {
         plan.spikePopulations = f.strings("spikes") ?? []
       }
     }
-    if let s = f.node("state") {
-      guard case .sequence(let items) = s.kind else {
-        reader.fail("record.state", "must be a list of {population, variables, neurons, interval_ms}", at: s)
-        return plan
-      }
-      for (i, item) in items.enumerated() {
-        guard
-          let r = reader.fields(
-            item, path: "record.state[\(i)]", allowed: ["population", "variables", "neurons", "interval_ms"],
-            required: ["population", "variables", "neurons"]),
-          let pop = r.string("population"), let vars = r.strings("variables"), let neurons = r.ints("neurons")
-        else { continue }
-        plan.state.append(
-          StateRecording(population: pop, variables: vars, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0)
-        )
-      }
+    for r in listItems(
+      f, "state", shape: "{population, variables, neurons, interval_ms}",
+      allowed: ["population", "variables", "neurons", "interval_ms"], required: ["population", "variables", "neurons"])
+    {
+      guard let pop = r.string("population"), let vars = r.strings("variables"), let neurons = r.ints("neurons")
+      else { continue }
+      plan.state.append(
+        StateRecording(population: pop, variables: vars, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0))
     }
-    if let t = f.node("traces") {
-      guard case .sequence(let items) = t.kind else {
-        reader.fail("record.traces", "must be a list of {projection, traces, neurons, interval_ms}", at: t)
-        return plan
-      }
-      for (i, item) in items.enumerated() {
-        guard
-          let r = reader.fields(
-            item, path: "record.traces[\(i)]", allowed: ["projection", "traces", "neurons", "interval_ms"],
-            required: ["projection", "traces", "neurons"]),
-          let projection = r.string("projection"), let traces = r.strings("traces"), let neurons = r.ints("neurons")
-        else { continue }
-        plan.traces.append(
-          TraceRecording(
-            projection: projection, traces: traces, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0))
-      }
+    for r in listItems(
+      f, "traces", shape: "{projection, traces, neurons, interval_ms}",
+      allowed: ["projection", "traces", "neurons", "interval_ms"], required: ["projection", "traces", "neurons"])
+    {
+      guard let projection = r.string("projection"), let traces = r.strings("traces"), let neurons = r.ints("neurons")
+      else { continue }
+      plan.traces.append(
+        TraceRecording(
+          projection: projection, traces: traces, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0))
     }
-    if let w = f.node("weights") {
-      guard case .sequence(let items) = w.kind else {
-        reader.fail("record.weights", "must be a list of {projection, interval_ms, synapses, bins}", at: w)
-        return plan
-      }
-      for (i, item) in items.enumerated() {
-        let path = "record.weights[\(i)]"
-        guard
-          let r = reader.fields(
-            item, path: path, allowed: ["projection", "interval_ms", "synapses", "bins"], required: ["projection"]),
-          let projection = r.string("projection")
-        else { continue }
-        var sample: Int?
-        if let s = r.node("synapses"), !(s.summary == "'all'") { sample = r.int("synapses") }
-        plan.weights.append(
-          WeightRecording(
-            projection: projection, intervalMs: r.double("interval_ms") ?? 1000, sampleSize: sample,
-            histogramBins: r.int("bins") ?? 50))
-      }
+    for r in listItems(
+      f, "weights", shape: "{projection, interval_ms, synapses, bins}",
+      allowed: ["projection", "interval_ms", "synapses", "bins"], required: ["projection"])
+    {
+      guard let projection = r.string("projection") else { continue }
+      var sample: Int?
+      if let s = r.node("synapses"), !(s.summary == "'all'") { sample = r.int("synapses") }
+      plan.weights.append(
+        WeightRecording(
+          projection: projection, intervalMs: r.double("interval_ms") ?? 1000, sampleSize: sample,
+          histogramBins: r.int("bins") ?? 50))
     }
     return plan
+  }
+
+  /// The items of the list `record.<key>`, each a mapping read with `allowed`/`required` keys; a
+  /// value that is not a list is an error describing `shape`.
+  private func listItems(_ f: Fields, _ key: String, shape: String, allowed: [String], required: [String])
+    -> [Fields]
+  {
+    guard let node = f.node(key) else { return [] }
+    guard case .sequence(let items) = node.kind else {
+      reader.fail("record.\(key)", "must be a list of \(shape)", at: node)
+      return []
+    }
+    return items.enumerated().compactMap { i, item in
+      reader.fields(item, path: "record.\(key)[\(i)]", allowed: allowed, required: required)
+    }
   }
 }
