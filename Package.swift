@@ -30,7 +30,7 @@ let package = Package(
     .target(name: "NDMLModel"),
     .target(
       name: "NDMLConfig",
-      dependencies: ["NDMLModel", .product(name: "Yams", package: "Yams")]),
+      dependencies: ["NDMLModel", "NDMLHDF5", .product(name: "Yams", package: "Yams")]),
     .target(name: "NDMLEngine", dependencies: ["NDMLModel"]),
     .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel"]),
     .target(name: "NDMLAnalysis", dependencies: ["CBLAS"]),

@@ -1,4 +1,5 @@
 import Foundation
+import NDMLHDF5
 import NDMLModel
 
 /// Reads the data files a config may name (spike times, connection lists): small CSV files with a
@@ -51,6 +52,88 @@ enum DataFiles {
       rows.append(row)
     }
     return rows
+  }
+}
+
+extension DataFiles {
+  /// Whether a path names an HDF5 spike file rather than a CSV file.
+  static func isHDF5(_ path: String) -> Bool {
+    ["h5", "hdf5", "sonata"].contains(URL(fileURLWithPath: path).pathExtension.lowercased())
+  }
+
+  /// The spikes of one population of an HDF5 file in NDML's or SONATA's spike layout
+  /// (`/spikes/<population>/{timestamps, node_ids}`, timestamps in ms or, with `units = "s"`, in
+  /// seconds). `population` may be omitted when the file holds exactly one.
+  static func readSpikeHDF5(_ url: URL, population: String?) throws -> (
+    population: String, timesMs: [Double], nodeIDs: [UInt64]
+  ) {
+    let file: HDF5File
+    do {
+      file = try HDF5File.open(at: url)
+    } catch {
+      throw DataFileError(url: url, line: nil, message: "is not a readable HDF5 file (\(error))")
+    }
+    defer { try? file.close() }
+    guard file.root.contains("spikes") else {
+      throw DataFileError(url: url, line: nil, message: "has no /spikes group (NDML/SONATA spike layout)")
+    }
+    let available = try file.root.openGroup("spikes").childNames()
+    let name: String
+    if let population {
+      guard available.contains(population) else {
+        throw DataFileError(
+          url: url, line: nil,
+          message: "has no /spikes/\(population); it holds \(available.joined(separator: ", "))")
+      }
+      name = population
+    } else {
+      guard available.count == 1 else {
+        throw DataFileError(
+          url: url, line: nil,
+          message: "holds \(available.count) spike populations (\(available.joined(separator: ", "))); "
+            + "choose one with params.population")
+      }
+      name = available[0]
+    }
+    let group = try file.root.openGroup("spikes/\(name)")
+    guard group.contains("timestamps"), group.contains("node_ids") else {
+      throw DataFileError(url: url, line: nil, message: "/spikes/\(name) needs datasets timestamps and node_ids")
+    }
+    let stamps = try group.openDataset("timestamps")
+    let units = stamps.hasAttribute("units") ? try stamps.stringAttribute("units") : "ms"
+    let scale = units == "s" ? 1000.0 : 1.0
+    // Other tools store float32 times or signed ids: read what is there.
+    let raw: [Double]
+    if let doubles = try? stamps.read(as: Double.self) {
+      raw = doubles
+    } else {
+      raw = try stamps.read(as: Float.self).map(Double.init)
+    }
+    let times = raw.map { $0 * scale }
+    let idSet = try group.openDataset("node_ids")
+    let ids: [UInt64]
+    if let unsigned = try? idSet.read(as: UInt64.self) {
+      ids = unsigned
+    } else {
+      let signed: [Int64]
+      if let wide = try? idSet.read(as: Int64.self) {
+        signed = wide
+      } else {
+        signed = try idSet.read(as: Int32.self).map(Int64.init)
+      }
+      if let bad = signed.first(where: { $0 < 0 }) {
+        throw DataFileError(url: url, line: nil, message: "/spikes/\(name): node id \(bad) is negative")
+      }
+      ids = signed.map { UInt64($0) }
+    }
+    guard times.count == ids.count else {
+      throw DataFileError(
+        url: url, line: nil, message: "/spikes/\(name): \(times.count) timestamps but \(ids.count) node_ids")
+    }
+    if let bad = times.first(where: { !$0.isFinite }) {
+      throw DataFileError(url: url, line: nil, message: "/spikes/\(name): a timestamp is not finite (\(bad))")
+    }
+    return (name, times, ids)
   }
 }
 

@@ -124,7 +124,7 @@ struct SchemaReader {
     default:
       guard
         let p = readSpikeSource(
-          f.sub("params", allowed: ["spike_times_ms", "file"]), path: path + ".params", size: size)
+          f.sub("params", allowed: ["spike_times_ms", "file", "population"]), path: path + ".params", size: size)
       else { return nil }
       model = .spikeSource(p)
     }
@@ -187,6 +187,30 @@ struct SchemaReader {
         return nil
       }
       let url = DataFiles.resolve(file, relativeTo: configURL)
+      if DataFiles.isHDF5(file) {
+        do {
+          let spikes = try DataFiles.readSpikeHDF5(url, population: f.string("population"))
+          var times = Array(repeating: [Double](), count: size)
+          for (t, id) in zip(spikes.timesMs, spikes.nodeIDs) {
+            guard id < UInt64(size) else {
+              reader.fail(
+                path + ".file",
+                "\(url.path): /spikes/\(spikes.population) names neuron \(id), outside 0..<\(size) (the population's size)",
+                at: f.node("file"))
+              return nil
+            }
+            times[Int(id)].append(t)
+          }
+          return SpikeSourceParameters(spikeTimesMs: times)
+        } catch {
+          reader.fail(path + ".file", "\(error)", at: f.node("file"))
+          return nil
+        }
+      }
+      if f.node("population") != nil {
+        reader.fail(path + ".population", "applies to HDF5 spike files (.h5) only", at: f.node("population"))
+        return nil
+      }
       do {
         var times = Array(repeating: [Double](), count: size)
         for row in try DataFiles.readCSV(url, columns: ["neuron", "time_ms"]) {
