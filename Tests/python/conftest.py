@@ -115,3 +115,30 @@ def layout_run(tmp_path_factory, run_ndml) -> LayoutRun:
         pytest.fail(f"ndml run exited 0 but wrote no {out}", pytrace=False)
     return LayoutRun(config_path, config, out, LAYOUT_DURATION_MS, list(LAYOUT_STATE_NEURONS),
                      LAYOUT_INTERVAL_MS)
+
+
+# Every reproduction test records what it compared (experiment, quantity, reference, NDML's value,
+# tolerance) as one JSON line; docs/make_validation_table.py turns the file into
+# docs/validation-table.md. Default file: results/validation.jsonl (NDML_VALIDATION_OUT overrides).
+VALIDATION_OUT = Path(os.environ.get("NDML_VALIDATION_OUT", REPO_ROOT / "results" / "validation.jsonl"))
+
+
+@pytest.fixture(scope="session")
+def validation():
+    import json
+    import time
+
+    VALIDATION_OUT.parent.mkdir(parents=True, exist_ok=True)
+    if VALIDATION_OUT.exists():
+        VALIDATION_OUT.unlink()
+
+    class Recorder:
+        def record(self, experiment: str, quantity: str, reference: str, expected, result, tolerance: str,
+                   passed: bool = True):
+            row = {"experiment": experiment, "quantity": quantity, "reference": reference,
+                   "expected": expected, "result": result, "tolerance": tolerance, "passed": bool(passed),
+                   "time": time.strftime("%Y-%m-%d")}
+            with VALIDATION_OUT.open("a") as f:
+                f.write(json.dumps(row, default=float) + "\n")
+
+    return Recorder()

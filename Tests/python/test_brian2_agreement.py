@@ -100,7 +100,7 @@ def seed_mean(stats_list: list, key: str) -> dict:
 
 
 @pytest.mark.parametrize("model", ["cuba", "coba"])
-def test_brian2_agreement(model, repo_root, run_ndml, tmp_path):
+def test_brian2_agreement(model, repo_root, run_ndml, tmp_path, validation):
     config = repo_root / "experiments" / f"{model}.yaml"
     if not config.is_file():
         pytest.fail(f"{config} is missing", pytrace=False)
@@ -130,6 +130,12 @@ def test_brian2_agreement(model, repo_root, run_ndml, tmp_path):
                f"window [{TRANSIENT_MS:g}, {DURATION_MS:g}) ms\n{table}")
     print(summary)
 
+    reference = f"Brian2 {BRIAN2_DEVICE}, {BRIAN2_SEEDS} seeds (NDML {NDML_SEEDS})"
+    for pop in rate_n:
+        validation.record(f"{model}.yaml", f"{pop} rate (Hz)", reference, rate_b[pop], rate_n[pop],
+                          f"±{RATE_REL_TOL:.0%}", abs(rate_n[pop] - rate_b[pop]) <= RATE_REL_TOL * rate_b[pop])
+        validation.record(f"{model}.yaml", f"{pop} mean CV of ISI", reference, cv_b[pop], cv_n[pop],
+                          f"±{CV_ABS_TOL}", abs(cv_n[pop] - cv_b[pop]) <= CV_ABS_TOL)
     failures = []
     for pop in rate_n:
         if not rate_b[pop] > 0:

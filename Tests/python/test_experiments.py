@@ -27,7 +27,7 @@ def read_spikes(path, population):
         return f[f"spikes/{population}/timestamps"][:], f[f"spikes/{population}/node_ids"][:].astype(np.int64)
 
 
-def test_fi_curve_matches_closed_form(run_ndml, repo_root, tmp_path):
+def test_fi_curve_matches_closed_form(run_ndml, repo_root, tmp_path, validation):
     out = tmp_path / "fi.h5"
     run_ndml("run", "experiments/single_neuron_fi.yaml", "-o", out)
     cfg = yaml.safe_load((repo_root / "experiments/single_neuron_fi.yaml").read_text())
@@ -51,6 +51,8 @@ def test_fi_curve_matches_closed_form(run_ndml, repo_root, tmp_path):
         while t <= duration + 1e-9:
             expected += 1
             t += isi
+        validation.record("single_neuron_fi.yaml", f"spikes at {i_pa} pA", "closed-form first passage on the dt grid",
+                          expected, int(counts[k]), "exact", counts[k] == expected)
         assert counts[k] == expected, f"neuron {k} ({i_pa} pA): {counts[k]} spikes, closed form {expected}"
         # and the analytic continuous-time rate is within one grid step per interval of it
         f_exact = 1000 / (p["tau_ref_ms"] + free)
@@ -79,7 +81,7 @@ def siegert_rate_hz(tau_ms, theta, v_reset, t_ref_ms, j, c_e, g, gamma, nu_ext_h
     return (lo + hi) / 2
 
 
-def test_brunel_ai_state(run_ndml, repo_root, tmp_path):
+def test_brunel_ai_state(run_ndml, repo_root, tmp_path, validation):
     out = tmp_path / "brunel.h5"
     run_ndml("run", "experiments/brunel2000_ai.yaml", "-o", out, timeout=900)
     cfg = yaml.safe_load((repo_root / "experiments/brunel2000_ai.yaml").read_text())
@@ -96,6 +98,8 @@ def test_brunel_ai_state(run_ndml, repo_root, tmp_path):
     times, ids = read_spikes(out, "exc")
     n = cfg["populations"]["exc"]["size"]
     stats = spikestats.population_stats(times, ids, n, t_start_ms=transient, t_stop_ms=duration)
+    validation.record("brunel2000_ai.yaml", "exc rate (Hz)", "mean-field (Siegert) rate, Brunel 2000",
+                      theory, stats["rate_hz"], "±10 %", abs(stats["rate_hz"] - theory) / theory < 0.10)
     assert abs(stats["rate_hz"] - theory) / theory < 0.10, f"rate {stats['rate_hz']:.2f} Hz vs mean field {theory:.2f} Hz"
     assert stats["cv_isi_mean"] > 0.3, f"mean CV of ISI {stats['cv_isi_mean']:.3f}: firing is regular"
     # Golomb's chi on spike counts in 5 ms bins over 1000 neurons: ~0 asynchronous, ~1 synchronous.

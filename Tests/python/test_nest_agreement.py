@@ -113,7 +113,7 @@ def ndml_figures(path: Path, n_exc: int) -> dict:
     }
 
 
-def test_nest_agreement_brunel_ai(repo_root, run_ndml, tmp_path):
+def test_nest_agreement_brunel_ai(repo_root, run_ndml, tmp_path, validation):
     nest_json = tmp_path / "nest.json"
     nest = start_nest(repo_root, nest_json)
     try:
@@ -134,6 +134,14 @@ def test_nest_agreement_brunel_ai(repo_root, run_ndml, tmp_path):
                + "\n".join(f"  {k:5s} NDML {ndml[k]:8.3f}   NEST {nest_fig[k]:8.3f}" for k in ndml))
     print(summary)
 
+    reference = f"NEST {ref['nest_version']}, same network"
+    for key, name, tol, ok in [
+        ("rate", "exc rate (Hz)", f"±{RATE_REL_TOL:.0%}", abs(ndml["rate"] - nest_fig["rate"]) <= RATE_REL_TOL * nest_fig["rate"]),
+        ("cv", "exc mean CV of ISI", f"±{CV_ABS_TOL}", abs(ndml["cv"] - nest_fig["cv"]) <= CV_ABS_TOL),
+        ("chi", "synchrony χ", f"±{CHI_ABS_TOL}", abs(ndml["chi"] - nest_fig["chi"]) <= CHI_ABS_TOL),
+        ("peak", "rate spectrum peak (Hz)", f"±{PEAK_ABS_TOL_HZ:g} Hz", abs(ndml["peak"] - nest_fig["peak"]) <= PEAK_ABS_TOL_HZ),
+    ]:
+        validation.record("brunel2000_ai.yaml", name, reference, nest_fig[key], ndml[key], tol, ok)
     failures = []
     if not nest_fig["rate"] > 0 or abs(ndml["rate"] - nest_fig["rate"]) > RATE_REL_TOL * nest_fig["rate"]:
         failures.append(f"exc rate differs by more than {RATE_REL_TOL:.0%}")
