@@ -1,6 +1,6 @@
 # NDML — build, demo and tests. Two commands do everything on a fresh Debian/Ubuntu machine:
 #   make demo   # installs what is missing, builds (release), runs experiments/cuba.yaml
-#   make test   # the same set-up, then lint, Swift tests and the Python interoperability tests
+#   make test   # the same set-up, then lint, Swift tests, the API reference (warnings fail) and the Python tests
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
@@ -16,12 +16,12 @@ PY312 := $(shell for p in "$$(pyenv prefix 3.12.1 2>/dev/null)/bin/python" "$$(p
   "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: demo test deps build lint swift-test python-test venv bench notebooks clean
+.PHONY: demo test deps build lint swift-test python-test venv bench notebooks docs clean
 
 demo: deps build
 	@$(NDML) run experiments/cuba.yaml
 
-test: deps build venv lint swift-test python-test
+test: deps build venv lint swift-test docs python-test
 
 # System libraries: installed with apt-get when run as root, otherwise listed for the user.
 deps:
@@ -60,6 +60,15 @@ python-test: build venv
 
 bench: deps build venv
 	$(NDML) bench cuba --python $(VENV)/bin/python
+
+# API reference of the library modules (DocC): .build/docs/<Module>.doccarchive; warnings fail.
+DOC_TARGETS := NDMLModel NDMLConfig NDMLEngine NDMLResults NDMLHDF5 NDMLAnalysis NDMLPlot
+docs: deps
+	@mkdir -p .build/docs; for t in $(DOC_TARGETS); do \
+	  swift package --disable-sandbox generate-documentation --target $$t --warnings-as-errors \
+	    --output-path .build/docs/$$t.doccarchive 2>&1 | grep -E "warning|error" ; test $${PIPESTATUS[0]} = 0 || exit 1; \
+	  echo "docs: .build/docs/$$t.doccarchive"; \
+	done
 
 # Executed notebooks (.ipynb, .html) in notebooks-export/exported/, from fresh results in results/.
 notebooks: deps build venv

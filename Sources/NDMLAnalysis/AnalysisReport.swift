@@ -2,11 +2,15 @@ import Foundation
 
 /// Weight snapshots of one projection and their statistics per snapshot.
 public struct WeightSeries: Sendable {
+  /// Projection name.
   public var projection: String
+  /// Snapshot times in ms.
   public var timesMs: [Double]
   /// Row-major: snapshots × recorded synapses.
   public var values: [Double]
+  /// Recorded synapses per snapshot.
   public var synapses: Int
+  /// Weight unit (mV or nS).
   public var units: String
 
   /// Creates a series.
@@ -36,10 +40,15 @@ public struct WeightSeries: Sendable {
 
 /// Everything `ndml analyze` computed for one file.
 public struct AnalysisReport: Sendable {
+  /// The results file analysed.
   public var file: String
+  /// The settings used.
   public var options: AnalysisOptions
+  /// One analysis per population.
   public var populations: [PopulationAnalysis]
+  /// Weight snapshots per projection.
   public var weights: [WeightSeries]
+  /// Plateau counts per BTSP projection.
   public var plateaus: [(projection: String, count: Int)]
 
   /// Creates a report.

@@ -6,8 +6,9 @@ public struct PopulationSpikes: Sendable {
   public var name: String
   /// Number of neurons (silent ones count).
   public var size: Int
-  /// Spike times in ms and population-local neuron ids, any order.
+  /// Spike times in ms, any order.
   public var timesMs: [Double]
+  /// Population-local neuron id of each spike.
   public var nodeIDs: [Int]
 
   /// Creates the spikes of a population.
@@ -21,19 +22,23 @@ public struct PopulationSpikes: Sendable {
 
 /// Settings of ``analyzePopulation(_:options:)``; defaults match `Tests/python/spikestats.py`.
 public struct AnalysisOptions: Sendable {
-  /// Analysis window [start, stop) in ms.
+  /// Start of the analysis window in ms (inclusive).
   public var startMs: Double
+  /// End of the analysis window in ms (exclusive).
   public var stopMs: Double
   /// Bin of spike counts for Fano factors and correlations, in ms.
   public var binMs = 10.0
   /// At most this many neurons (with spikes) enter the correlation matrix.
   public var correlationNeurons = 200
-  /// Bin and neuron count of Golomb's χ.
+  /// Bin of Golomb's χ in ms.
   public var chiBinMs = 5.0
+  /// χ uses neurons `0..<chiNeurons` (at most the population).
   public var chiNeurons = 1000
-  /// Population-rate spectrum: rate bin, Welch segment, lowest frequency of the peak search.
+  /// Bin of the population rate whose spectrum is taken, in ms.
   public var spectrumBinMs = 0.1
+  /// Welch segment length in ms (frequency resolution 1000/segment Hz).
   public var segmentMs = 100.0
+  /// The spectral peak is searched above this frequency (Hz).
   public var minHz = 20.0
   /// Bins of the histogram of single-neuron rates.
   public var rateHistogramBins = 20
@@ -47,32 +52,45 @@ public struct AnalysisOptions: Sendable {
 
 /// Every statistic of one population (NaN where it is undefined, e.g. no spikes).
 public struct PopulationAnalysis: Sendable {
+  /// Population name.
   public var name: String
+  /// Number of neurons.
   public var size: Int
   /// Spikes inside the window.
   public var spikes: Int
   /// Single-neuron rates (Hz): mean, std (ddof 0), median, 10th and 90th percentile (linear
   /// interpolation), fraction of neurons without a spike.
   public var rateMean, rateStd, rateMedian, rateP10, rateP90, silentFraction: Double
-  /// Histogram of single-neuron rates.
+  /// Edges of the histogram of single-neuron rates (Hz).
   public var rateHistogramEdgesHz: [Double]
+  /// Neurons per histogram bin.
   public var rateHistogramCounts: [Int]
-  /// CV of inter-spike intervals over neurons with ≥ 3 spikes: mean, median, their number.
+  /// CV of inter-spike intervals over neurons with ≥ 3 spikes: mean, median.
   public var cvMean, cvMedian: Double
+  /// Neurons with a CV.
   public var cvNeurons: Int
-  /// Mean Fano factor of binned counts over neurons with spikes, and their number.
+  /// Mean Fano factor of binned counts over neurons with spikes.
   public var fanoMean: Double
+  /// Neurons with a Fano factor.
   public var fanoNeurons: Int
-  /// Pairwise Pearson correlation of binned counts: mean, std, number of pairs and sampled neurons.
+  /// Pairwise Pearson correlation of binned counts: mean, std.
   public var correlationMean, correlationStd: Double
-  public var correlationPairs, correlationNeuronsSampled: Int
-  /// Golomb's synchrony χ and the neurons it used.
+  /// Number of pairs in the correlation statistics.
+  public var correlationPairs: Int
+  /// Neurons sampled for the correlations (before those with constant counts are left out).
+  public var correlationNeuronsSampled: Int
+  /// Golomb's synchrony χ.
   public var chi: Double
+  /// Neurons χ used.
   public var chiNeurons: Int
-  /// Welch spectrum of the population rate and its peak above `minHz`.
+  /// Frequencies of the Welch spectrum of the population rate (Hz).
   public var spectrumFrequenciesHz: [Double]
+  /// Welch power at each frequency (unnormalised).
   public var spectrumPower: [Double]
-  public var spectrumPeakHz, spectrumPeakPower: Double
+  /// Frequency (Hz) of the largest power above `minHz`; NaN without power.
+  public var spectrumPeakHz: Double
+  /// The power at the peak.
+  public var spectrumPeakPower: Double
 }
 
 /// The spike-count bin of a time (the 1e-6-bin nudge puts spikes stored as k·dt with rounding

@@ -38,6 +38,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     return (location.isEmpty ? "" : location + ": ") + (keyPath.isEmpty ? "" : "\(keyPath): ") + message
   }
 
+  /// The message as printed.
   public var description: String { (isWarning ? "warning: " : "") + locatedMessage }
 }
 
@@ -49,6 +50,7 @@ public struct ConfigErrors: Error, CustomStringConvertible, Sendable {
   /// Creates the list.
   public init(_ errors: [ConfigError]) { self.errors = errors }
 
+  /// The message as printed.
   public var description: String {
     errors.map(\.description).joined(separator: "\n")
       + "\n\(errors.count) error\(errors.count == 1 ? "" : "s") in the config; see docs/config-reference.md"

@@ -27,6 +27,8 @@ public struct CPUBackend: Backend {
     return experiment.expectedSynapseCount() * perSynapse + neurons * scalar * (8 + 2 * maxDelaySteps)
   }
 
+  /// Validates, checks the memory estimate, builds and runs `experiment`, streaming what it
+  /// records to `observer`; throws ``EngineError`` or ``ExperimentIssueSummary`` on failure.
   public func run(_ experiment: Experiment, observer: any SimulationObserver) throws -> RunSummary {
     let problems = experiment.validate().filter { !$0.isWarning }
     guard problems.isEmpty else {

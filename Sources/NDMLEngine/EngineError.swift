@@ -9,6 +9,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
   /// A state variable became NaN or infinite during the run.
   case nonFiniteState(population: String, variable: String, neuron: Int, timeMs: Double)
 
+  /// The message as printed.
   public var description: String {
     switch self {
     case .invalidExperiment(let issues):

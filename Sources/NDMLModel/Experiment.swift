@@ -374,5 +374,6 @@ public struct ExperimentIssue: Sendable, Equatable, CustomStringConvertible {
     self.isWarning = isWarning
   }
 
+  /// The message as printed.
   public var description: String { "\(keyPath): \(message)" }
 }

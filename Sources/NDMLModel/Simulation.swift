@@ -62,6 +62,7 @@ public struct ParameterViolation: Sendable, Equatable, CustomStringConvertible {
     self.isWarning = isWarning
   }
 
+  /// The message as printed.
   public var description: String { "\(key) \(message)" }
 }
 

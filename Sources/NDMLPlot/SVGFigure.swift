@@ -15,17 +15,25 @@ public struct SVGFigure {
     case bars(edges: [Double], heights: [Double], color: String)
   }
 
+  /// Title above the axes.
   public var title: String
+  /// A grey line under the title (what was drawn, from which file).
   public var subtitle = ""
+  /// Label of the x axis, with its unit.
   public var xLabel: String
+  /// Label of the y axis, with its unit.
   public var yLabel: String
+  /// The marks in drawing order, each with an optional legend label.
   public var marks: [(mark: Mark, label: String?)] = []
-  /// Axis ranges; nil means from the data.
+  /// The x range; nil means from the data.
   public var xRange: ClosedRange<Double>?
+  /// The y range; nil means from the data (padded by 5 %).
   public var yRange: ClosedRange<Double>?
   /// Whether an automatic y range starts at (or includes) 0 — rates, densities, counts.
   public var yIncludesZero = false
+  /// Figure width in pixels.
   public var width = 800.0
+  /// Figure height in pixels.
   public var height = 480.0
 
   /// A palette that stays readable for colour-blind readers (Okabe & Ito).

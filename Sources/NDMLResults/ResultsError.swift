@@ -7,6 +7,7 @@ public enum ResultsError: Error, CustomStringConvertible {
   /// A population or variable asked for is not in the file.
   case notFound(path: String, what: String, available: [String])
 
+  /// The message as printed.
   public var description: String {
     switch self {
     case .cannotWrite(let path, let reason):

@@ -25,7 +25,7 @@ public struct RunMetadata: Sendable {
 /// Streams a run's recorded data into a SONATA-layout HDF5 file (layout: `docs/results-format.md`).
 ///
 /// The file is written under a temporary name beside the destination (`<name>.partial`) with
-/// `/ndml.status = "running"`; ``finish(summary:)`` writes the wall time and `status = "complete"`
+/// `/ndml.status = "running"`; ``finish(summary:wallSeconds:)`` writes the wall time and `status = "complete"`
 /// last, closes the file and renames it over the destination. A run that dies leaves only the
 /// `.partial` file, marked `running`; an existing file at the destination is never touched before
 /// the final rename.
@@ -173,26 +173,31 @@ public final class ResultsWriter: SimulationObserver {
     }
   }
 
+  /// Appends spikes to `/spikes/<population>`.
   public func record(spikes chunk: SpikeChunk) throws {
     try spikeTimes[chunk.population]!.append(chunk.timesMs)
     try spikeIDs[chunk.population]!.append(chunk.nodeIDs)
     try file.flush()
   }
 
+  /// Appends plateaus to `/plateaus/<projection>`.
   public func record(plateaus chunk: PlateauChunk) throws {
     try plateauTimes[chunk.projection]!.append(chunk.timesMs)
     try plateauIDs[chunk.projection]!.append(chunk.nodeIDs)
   }
 
+  /// Appends trace samples to `/traces/<projection>/<trace>/data`.
   public func record(traces chunk: StateSampleChunk) throws {
     try traceReports["\(chunk.recordingIndex)/\(chunk.variable)"]!.append(chunk.values)
   }
 
+  /// Appends samples to `/report/<population>/<variable>/data`.
   public func record(samples chunk: StateSampleChunk) throws {
     let population = plan.state[chunk.recordingIndex].population
     try reports["\(population)/\(chunk.variable)"]!.append(chunk.values)
   }
 
+  /// Appends snapshots to `/weights/<projection>` (creating it with the first chunk).
   public func record(weights chunk: WeightSampleChunk) throws {
     if weightSets[chunk.recordingIndex] == nil {
       let name = plan.weights[chunk.recordingIndex].projection
@@ -217,6 +222,7 @@ public final class ResultsWriter: SimulationObserver {
     try sets.histogram.append(chunk.histograms)
   }
 
+  /// Forwards progress to the callback given at creation.
   public func progress(completedSteps: Int, totalSteps: Int) {
     onProgress(completedSteps, totalSteps)
   }

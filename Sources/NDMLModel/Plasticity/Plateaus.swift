@@ -33,6 +33,7 @@ public struct PlateauSchedule: Sendable, Equatable {
     self.rateHz = rateHz
   }
 
+  /// Equal when every field is (scheduled plateaus in the same order).
   public static func == (a: PlateauSchedule, b: PlateauSchedule) -> Bool {
     a.durationMs == b.durationMs && a.rateHz == b.rateHz && a.scheduled.count == b.scheduled.count
       && zip(a.scheduled, b.scheduled).allSatisfy { $0.neuron == $1.neuron && $0.timeMs == $1.timeMs }

@@ -93,10 +93,15 @@ public struct TripletSTDPParameters: Sendable, Equatable {
   /// no source here confirmed — visual-cortex nearest-spike full, hippocampal all-to-all minimal —
   /// are left out rather than guessed; give their values as keys.
   public enum ParameterSet: String, Sendable, CaseIterable {
+    /// Visual cortex, all-to-all pairing, full model.
     case visualCortexAllToAll = "visual_cortex_all_to_all"
+    /// Visual cortex, all-to-all pairing, minimal model (A₂⁺ = A₃⁻ = 0).
     case visualCortexAllToAllMinimal = "visual_cortex_all_to_all_minimal"
+    /// Visual cortex, nearest-spike pairing, minimal model.
     case visualCortexNearestMinimal = "visual_cortex_nearest_minimal"
+    /// Hippocampal cultures, all-to-all pairing, full model.
     case hippocampalAllToAll = "hippocampal_all_to_all"
+    /// Hippocampal cultures, nearest-spike pairing, full model.
     case hippocampalNearest = "hippocampal_nearest"
 
     /// (A₂⁺, A₃⁺, A₂⁻, A₃⁻, τ_x, τ_y, pairing); τ_x of minimal rows is unused (A₃⁻ = 0) and kept at 101 ms.
