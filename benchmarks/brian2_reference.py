@@ -83,7 +83,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
-    brian2_run_header, brian2_timing, mean_std, run_seeds, setup_brian2_device, spikestats, write_result)
+    brian2_run_header, brian2_timing, mean_std, run_seeds, spikestats, start_brian2_run, write_result)
 
 N_EXC = 3200
 N_INH = 800
@@ -131,12 +131,7 @@ def run(args, seed: int, first: bool = True) -> dict:
     import brian2 as b2
     from brian2 import mV, ms
 
-    standalone = args.device == "cpp_standalone"
-    build_dir = setup_brian2_device(args, seed, first, "brian2_ref_")
-
-    t_total0 = time.perf_counter()
-    b2.seed(seed)
-    b2.defaultclock.dt = DT_MS * ms
+    standalone, build_dir, t_total0 = start_brian2_run(args, seed, first, "brian2_ref_", DT_MS)
 
     if args.model == "cuba":
         P = CUBA

@@ -99,7 +99,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
-    brian2_run_header, brian2_timing, mean_std, run_seeds, setup_brian2_device, spikestats, write_result)
+    brian2_run_header, brian2_timing, mean_std, run_seeds, spikestats, start_brian2_run, write_result)
 
 DT_MS = 0.1
 
@@ -192,11 +192,7 @@ def run_song2000(args, seed: int, first: bool = True) -> dict:
     import brian2 as b2
     from brian2 import Hz, mV, ms
 
-    standalone = args.device == "cpp_standalone"
-    build_dir = setup_brian2_device(args, seed, first, "brian2_stdp_")
-    t_total0 = time.perf_counter()
-    b2.seed(seed)
-    b2.defaultclock.dt = DT_MS * ms
+    standalone, build_dir, t_total0 = start_brian2_run(args, seed, first, "brian2_stdp_", DT_MS)
     P = dict(SONG2000, exc_rate_hz=args.input_rate_hz)
     gmax = P["gmax"]
     ns = dict(taum=P["taum_ms"] * ms, El=P["El_mV"] * mV, Ee=P["Ee_mV"] * mV, Ei=P["Ei_mV"] * mV,
@@ -294,11 +290,7 @@ def run_cuba_stdp(args, seed: int, first: bool = True) -> dict:
     import brian2 as b2
     from brian2 import mV, ms
 
-    standalone = args.device == "cpp_standalone"
-    build_dir = setup_brian2_device(args, seed, first, "brian2_stdp_")
-    t_total0 = time.perf_counter()
-    b2.seed(seed)
-    b2.defaultclock.dt = DT_MS * ms
+    standalone, build_dir, t_total0 = start_brian2_run(args, seed, first, "brian2_stdp_", DT_MS)
     P = CUBA_STDP
     wmax = P["wmax_mV"] * mV
     ns = dict(taum=P["taum_ms"] * ms, taue=P["taue_ms"] * ms, taui=P["taui_ms"] * ms,

@@ -35,6 +35,19 @@ def setup_brian2_device(args, seed: int, first: bool, prefix: str):
     return build_dir
 
 
+def start_brian2_run(args, seed: int, first: bool, prefix: str, dt_ms: float):
+    """Device set-up, seed and clock of one Brian2 run; returns (standalone?, build dir, start time)."""
+    import time
+
+    import brian2 as b2
+
+    build_dir = setup_brian2_device(args, seed, first, prefix)
+    t0 = time.perf_counter()
+    b2.seed(seed)
+    b2.defaultclock.dt = dt_ms * b2.ms
+    return args.device == "cpp_standalone", build_dir, t0
+
+
 def brian2_timing(args, t_build: float, t_run: float) -> dict:
     """Wall times of one run: `sim_loop` is Brian2's own loop time (`device._last_run_time`);
     `compile` is make (cpp_standalone) or code generation + compilation (runtime)."""
