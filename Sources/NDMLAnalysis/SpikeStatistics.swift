@@ -127,6 +127,14 @@ func binnedCounts(_ spikes: PopulationSpikes, neurons: Int, startMs: Double, bin
 }
 
 /// Analyses one population inside the options' window.
+///
+/// ```swift
+/// let spikes = PopulationSpikes(name: "exc", size: 3200, timesMs: times, nodeIDs: ids)
+/// var options = AnalysisOptions(startMs: 200, stopMs: 1000)
+/// options.binMs = 5
+/// let stats = analyzePopulation(spikes, options: options)
+/// print(stats.rateMean, stats.cvMean, stats.chi, stats.spectrumPeakHz)
+/// ```
 public func analyzePopulation(_ spikes: PopulationSpikes, options o: AnalysisOptions) -> PopulationAnalysis {
   let window = o.stopMs - o.startMs
   let n = spikes.size

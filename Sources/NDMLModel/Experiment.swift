@@ -1,6 +1,28 @@
 /// A whole experiment: the network, its inputs, what to record, and how long to run.
 ///
-/// Pure description: building state, running and writing results belong to the backends.
+/// Pure description: building state, running and writing results belong to the backends. Configs
+/// (`experiments/*.yaml`) are read into this type by `NDMLConfig`; it can also be built in Swift:
+///
+/// ```swift
+/// var cell = LIFCubaParameters()
+/// cell.tauSynapticExcitatoryMs = 0  // delta synapses
+/// let experiment = Experiment(
+///   simulation: SimulationSettings(durationMs: 1000, seed: 7),
+///   populations: [
+///     Population(name: "input", size: 100, model: .poisson(.init(rateHz: 20))),
+///     Population(name: "cells", size: 10, model: .lifCuba(cell)),
+///   ],
+///   projections: [
+///     Projection(
+///       name: "drive", source: "input", target: "cells", connectivity: .fixedProbability(0.1),
+///       weight: .constant(1.5), delayMs: .constant(1), receptor: .excitatory,
+///       plasticity: .pairSTDP(PairSTDPParameters(weightMax: 3)))
+///   ],
+///   recording: RecordingPlan(spikePopulations: ["cells"]))
+/// let problems = experiment.validate().filter { !$0.isWarning }  // [] when it can run
+/// ```
+///
+/// `CPUBackend().run(experiment, observer:)` (NDMLEngine) runs it.
 public struct Experiment: Sendable, Equatable {
   /// Clock, duration, seed and precision.
   public var simulation: SimulationSettings
