@@ -8,6 +8,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
   case insufficientMemory(estimatedBytes: Double, availableBytes: Double, synapses: Double)
   /// A state variable became NaN or infinite during the run.
   case nonFiniteState(population: String, variable: String, neuron: Int, timeMs: Double)
+  /// The run was asked to stop (SIGINT/SIGTERM) at `timeMs`; data up to there was handed over.
+  case interrupted(timeMs: Double)
 
   /// The message as printed.
   public var description: String {
@@ -22,6 +24,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case .nonFiniteState(let pop, let variable, let neuron, let t):
       return "\(pop): \(variable) of neuron \(neuron) became non-finite at t = \(t) ms; check weights, "
         + "currents and time constants (the run was stopped, data up to here is kept)"
+    case .interrupted(let t):
+      return "interrupted at t = \(t) ms; the data recorded up to there is kept"
     }
   }
 }

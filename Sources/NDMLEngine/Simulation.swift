@@ -236,6 +236,11 @@ final class Simulation<Scalar: EngineScalar> {
       if (n + 1) % flushEvery == 0 || n + 1 == stepCount { try flush(atStep: n + 1) }
       // Progress at most four times a second of wall time, whatever the speed of the run.
       if (n + 1) & 127 == 0 || n + 1 == stepCount {
+        if observer.shouldStop() && n + 1 < stepCount {
+          try flush(atStep: n + 1)
+          for recorder in weightRecorders { try recorder.flush(to: observer) }
+          throw EngineError.interrupted(timeMs: Double(n + 1) * dt)
+        }
         let now = Date()
         if now.timeIntervalSince(lastProgress) > 0.25 || n + 1 == stepCount {
           observer.progress(completedSteps: n + 1, totalSteps: stepCount)

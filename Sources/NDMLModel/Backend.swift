@@ -25,6 +25,9 @@ public protocol SimulationObserver: AnyObject {
   func record(traces: StateSampleChunk) throws
   /// Progress after `completedSteps` of `totalSteps`; called at most a few times per second.
   func progress(completedSteps: Int, totalSteps: Int)
+  /// Whether the run should stop now (e.g. on SIGINT); asked every 128 steps. The backend then
+  /// hands over everything recorded so far and throws `EngineError.interrupted`.
+  func shouldStop() -> Bool
 }
 
 extension SimulationObserver {
@@ -32,6 +35,8 @@ extension SimulationObserver {
   public func record(plateaus: PlateauChunk) throws {}
   /// Ignores traces (observers that do not store them).
   public func record(traces: StateSampleChunk) throws {}
+  /// Never asks to stop.
+  public func shouldStop() -> Bool { false }
 }
 
 /// A batch of plateau starts of one projection's target neurons.

@@ -52,13 +52,15 @@ public final class ResultsWriter: SimulationObserver {
   private let gzip: Int?
   private let plan: RecordingPlan
   private let onProgress: (Int, Int) -> Void
+  private let stopRequested: () -> Bool
 
   /// Creates the partial file and writes everything known before the run (metadata, layout).
   public init(
     destination: URL, experiment: Experiment, metadata: RunMetadata, gzipLevel: Int,
-    onProgress: @escaping (Int, Int) -> Void = { _, _ in }
+    onProgress: @escaping (Int, Int) -> Void = { _, _ in }, shouldStop: @escaping () -> Bool = { false }
   ) throws {
     self.destination = destination
+    stopRequested = shouldStop
     self.plan = experiment.recording
     self.onProgress = onProgress
     partialURL = destination.appendingPathExtension("partial")
@@ -222,6 +224,9 @@ public final class ResultsWriter: SimulationObserver {
     try sets.histogram.append(chunk.histograms)
   }
 
+  /// Whether the caller asked the run to stop (the `shouldStop` closure given at creation).
+  public func shouldStop() -> Bool { stopRequested() }
+
   /// Forwards progress to the callback given at creation.
   public func progress(completedSteps: Int, totalSteps: Int) {
     onProgress(completedSteps, totalSteps)
@@ -238,10 +243,10 @@ public final class ResultsWriter: SimulationObserver {
     try Platform.atomicReplace(destination, with: partialURL)
   }
 
-  /// Marks the partial file `failed` with the reason and closes it (the data written so far stays
-  /// readable); the destination is not touched.
-  public func abandon(reason: String) {
-    try? ndml.setAttribute("status", RunStatus.failed)
+  /// Marks the partial file `failed` (or `interrupted`) with the reason and closes it (the data
+  /// written so far stays readable); the destination is not touched.
+  public func abandon(reason: String, interrupted: Bool = false) {
+    try? ndml.setAttribute("status", interrupted ? RunStatus.interrupted : RunStatus.failed)
     try? ndml.setAttribute("failure", reason)
     try? file.close()
   }
@@ -255,6 +260,8 @@ public enum RunStatus {
   public static let complete = "complete"
   /// The run stopped on an error (`/ndml.failure` says which).
   public static let failed = "failed"
+  /// The run was stopped by a signal (`/ndml.failure` says when); the data up to there is complete.
+  public static let interrupted = "interrupted"
 }
 
 /// SONATA's `sorting` enum of a spike population.

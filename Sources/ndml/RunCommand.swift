@@ -37,18 +37,25 @@ struct RunCommand: ParsableCommand {
       writer = try ResultsWriter(
         destination: destination, experiment: experiment,
         metadata: RunMetadata(configText: loaded.text, configPath: config, overrides: overrides, backend: backend.name),
-        gzipLevel: loaded.gzipLevel, onProgress: progress.update)
+        gzipLevel: loaded.gzipLevel, onProgress: progress.update, shouldStop: { Platform.stopSignal != 0 })
     } catch {
       logger.error("\(error)")
       throw ExitCode(1)
     }
     logger.debug("writing to \(writer.partialURL.path) until the run completes")
+    Platform.installStopHandlers()
     let start = ContinuousClock.now
     let summary: RunSummary
     do {
       summary = try backend.run(experiment, observer: writer)
       progress.finish()
       try writer.finish(summary: summary, wallSeconds: (ContinuousClock.now - start).secondsValue)
+    } catch EngineError.interrupted(let timeMs) {
+      progress.finish()
+      writer.abandon(reason: "interrupted by signal \(Platform.stopSignal) at t = \(timeMs) ms", interrupted: true)
+      logger.error("interrupted at t = \(timeMs) ms by signal \(Platform.stopSignal)")
+      logger.error("the results up to there (status 'interrupted') are in \(writer.partialURL.path)")
+      throw ExitCode(128 + Platform.stopSignal)
     } catch {
       progress.finish()
       writer.abandon(reason: "\(error)")
