@@ -51,12 +51,13 @@ struct SchemaReader {
     }
     let recording = readRecording(
       top.sub("record", allowed: ["spikes", "state", "weights", "traces"]), populations: populations)
-    let output = top.sub("output", allowed: ["path", "gzip"])
+    let output = top.sub("output", allowed: ["path", "gzip", "flush_interval_ms"])
     let gzip = output?.int("gzip") ?? 4
     if !(0...9).contains(gzip) {
       reader.fail("output.gzip", "must be 0 (off) to 9, got \(gzip)", at: output?.node("gzip"))
     }
-    guard let simulation else { return nil }
+    guard var simulation else { return nil }
+    if let flush = output?.double("flush_interval_ms") { simulation.flushIntervalMs = flush }
     let experiment = Experiment(
       simulation: simulation, populations: populations, projections: projections,
       currentInjections: injections, recording: recording)

@@ -155,7 +155,7 @@ final class Simulation<Scalar: EngineScalar> {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func run() throws -> (spikeTotals: [Int], synapticEvents: Int) {
-    let flushEvery = max(1, Int((1000 / dt).rounded()))  // one second of biological time
+    let flushEvery = max(1, Int((experiment.simulation.flushIntervalMs / dt).rounded()))
     var lastProgress = Date()
     // Everything the step touches, resolved once: per-step existential calls, dictionary lookups
     // and class-property accesses showed up in profiles as runtime metadata and exclusivity work.

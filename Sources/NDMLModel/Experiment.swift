@@ -68,7 +68,9 @@ public struct Experiment: Sendable, Equatable {
     func add(_ path: String, _ message: String, warning: Bool = false) {
       issues.append(ExperimentIssue(keyPath: path, message: message, isWarning: warning))
     }
-    add("simulation", simulation.violations())
+    let (outputRules, simulationRules) = simulation.violations().partitioned { $0.key == "flush_interval_ms" }
+    add("simulation", simulationRules)
+    add("output", outputRules)  // flush_interval_ms is an output setting in the config
     let dt = simulation.dtMs
     if populations.isEmpty { add("populations", "must define at least one population") }
     var seen = Set<String>()
@@ -377,6 +379,13 @@ public struct Experiment: Sendable, Equatable {
       case .explicit(let list): return sum + Double(list.count)
       }
     }
+  }
+}
+
+extension Array {
+  /// The elements that satisfy `belongs` and the others, each in order.
+  func partitioned(_ belongs: (Element) -> Bool) -> ([Element], [Element]) {
+    (filter(belongs), filter { !belongs($0) })
   }
 }
 

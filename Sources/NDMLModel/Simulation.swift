@@ -16,6 +16,9 @@ public struct SimulationSettings: Sendable, Equatable {
   public var seed: UInt64
   /// Precision of state variables and weights.
   public var precision: Precision
+  /// Recorded data is handed to the results file at least this often (biological ms), so a run
+  /// that is killed keeps everything up to its last flush (`output.flush_interval_ms`).
+  public var flushIntervalMs = 1000.0
 
   /// Creates settings; `validate()` checks them.
   public init(dtMs: Double = 0.1, durationMs: Double, seed: UInt64 = 1, precision: Precision = .float64) {
@@ -36,6 +39,10 @@ public struct SimulationSettings: Sendable, Equatable {
     var out: [ParameterViolation] = []
     if !(dtMs > 0) || !dtMs.isFinite {
       out.append(.init(key: "dt_ms", message: "must be a positive number of ms, got \(dtMs)"))
+    }
+    if !(flushIntervalMs >= dtMs) || !flushIntervalMs.isFinite {
+      out.append(
+        .init(key: "flush_interval_ms", message: "must be at least one step (dt_ms = \(dtMs)), got \(flushIntervalMs)"))
     }
     if !(durationMs > 0) || !durationMs.isFinite {
       out.append(.init(key: "duration_ms", message: "must be a positive number of ms, got \(durationMs)"))

@@ -394,4 +394,11 @@ final class ExperimentConfigTests: XCTestCase {
       of: "record: {spikes: all}", with: "record: {traces: [{projection: ne, traces: [x], neurons: [0]}]}")
     XCTAssert(errors(static_).contains { $0.keyPath == "record.traces[0].projection" })
   }
+
+  func testFlushIntervalIsReadAndChecked() throws {
+    let c = try ExperimentConfig.parse(text: valid + "\noutput: {flush_interval_ms: 250}")
+    XCTAssertEqual(c.experiment.simulation.flushIntervalMs, 250)
+    XCTAssert(
+      errors(valid + "\noutput: {flush_interval_ms: 0.01}").contains { $0.keyPath == "output.flush_interval_ms" })
+  }
 }

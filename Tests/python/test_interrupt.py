@@ -37,3 +37,30 @@ def test_signal_stops_cleanly(sig, ndml_bin, repo_root, tmp_path):
         times = f["spikes/exc/timestamps"][:]
     assert 0 < stopped_ms < 60000
     assert len(times) > 0 and times.max() <= stopped_ms, "every spike up to the stop is kept, none after"
+
+
+def test_sigkill_leaves_a_readable_partial_file(ndml_bin, repo_root, tmp_path):
+    """A run killed outright (no chance to clean up) leaves `<output>.partial`, readable by h5py,
+    still saying `running`, with every spike and sample up to its last flush (every
+    output.flush_interval_ms of biological time)."""
+    out = tmp_path / "cuba.h5"
+    partial = tmp_path / "cuba.h5.partial"
+    proc = subprocess.Popen([str(ndml_bin), "run", "experiments/cuba.yaml", "-o", str(out), "-q",
+                             "--set", "simulation.duration_ms=600000", "--set", "output.flush_interval_ms=100"],
+                            cwd=repo_root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not partial.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    time.sleep(2.0)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert not out.exists()
+    with h5py.File(partial, "r") as f:
+        assert f["ndml"].attrs["status"] == "running", "a killed run is never marked complete"
+        times = f["spikes/exc/timestamps"][:]
+        samples = f["report/exc/v/data"].shape[0]
+    assert len(times) > 0, "data flushed before the kill is there"
+    flushed_ms = times.max()
+    assert abs(flushed_ms / 100 - round(flushed_ms / 100)) < 1e-9, "data ends at a flush boundary"
+    assert samples >= int(flushed_ms) - 100, (samples, flushed_ms)  # v sampled every 1 ms up to the flush
