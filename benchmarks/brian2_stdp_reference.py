@@ -99,7 +99,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
-    brian2_run_header, brian2_timing, mean_std, run_seeds, spikestats, start_brian2_run, write_result)
+    brian2_run_header, mean_std, run_seeds, spikestats, run_timed, start_brian2_run, write_result)
 
 DT_MS = 0.1
 
@@ -232,10 +232,7 @@ def run_song2000(args, seed: int, first: bool = True) -> dict:
     net = b2.Network(neuron, exc_in, inh_in, S, Si, mon, wmon)
     t_build = time.perf_counter() - t_build0
 
-    t_run0 = time.perf_counter()
-    net.run(args.duration_ms * ms, namespace={})
-    t_run = time.perf_counter() - t_run0
-    timing = brian2_timing(args, t_build, t_run)
+    timing = run_timed(args, net, t_build)
 
     w = np.asarray(S.w[:], dtype=np.float64)
     t_ms = np.asarray(mon.t[:] / ms, dtype=np.float64)
@@ -326,10 +323,7 @@ def run_cuba_stdp(args, seed: int, first: bool = True) -> dict:
     net = b2.Network(G, See, Sei, Si, mon)
     t_build = time.perf_counter() - t_build0
 
-    t_run0 = time.perf_counter()
-    net.run(args.duration_ms * ms, namespace={})
-    t_run = time.perf_counter() - t_run0
-    timing = brian2_timing(args, t_build, t_run)
+    timing = run_timed(args, net, t_build)
 
     t_ms = np.asarray(mon.t[:] / ms, dtype=np.float64)
     idx = np.asarray(mon.i[:], dtype=np.int64)

@@ -48,6 +48,17 @@ def start_brian2_run(args, seed: int, first: bool, prefix: str, dt_ms: float):
     return args.device == "cpp_standalone", build_dir, t0
 
 
+def run_timed(args, net, t_build: float) -> dict:
+    """Runs `net` for args.duration_ms and returns its timing (see `brian2_timing`)."""
+    import time
+
+    import brian2 as b2
+
+    t0 = time.perf_counter()
+    net.run(args.duration_ms * b2.ms, namespace={})
+    return brian2_timing(args, t_build, time.perf_counter() - t0)
+
+
 def brian2_timing(args, t_build: float, t_run: float) -> dict:
     """Wall times of one run: `sim_loop` is Brian2's own loop time (`device._last_run_time`);
     `compile` is make (cpp_standalone) or code generation + compilation (runtime)."""

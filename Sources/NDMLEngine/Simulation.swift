@@ -176,6 +176,10 @@ final class Simulation<Scalar: EngineScalar> {
       (kernel: plasticity[t]!, spikes: spikes[tables[t].targetPopulation])
     }
     let clocked = plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked)
+    let traceKernels = stateRecorders.map { recorder -> (any PlasticityKernel<Scalar>)? in
+      if case .projection(let t) = recorder.source { return plasticity[t] }
+      return nil
+    }
     let ringInputs = kernels.indices.compactMap { p in
       rings[p].map {
         (
@@ -187,14 +191,12 @@ final class Simulation<Scalar: EngineScalar> {
     var totals = spikeTotals
     var events = 0
     for n in 0..<stepCount {
-      for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
-        switch recorder.source {
-        case .population(let p):
+      for (r, recorder) in stateRecorders.enumerated() where n % recorder.intervalSteps == 0 {
+        if let kernel = traceKernels[r] {
+          recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
+        } else if case .population(let p) = recorder.source {
           let kernel = kernels[p]
           recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
-        case .projection(let t):
-          let kernel = plasticity[t]!
-          recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
         }
         if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
       }
@@ -237,8 +239,7 @@ final class Simulation<Scalar: EngineScalar> {
       // Progress at most four times a second of wall time, whatever the speed of the run.
       if (n + 1) & 127 == 0 || n + 1 == stepCount {
         if observer.shouldStop() && n + 1 < stepCount {
-          try flush(atStep: n + 1)
-          for recorder in weightRecorders { try recorder.flush(to: observer) }
+          try flush(atStep: n + 1)  // every recorder, weights and plateaus included
           throw EngineError.interrupted(timeMs: Double(n + 1) * dt)
         }
         let now = Date()

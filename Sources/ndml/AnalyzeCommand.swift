@@ -17,14 +17,7 @@ struct AnalyzeCommand: ParsableCommand {
   @Argument(help: "An NDML results file (.h5).")
   var file: String
 
-  @Option(name: .customLong("population"), help: "Population to analyse (repeatable; default: all with spikes).")
-  var populations: [String] = []
-
-  @Option(help: "Start of the analysis window in ms (default 0).")
-  var startMs: Double?
-
-  @Option(help: "End of the analysis window in ms (default: the run's duration).")
-  var stopMs: Double?
+  @OptionGroup var window: WindowOptions
 
   @Option(help: "Bin for Fano factors and correlations, in ms.")
   var binMs = 10.0
@@ -82,9 +75,9 @@ struct AnalyzeCommand: ParsableCommand {
         logger.warning("\(file) is not complete (status '\(status)'): statistics cover what was written")
       }
       let duration = try r.numericMetadata("duration_ms") ?? 0
-      var options = AnalysisOptions(startMs: startMs ?? 0, stopMs: stopMs ?? duration)
+      var options = AnalysisOptions(startMs: window.startMs ?? 0, stopMs: window.stopMs ?? duration)
       guard options.stopMs > options.startMs else {
-        throw AnalyzeError(
+        throw CommandError(
           "\(file): the analysis window [\(options.startMs), \(options.stopMs)) ms is empty (the run lasted "
             + "\(duration) ms); set --start-ms/--stop-ms inside it")
       }
@@ -97,21 +90,21 @@ struct AnalyzeCommand: ParsableCommand {
       options.minHz = minHz
       let sizes = Dictionary(try r.populations().map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
       let recorded = try r.spikePopulations()
-      for name in populations where !recorded.contains(name) {
+      for name in window.populations where !recorded.contains(name) {
         throw ResultsError.notFound(path: file, what: "spikes of '\(name)'", available: recorded)
       }
       var analyses: [PopulationAnalysis] = []
-      for name in populations.isEmpty ? recorded : populations {
+      for name in window.populations.isEmpty ? recorded : window.populations {
         guard let size = sizes[name] else {
-          throw AnalyzeError(
+          throw CommandError(
             "\(file): population '\(name)' has spikes but no /ndml/populations/\(name) entry (its size)")
         }
         let spikes = try r.spikes(of: name)
         if let bad = spikes.nodeIDs.first(where: { $0 >= UInt64(size) }) {
-          throw AnalyzeError("\(file): spikes of '\(name)' name neuron \(bad), outside the population (0..<\(size))")
+          throw CommandError("\(file): spikes of '\(name)' name neuron \(bad), outside the population (0..<\(size))")
         }
         if spikes.timesMs.count != spikes.nodeIDs.count {
-          throw AnalyzeError(
+          throw CommandError(
             "\(file): spikes of '\(name)' have \(spikes.timesMs.count) times but \(spikes.nodeIDs.count) ids")
         }
         analyses.append(
@@ -126,7 +119,7 @@ struct AnalyzeCommand: ParsableCommand {
       }
       let plateaus = try r.plateauCounts()
       if analyses.isEmpty && weights.isEmpty && plateaus.isEmpty {
-        throw AnalyzeError(
+        throw CommandError(
           "\(file) holds nothing to analyse: no recorded spikes (/spikes), weights (/weights) or plateaus (/plateaus)")
       }
       let report = AnalysisReport(
@@ -142,10 +135,4 @@ struct AnalyzeCommand: ParsableCommand {
       }
     }
   }
-}
-
-/// A problem with what `ndml analyze` was asked to do, with the file named in the message.
-struct AnalyzeError: Error, CustomStringConvertible {
-  let description: String
-  init(_ message: String) { description = message }
 }

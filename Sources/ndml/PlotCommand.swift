@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NDMLAnalysis
 import NDMLPlot
 import NDMLResults
 
@@ -27,17 +28,10 @@ struct PlotCommand: ParsableCommand {
   @Option(name: [.short, .customLong("output")], help: "The SVG file to write.")
   var output: String
 
-  @Option(name: .customLong("population"), help: "Population(s) to draw (repeatable; default: all recorded).")
-  var populations: [String] = []
+  @OptionGroup var window: WindowOptions
 
   @Option(help: "Projection for --kind weights (default: every projection with snapshots).")
   var projection: String?
-
-  @Option(help: "Start of the time window in ms.")
-  var startMs: Double?
-
-  @Option(help: "End of the time window in ms (raster default: 1 s after the start, for legibility).")
-  var stopMs: Double?
 
   @Option(help: "Bin of --kind rate, in ms.")
   var binMs = 5.0
@@ -60,21 +54,21 @@ struct PlotCommand: ParsableCommand {
     let logger = Console.logger(logging)
     try ResultsFileAccess.read(file, logger: logger) { r in
       let duration = try r.numericMetadata("duration_ms") ?? 0
-      let start = startMs ?? 0
+      let start = window.startMs ?? 0
       let figure: SVGFigure
       switch kind {
       case .raster:
-        figure = try raster(r, start: start, stop: stopMs ?? min(duration, start + 1000))
+        figure = try raster(r, start: start, stop: window.stopMs ?? min(duration, start + 1000))
       case .rate:
-        figure = try rate(r, start: start, stop: stopMs ?? duration)
+        figure = try rate(r, start: start, stop: window.stopMs ?? duration)
       case .isi:
-        figure = try isi(r, start: start, stop: stopMs ?? duration)
+        figure = try isi(r, start: start, stop: window.stopMs ?? duration)
       case .weights:
         figure = try weights(r)
       case .voltage:
-        figure = try voltage(r, start: start, stop: stopMs ?? duration)
+        figure = try voltage(r, start: start, stop: window.stopMs ?? duration)
       case .recall:
-        throw AnalyzeError(
+        throw CommandError(
           "\(file) has no /memory group: recall plots need the recall scores of a memory experiment, "
             + "which this file does not hold")
       }
@@ -82,7 +76,7 @@ struct PlotCommand: ParsableCommand {
       do {
         try figure.svg().write(to: url, atomically: true, encoding: .utf8)
       } catch {
-        throw AnalyzeError("cannot write \(output): \(error.localizedDescription)")
+        throw CommandError("cannot write \(output): \(error.localizedDescription)")
       }
       logger.info("\(kind.rawValue) plot written to \(output)")
     }
@@ -90,12 +84,12 @@ struct PlotCommand: ParsableCommand {
 
   private func chosenPopulations(_ r: ResultsReader) throws -> [(name: String, size: Int)] {
     let recorded = try r.spikePopulations()
-    guard !recorded.isEmpty else { throw AnalyzeError("\(file) has no recorded spikes (record.spikes was empty)") }
-    for name in populations where !recorded.contains(name) {
+    guard !recorded.isEmpty else { throw CommandError("\(file) has no recorded spikes (record.spikes was empty)") }
+    for name in window.populations where !recorded.contains(name) {
       throw ResultsError.notFound(path: file, what: "spikes of '\(name)'", available: recorded)
     }
     let sizes = Dictionary(try r.populations().map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
-    return (populations.isEmpty ? recorded : populations).map { ($0, sizes[$0] ?? 0) }
+    return (window.populations.isEmpty ? recorded : window.populations).map { ($0, sizes[$0] ?? 0) }
   }
 
   private func color(_ k: Int) -> String { SVGFigure.palette[k % SVGFigure.palette.count] }
@@ -174,7 +168,7 @@ struct PlotCommand: ParsableCommand {
       series.append((pop.name, intervals))
     }
     let pooled = series.flatMap(\.1).sorted()
-    guard !pooled.isEmpty else { throw AnalyzeError("\(file): no inter-spike intervals in the window") }
+    guard !pooled.isEmpty else { throw CommandError("\(file): no inter-spike intervals in the window") }
     let top = max(pooled[min(pooled.count - 1, Int(0.99 * Double(pooled.count)))], 1e-9)
     let bins = 60
     let edges = (0...bins).map { top * Double($0) / Double(bins) }
@@ -199,25 +193,15 @@ struct PlotCommand: ParsableCommand {
   private func weights(_ r: ResultsReader) throws -> SVGFigure {
     let available = try r.weightProjections()
     let names = projection.map { [$0] } ?? available
-    guard !names.isEmpty else { throw AnalyzeError("\(file) has no weight snapshots (record.weights was empty)") }
+    guard !names.isEmpty else { throw CommandError("\(file) has no weight snapshots (record.weights was empty)") }
     var units = ""
     var fig = SVGFigure(title: "Synaptic weights", xLabel: "time (ms)", yLabel: "weight")
     for (k, name) in names.enumerated() {
       let w = try r.weights(of: name)
       units = w.units
-      let n = max(w.synapses, 1)
-      var mean: [Double] = []
-      var std: [Double] = []
-      var low: [Double] = []
-      var high: [Double] = []
-      for row in 0..<(w.values.count / n) {
-        let v = Array(w.values[(row * n)..<((row + 1) * n)])
-        let m = v.reduce(0, +) / Double(n)
-        mean.append(m)
-        std.append((v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n)).squareRoot())
-        low.append(v.min()!)
-        high.append(v.max()!)
-      }
+      let (mean, std, low, high) = WeightSeries(
+        projection: name, timesMs: w.timesMs, values: w.values, synapses: w.synapses, units: w.units
+      ).statistics
       let c = color(k)
       fig.add(.band(x: w.timesMs, low: zip(mean, std).map { $0 - $1 }, high: zip(mean, std).map { $0 + $1 }, color: c))
       fig.add(.line(x: w.timesMs, y: low, color: c, width: 0.8))
@@ -231,8 +215,8 @@ struct PlotCommand: ParsableCommand {
 
   private func voltage(_ r: ResultsReader, start: Double, stop: Double) throws -> SVGFigure {
     let reports = try r.reports().filter { $0.hasSuffix("/v") }
-    let chosen = populations.isEmpty ? reports : populations.map { "\($0)/v" }
-    guard let first = chosen.first else { throw AnalyzeError("\(file) has no recorded v (record.state)") }
+    let chosen = window.populations.isEmpty ? reports : window.populations.map { "\($0)/v" }
+    guard let first = chosen.first else { throw CommandError("\(file) has no recorded v (record.state)") }
     let population = String(first.dropLast(2))
     let report = try r.report(population: population, variable: "v")
     var fig = SVGFigure(title: "Membrane potential", xLabel: "time (ms)", yLabel: "v (\(report.units))")

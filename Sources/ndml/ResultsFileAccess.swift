@@ -17,3 +17,21 @@ enum ResultsFileAccess {
     }
   }
 }
+
+/// A problem with what a results-file command was asked to do; the message names the file.
+struct CommandError: Error, CustomStringConvertible {
+  let description: String
+  init(_ message: String) { description = message }
+}
+
+/// The options of the commands that read a time window of some populations (`analyze`, `plot`).
+struct WindowOptions: ParsableArguments {
+  @Option(name: .customLong("population"), help: "Population (repeatable; default: all with recorded spikes).")
+  var populations: [String] = []
+
+  @Option(help: "Start of the time window in ms (default 0).")
+  var startMs: Double?
+
+  @Option(help: "End of the time window in ms (default: the run's duration; plot --kind raster: 1 s after the start).")
+  var stopMs: Double?
+}
