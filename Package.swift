@@ -33,7 +33,9 @@ let package = Package(
     .target(
       name: "NDMLConfig",
       dependencies: ["NDMLModel", "NDMLHDF5", .product(name: "Yams", package: "Yams")]),
-    .target(name: "NDMLEngine", dependencies: ["NDMLModel"]),
+    // C11 atomics for the engine's barrier (the Synchronization module needs macOS 15).
+    .target(name: "CNDMLThreads"),
+    .target(name: "NDMLEngine", dependencies: ["NDMLModel", "CNDMLThreads"]),
     .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel"]),
     .target(name: "NDMLAnalysis", dependencies: ["CBLAS"]),
     .target(name: "NDMLPlot"),

@@ -12,7 +12,8 @@ struct SchemaReader {
         root, path: "", allowed: ExperimentConfig.sections, required: ["simulation", "populations"])
     else { return nil }
     let simulation = readSimulation(
-      top.sub("simulation", allowed: ["dt_ms", "duration_ms", "seed", "precision"], required: ["duration_ms"]))
+      top.sub(
+        "simulation", allowed: ["dt_ms", "duration_ms", "seed", "precision", "threads"], required: ["duration_ms"]))
     var populations: [Population] = []
     if let pops = top.node("populations") {
       if case .mapping(let pairs) = pops.kind {
@@ -75,6 +76,7 @@ struct SchemaReader {
       s.seed = UInt64(max(seed, 0))
     }
     if let p = f.choice("precision", Precision.allCases.map(\.rawValue)) { s.precision = Precision(rawValue: p)! }
+    if let threads = f.int("threads") { s.threads = threads }
     return s
   }
 

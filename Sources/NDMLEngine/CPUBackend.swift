@@ -7,6 +7,8 @@ public struct CPUBackend: Backend {
   public let name = "cpu"
   /// Memory this machine offers, in bytes (the estimate is checked against it before building).
   public var availableMemoryBytes: Double
+  /// Whether to time the phases of each step (``RunSummary/phaseSeconds``; for benchmarks).
+  public var measurePhases = false
 
   /// Creates the backend; `availableMemoryBytes` defaults to the machine's physical memory.
   public init(availableMemoryBytes: Double = Double(ProcessInfo.processInfo.physicalMemory)) {
@@ -50,8 +52,9 @@ public struct CPUBackend: Backend {
     let clock = ContinuousClock()
     let buildStart = clock.now
     simulation.build()
+    simulation.measurePhases = measurePhases
     let runStart = clock.now
-    let (totals, events) = try simulation.run()
+    let (totals, events) = try simulation.run(threads: simulation.experimentDescription.simulation.threads)
     let runEnd = clock.now
     let experiment = simulation.experimentDescription
     var summary = RunSummary(
@@ -63,6 +66,8 @@ public struct CPUBackend: Backend {
       synapticEvents: events)
     summary.plasticSynapseCount = simulation.plasticSynapseCount
     summary.plasticSynapseBytes = simulation.plasticSynapseBytes
+    summary.threads = simulation.threadCount
+    summary.phaseSeconds = simulation.phaseSeconds
     return summary
   }
 }

@@ -43,6 +43,9 @@ struct CurrentSchedule {
       \.element)
   }
 
+  /// Steps at which some injection changes.
+  var changeSteps: Set<Int> { Set(events.map(\.step)) }
+
   /// Applies every change due at or before step `n`.
   mutating func apply<S>(upTo n: Int, kernels: [any PopulationKernel<S>]) {
     guard next < events.count, events[next].step <= n else { return }

@@ -77,5 +77,10 @@ typealias Lanes<S: EngineScalar> = SIMD8<S>
 /// Number of lanes per SIMD chunk.
 let laneCount = 8
 
-/// `n` rounded up to a whole number of SIMD chunks.
-func paddedCount(_ n: Int) -> Int { (n + laneCount - 1) / laneCount * laneCount }
+/// Elements per block that threads split state by: 16, so that a block of either precision fills
+/// whole 64-byte cache lines (state arrays are 64-byte aligned) and no two threads ever write the
+/// same line — at a shared boundary line each step's writes would bounce it between the cores.
+let blockCount = 32
+
+/// `n` rounded up to whole blocks (hence whole SIMD chunks).
+func paddedCount(_ n: Int) -> Int { (n + blockCount - 1) / blockCount * blockCount }

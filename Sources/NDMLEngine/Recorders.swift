@@ -11,11 +11,11 @@ final class SpikeRecorder {
   /// Spikes buffered since the last flush.
   var bufferedCount: Int { timesMs.count }
 
-  /// Appends this step's spikes (already in ascending neuron order) stamped `timeMs`.
-  func append(_ spikes: SpikeBuffer, timeMs: Double) {
-    for k in 0..<spikes.count {
+  /// Appends spikes (in ascending neuron order) stamped `timeMs`.
+  func append(_ indices: UnsafePointer<Int32>, count: Int, timeMs: Double) {
+    for k in 0..<count {
       timesMs.append(timeMs)
-      nodeIDs.append(UInt64(spikes.indices[k]))
+      nodeIDs.append(UInt64(indices[k]))
     }
   }
 

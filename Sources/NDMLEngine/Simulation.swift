@@ -24,10 +24,11 @@ final class Simulation<Scalar: EngineScalar> {
   private var rings: [InputRing<Scalar>?] = []
   /// Recent spikes per population, for uniform-delay projections.
   private var histories: [SpikeHistory] = []
-  private var spikes: [SpikeBuffer] = []
   private var tables: [SynapseTable<Scalar>] = []
   private var outgoing: [[Int]] = []
   private var currents: CurrentSchedule
+  /// Steps at which injected currents change.
+  private let currentChangeSteps: Set<Int>
   private var spikeRecorders: [Int: SpikeRecorder] = [:]
   private var stateRecorders: [StateRecorder] = []
   /// Plasticity kernels by table index.
@@ -42,6 +43,7 @@ final class Simulation<Scalar: EngineScalar> {
     dt = experiment.simulation.dtMs
     stepCount = experiment.simulation.stepCount
     currents = CurrentSchedule(experiment: experiment)
+    currentChangeSteps = currents.changeSteps
     spikeTotals = Array(repeating: 0, count: experiment.populations.count)
   }
 
@@ -54,7 +56,6 @@ final class Simulation<Scalar: EngineScalar> {
     let seed = experiment.simulation.seed
     for pop in experiment.populations {
       kernels.append(makeKernel(for: pop))
-      spikes.append(SpikeBuffer(capacity: pop.size))
     }
     for proj in experiment.projections {
       let s = experiment.populationIndex(named: proj.source)!
@@ -98,8 +99,6 @@ final class Simulation<Scalar: EngineScalar> {
       let incoming = tables.filter { $0.targetPopulation == p && $0.delays != nil }
       rings.append(
         incoming.isEmpty ? nil : InputRing(size: pop.size, slots: incoming.map(\.maximumDelaySteps).max()! + 1))
-      let depth = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0
-      histories.append(SpikeHistory(depth: depth))
     }
     for name in experiment.recording.spikePopulations {
       let p = experiment.populationIndex(named: name)!
@@ -151,104 +150,65 @@ final class Simulation<Scalar: EngineScalar> {
     }
   }
 
-  /// Runs every step; returns (spike totals, synaptic events).
-  @_specialize(where Scalar == Double)
-  @_specialize(where Scalar == Float)
-  func run() throws -> (spikeTotals: [Int], synapticEvents: Int) {
-    let flushEvery = max(1, Int((experiment.simulation.flushIntervalMs / dt).rounded()))
-    var lastProgress = Date()
-    // Everything the step touches, resolved once: per-step existential calls, dictionary lookups
-    // and class-property accesses showed up in profiles as runtime metadata and exclusivity work.
-    let populations = kernels.indices.map { p in
-      (
-        step: kernels[p].step, spikes: spikes[p], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
-        ringTables: outgoing[p].map { tables[$0] }.filter { $0.delays != nil }, recorder: spikeRecorders[p],
-        history: histories[p]
-      )
+  /// Whether thread 0 times the phases of each step (neurons, barrier, delivery) — for
+  /// benchmarks; it costs three clock reads per step.
+  var measurePhases = false
+  /// Thread 0's seconds per phase of the last run (when ``measurePhases``).
+  private(set) var phaseSeconds: [String: Double] = [:]
+  /// Threads the run uses: the requested count, or 1 when a plasticity rule cannot be split.
+  private(set) var threadCount = 1
+  /// Per population, per thread: the neurons (whole SIMD chunks) that thread steps; a population
+  /// that cannot be split (replayed spikes, memory patterns) is stepped whole by one thread and
+  /// empty for the others.
+  private var neuronRanges: [[Range<Int>]] = []
+
+  /// Splits neurons, synapse rows, rings and plasticity state over `threads` threads (1 when a
+  /// rule cannot be split); called once after ``build()``.
+  private func partition(threads requested: Int) {
+    threadCount = plasticity.values.allSatisfy(\.supportsThreads) ? max(1, requested) : 1
+    let parts = threadCount
+    var wholeOwner = 0
+    neuronRanges = kernels.map { kernel in
+      if kernel.splitsAcrossThreads { return chunkPartition(count: kernel.size, parts: parts) }
+      defer { wholeOwner += 1 }
+      return (0..<parts).map { $0 == wholeOwner % parts ? 0..<paddedCount(kernel.size) : 0..<0 }
     }
-    let direct = tables.indices.filter { tables[$0].delays == nil }.map { t in
-      (
-        table: tables[t], history: histories[tables[t].sourcePopulation],
-        target: kernels[tables[t].targetPopulation].synapticVariable(tables[t].receptor)!, stdp: plasticity[t]
-      )
+    for (kernel, ranges) in zip(kernels, neuronRanges) { kernel.prepare(ranges: ranges) }
+    for table in tables {
+      let ranges = neuronRanges[table.targetPopulation]
+      table.partition(targetBounds: ranges.map(\.lowerBound) + [ranges.last!.upperBound])
     }
-    let postsynaptic = plasticity.keys.sorted().map { t in
-      (kernel: plasticity[t]!, spikes: spikes[tables[t].targetPopulation])
+    for kernel in plasticity.values { kernel.prepare(parts: parts) }
+    histories = experiment.populations.indices.map { p in
+      let depth = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0
+      return SpikeHistory(depth: depth, parts: parts, capacity: experiment.populations[p].size)
     }
-    let clocked = plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked)
-    let traceKernels = stateRecorders.map { recorder -> (any PlasticityKernel<Scalar>)? in
-      if case .projection(let t) = recorder.source { return plasticity[t] }
-      return nil
-    }
-    let ringInputs = kernels.indices.compactMap { p in
-      rings[p].map {
-        (
-          ring: $0, excitatory: kernels[p].synapticVariable(.excitatory)!,
-          inhibitory: kernels[p].synapticVariable(.inhibitory)!
-        )
-      }
-    }
-    var totals = spikeTotals
-    var events = 0
-    for n in 0..<stepCount {
-      for (r, recorder) in stateRecorders.enumerated() where n % recorder.intervalSteps == 0 {
-        if let kernel = traceKernels[r] {
-          recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
-        } else if case .population(let p) = recorder.source {
-          let kernel = kernels[p]
-          recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
-        }
-        if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
-      }
-      for recorder in weightRecorders where n % recorder.intervalSteps == 0 {
-        recorder.snapshot(timeMs: Double(n) * dt)
-        if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
-      }
-      currents.apply(upTo: n, kernels: kernels)
-      for (p, pop) in populations.enumerated() {
-        pop.step(n, pop.spikes)
-        let stamp = n + pop.offset
-        pop.history.store(pop.spikes, stamp: stamp)
-        guard pop.spikes.count > 0 else { continue }
-        for table in pop.ringTables {
-          events += deliverToRing(table, spikes: pop.spikes, stamp: stamp)
-        }
-        totals[p] += pop.spikes.count
-        if let recorder = pop.recorder {
-          recorder.append(pop.spikes, timeMs: Double(stamp) * dt)
-          if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
-        }
-      }
-      // Everything arriving at t_{n+1}.
-      for d in direct {
-        d.history.withSpikes(stamp: n + 1 - d.table.uniformDelaySteps) { indices, count in
-          events += deliver(d.table, indices: indices, count: count, into: d.target)
-          d.stdp?.presynapticArrivals(indices, count: count, step: n + 1)
-        }
-      }
-      // Plasticity at t_{n+1}: presynaptic arrivals (above) come before postsynaptic spikes.
-      for post in postsynaptic where post.spikes.count > 0 {
-        post.kernel.postsynapticSpikes(post.spikes.indices, count: post.spikes.count, step: n + 1)
-      }
-      for kernel in clocked { kernel.advance(toStep: n + 1) }
-      for pop in populations { pop.spikes.removeAll() }
-      for input in ringInputs {
-        input.ring.fold(slot: (n + 1) % input.ring.slots, excitatory: input.excitatory, inhibitory: input.inhibitory)
-      }
-      if (n + 1) % flushEvery == 0 || n + 1 == stepCount { try flush(atStep: n + 1) }
-      // Progress at most four times a second of wall time, whatever the speed of the run.
-      if (n + 1) & 127 == 0 || n + 1 == stepCount {
-        if observer.shouldStop() && n + 1 < stepCount {
-          try flush(atStep: n + 1)  // every recorder, weights and plateaus included
-          throw EngineError.interrupted(timeMs: Double(n + 1) * dt)
-        }
-        let now = Date()
-        if now.timeIntervalSince(lastProgress) > 0.25 || n + 1 == stepCount {
-          observer.progress(completedSteps: n + 1, totalSteps: stepCount)
-          lastProgress = now
-        }
-      }
-    }
+  }
+
+  /// Runs every step on `threads` threads (see ``threadCount``); returns (spike totals, synaptic
+  /// events). Results are bit-identical for every thread count.
+  ///
+  /// Each thread owns a contiguous range of every neuron population — its state, its synaptic
+  /// variables and input-ring slots, and the plastic synapses onto it — and runs the whole loop:
+  /// (1) step its neurons, keeping their spikes per (stamp, thread) in ``SpikeHistory``;
+  /// (2) wait at the barrier (the step's only synchronisation); (3) deliver every arriving spike,
+  /// of all threads in thread order — which is neuron order — but only along the synapses onto its
+  /// own targets, then the plasticity of those synapses. Every target therefore receives its
+  /// inputs in the same order as with one thread: projections in config order, spikes in neuron
+  /// order, synapses in row order. Thread 0 also records spikes. A thread may run one step ahead
+  /// of the others' deliveries, so histories keep one stamp more than the longest delay. Steps with
+  /// work on shared state (samples, weight snapshots, current changes, flushes, the stop check
+  /// every 128 steps) first meet at a second barrier pair, and thread 0 does that work alone.
+  func run(threads: Int = 1) throws -> (spikeTotals: [Int], synapticEvents: Int) {
+    partition(threads: threads)
+    let context = RunContext(simulation: self, threads: threadCount)
+    runOnThreads(threadCount) { context.simulation.runPart($0, context) }
+    phaseSeconds = context.phaseSeconds
+    if let failure = context.failure { throw failure }
+    let totals = context.totals
+    let events = (0..<threadCount).reduce(0) { $0 + context.events[$1] }
+    try flush(atStep: stepCount)
+    observer.progress(completedSteps: stepCount, totalSteps: stepCount)
     for t in plasticity.keys.sorted() { plasticity[t]!.finish(atStep: stepCount) }
     for recorder in weightRecorders {
       recorder.snapshot(timeMs: Double(stepCount) * dt)
@@ -259,45 +219,229 @@ final class Simulation<Scalar: EngineScalar> {
     return (totals, events)
   }
 
-  /// Adds the weights of every outgoing synapse of the given spikes to `target` (a synaptic
-  /// variable); returns the number of synaptic events.
+  /// What the threads of one run share: the barrier, the first failure, per-thread event counts.
+  private final class RunContext: @unchecked Sendable {
+    let simulation: Simulation
+    let barrier: SpinBarrier
+    var failure: (any Error)?
+    /// Synaptic events per thread (raw storage: each thread writes its own entry).
+    let events: UnsafeMutablePointer<Int>
+    var totals: [Int]
+    var lastProgress = Date()
+    /// Thread 0's time per phase, when measured.
+    var phaseSeconds: [String: Double] = [:]
+
+    init(simulation: Simulation, threads: Int) {
+      self.simulation = simulation
+      barrier = SpinBarrier(parties: threads)
+      events = .allocate(capacity: threads)
+      events.initialize(repeating: 0, count: threads)
+      totals = Array(repeating: 0, count: simulation.kernels.count)
+    }
+
+    deinit { events.deallocate() }
+  }
+
+  /// The periods (in steps) of work on shared state: flushes, the stop check, samples, weight
+  /// snapshots; current changes come on top (see ``run(threads:)``).
+  private func serialPeriods(flushEvery: Int) -> [Int] {
+    Array(Set([flushEvery, 128] + stateRecorders.map(\.intervalSteps) + weightRecorders.map(\.intervalSteps))).sorted()
+  }
+
+  /// The work on shared state at the start of step `n`, by thread 0 alone: flush and stop check
+  /// for the steps before, then samples, weight snapshots and current changes at `t_n`.
+  private func serialWork(atStep n: Int, flushEvery: Int, context: RunContext) throws {
+    if n > 0 && n % flushEvery == 0 { try flush(atStep: n) }
+    if n > 0 && n & 127 == 0 {
+      if observer.shouldStop() {
+        try flush(atStep: n)  // every recorder, weights and plateaus included
+        throw EngineError.interrupted(timeMs: Double(n) * dt)
+      }
+      // Progress at most four times a second of wall time, whatever the speed of the run.
+      let now = Date()
+      if now.timeIntervalSince(context.lastProgress) > 0.25 {
+        observer.progress(completedSteps: n, totalSteps: stepCount)
+        context.lastProgress = now
+      }
+    }
+    for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
+      if case .projection(let t) = recorder.source, let kernel = plasticity[t] {
+        recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
+      } else if case .population(let p) = recorder.source {
+        let kernel = kernels[p]
+        recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
+      }
+      if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
+    }
+    for recorder in weightRecorders where n % recorder.intervalSteps == 0 {
+      recorder.snapshot(timeMs: Double(n) * dt)
+      if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
+    }
+    currents.apply(upTo: n, kernels: kernels)
+  }
+
+  /// The loop as run by thread `part` (see ``run(threads:)``).
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  private func runPart(_ part: Int, _ context: RunContext) {
+    let flushEvery = max(1, Int((experiment.simulation.flushIntervalMs / dt).rounded()))
+    let barrier = context.barrier
+    let parts = threadCount
+    // Everything the step touches, resolved once: per-step existential calls, dictionary lookups
+    // and class-property accesses showed up in profiles as runtime metadata and exclusivity work.
+    let scratch = kernels.map { _ in SpikeBuffer(capacity: 64) }  // this thread's, kept alive here
+    let populations = kernels.indices.map { p in
+      PopulationPlan(
+        step: kernels[p].stepper(), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
+        scratch: scratch[p], history: histories[p].view, recorder: spikeRecorders[p])
+    }
+    // Per-synapse-delay projections, by source population (as they are stepped), then config order.
+    let ringDeliveries = kernels.indices.flatMap { p in
+      outgoing[p].filter { tables[$0].delays != nil }.map { t in
+        DeliveryPlan(
+          rows: tables[t].view, history: histories[p].view, stampOffset: populations[p].offset,
+          target: rings[tables[t].targetPopulation]!.receptorBase(tables[t].receptor), arrivals: nil,
+          ringSlots: rings[tables[t].targetPopulation]!.slots, ringStride: rings[tables[t].targetPopulation]!.stride)
+      }
+    }
+    let directDeliveries = tables.indices.filter { tables[$0].delays == nil }.map { t in
+      DeliveryPlan(
+        rows: tables[t].view, history: histories[tables[t].sourcePopulation].view,
+        stampOffset: 1 - tables[t].uniformDelaySteps,
+        target: kernels[tables[t].targetPopulation].synapticVariable(tables[t].receptor)!,
+        arrivals: plasticity[t]?.handlers().arrivals, ringSlots: 0, ringStride: 0)
+    }
+    let postsynaptic = plasticity.keys.sorted().map { t in
+      (handler: plasticity[t]!.handlers().postsynaptic, history: histories[tables[t].targetPopulation].view)
+    }
+    let clocked = part == 0 ? plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked) : []
+    let ringInputs = kernels.indices.compactMap { p in
+      rings[p].map {
+        RingFold(
+          ring: $0, neurons: neuronRanges[p][part], excitatory: kernels[p].synapticVariable(.excitatory)!,
+          inhibitory: kernels[p].synapticVariable(.inhibitory)!)
+      }
+    }
+    let periods = serialPeriods(flushEvery: flushEvery)
+    let changes = currentChangeSteps
+    var events = 0
+    var totals = Array(repeating: 0, count: kernels.count)
+    defer { context.events[part] = events }
+    // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery.
+    let timed = part == 0 && measurePhases
+    var clock = timed ? DispatchTime.now().uptimeNanoseconds : 0
+    var phaseNs: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    @inline(__always) func lap(_ phase: inout UInt64) {
+      let now = DispatchTime.now().uptimeNanoseconds
+      phase &+= now &- clock
+      clock = now
+    }
+    for n in 0..<stepCount {
+      if periods.contains(where: { n % $0 == 0 }) || (!changes.isEmpty && changes.contains(n)) {
+        barrier.wait()
+        if part == 0 {
+          do { try serialWork(atStep: n, flushEvery: flushEvery, context: context) } catch {
+            context.failure = context.failure ?? error
+          }
+          barrier.flag = context.failure != nil
+        }
+        barrier.wait()
+        if barrier.flag { break }
+      }
+      for pop in populations where !pop.neurons.isEmpty {
+        pop.scratch.removeAll()
+        pop.step(n, part, pop.neurons, pop.scratch)
+        pop.history.store(pop.scratch, stamp: n + pop.offset, part: part)
+      }
+      if timed { lap(&phaseNs.0) }
+      barrier.wait()
+      if timed { lap(&phaseNs.1) }
+      if part == 0 {
+        for (p, pop) in populations.enumerated() {
+          let stamp = n + pop.offset
+          pop.history.forEachPart(stamp: stamp) { indices, count in
+            totals[p] += count
+            pop.recorder?.append(indices, count: count, timeMs: Double(stamp) * dt)
+          }
+          if let recorder = pop.recorder, recorder.bufferedCount >= Self.recorderFlushThreshold {
+            // Errors stop the run at the next step with serial work (at most 128 steps later).
+            do { try recorder.flush(to: observer) } catch { context.failure = context.failure ?? error }
+          }
+        }
+      }
+      for d in ringDeliveries {
+        let stamp = n + d.stampOffset
+        d.history.forEachPart(stamp: stamp) { indices, count in
+          events += deliverToRing(d, indices: indices, count: count, stamp: stamp, part: part)
+        }
+      }
+      // Everything arriving at t_{n+1}.
+      for d in directDeliveries {
+        d.history.forEachPart(stamp: n + d.stampOffset) { indices, count in
+          events += deliver(d.rows, indices: indices, count: count, into: d.target, part: part)
+          d.arrivals?(indices, count, n + 1, part)
+        }
+      }
+      // Plasticity at t_{n+1}: presynaptic arrivals (above) come before postsynaptic spikes.
+      for post in postsynaptic {
+        post.history.withSpikes(stamp: n + 1, part: part) { indices, count in post.handler(indices, count, n + 1, part)
+        }
+      }
+      for kernel in clocked { kernel.advance(toStep: n + 1) }
+      for input in ringInputs {
+        input.ring.fold(
+          slot: (n + 1) % input.ring.slots, neurons: input.neurons, excitatory: input.excitatory,
+          inhibitory: input.inhibitory)
+      }
+      if timed { lap(&phaseNs.2) }
+    }
+    if part == 0 { context.totals = totals }
+    if timed {
+      context.phaseSeconds = [
+        "neurons": Double(phaseNs.0) * 1e-9, "barrier_wait": Double(phaseNs.1) * 1e-9,
+        "delivery": Double(phaseNs.2) * 1e-9,
+      ]
+    }
+    withExtendedLifetime(scratch) {}  // the plans hold them unowned
+  }
+
+  /// Adds the weights of the synapses onto thread `part`'s targets of every given spike to `target`
+  /// (a synaptic variable); returns the number of synaptic events.
   @inline(__always)
   private func deliver(
-    _ table: SynapseTable<Scalar>, indices: UnsafePointer<Int32>, count: Int, into target: UnsafeMutablePointer<Scalar>
+    _ table: SynapseRowsView<Scalar>, indices: UnsafePointer<Int32>, count: Int,
+    into target: UnsafeMutablePointer<Scalar>, part: Int
   ) -> Int {
     let targets = table.targets
     let weights = table.weights
-    let offsets = table.offsets
     var events = 0
     for k in 0..<count {
-      let s = Int(indices[k])
-      let start = offsets[s]
-      let end = offsets[s + 1]
-      events += end - start
-      for j in start..<end { target[Int(targets[j])] += weights[j] }
+      let row = table.row(Int(indices[k]), part: part)
+      events += row.count
+      for j in row { target[Int(targets[j])] += weights[j] }
     }
     return events
   }
 
-  /// Adds the weights of a per-synapse-delay projection's synapses into the target's ring slot of
-  /// each synapse's arrival step; returns the number of synaptic events.
+  /// Adds the weights of a per-synapse-delay projection's synapses onto thread `part`'s targets
+  /// into the target's ring slot of each synapse's arrival step; returns the number of synaptic
+  /// events.
   @inline(__always)
-  private func deliverToRing(_ table: SynapseTable<Scalar>, spikes: SpikeBuffer, stamp: Int) -> Int {
-    let ring = rings[table.targetPopulation]!
-    let slots = ring.slots
-    let base = ring.receptorBase(table.receptor)
-    let stride = ring.stride
+  private func deliverToRing(
+    _ d: DeliveryPlan<Scalar>, indices: UnsafePointer<Int32>, count: Int, stamp: Int, part: Int
+  ) -> Int {
+    let table = d.rows
+    let slots = d.ringSlots
+    let base = d.target
+    let stride = d.ringStride
     let targets = table.targets
     let weights = table.weights
-    let offsets = table.offsets
     let delays = table.delays!
     var events = 0
-    for k in 0..<spikes.count {
-      let s = Int(spikes.indices[k])
-      let start = offsets[s]
-      let end = offsets[s + 1]
-      events += end - start
-      for j in start..<end {
+    for k in 0..<count {
+      let row = table.row(Int(indices[k]), part: part)
+      events += row.count
+      for j in row {
         base[((stamp + Int(delays[j])) % slots) * stride + Int(targets[j])] += weights[j]
       }
     }
@@ -338,8 +482,7 @@ final class InputRing<Scalar: EngineScalar> {
   init(size: Int, slots: Int) {
     self.slots = slots
     stride = paddedCount(size)
-    storage = .allocate(capacity: 2 * slots * stride)
-    storage.initialize(repeating: 0, count: 2 * slots * stride)
+    storage = allocateAligned(2 * slots * stride, filling: 0)
   }
 
   deinit { storage.deallocate() }
@@ -354,11 +497,14 @@ final class InputRing<Scalar: EngineScalar> {
     receptorBase(receptor) + slot * stride
   }
 
-  /// Adds slot `slot` of both receptors into the synaptic variables and zeroes it for reuse.
-  func fold(slot: Int, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>) {
+  /// Adds slot `slot` of both receptors, for neurons `neurons` (whole chunks), into the synaptic
+  /// variables and zeroes it for reuse.
+  func fold(
+    slot: Int, neurons: Range<Int>, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>
+  ) {
     for (receptor, variable) in [(ReceptorIndex.excitatory, excitatory), (.inhibitory, inhibitory)] {
       let input = self.slot(slot, receptor)
-      for i in Swift.stride(from: 0, to: stride, by: laneCount) {
+      for i in Swift.stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
         variable.setLanes(i, variable.lanes(i) + input.lanes(i))
         input.setLanes(i, .zero)
       }
@@ -366,35 +512,115 @@ final class InputRing<Scalar: EngineScalar> {
   }
 }
 
-/// The spikes of one population over the last `depth + 1` stamps, for uniform-delay delivery.
+/// The spikes of one population over the last `depth + 2` stamps, kept per thread: uniform-delay
+/// delivery reads stamps up to `depth` steps back, and a thread may already be storing the next
+/// stamp while another still delivers the oldest. Each (stamp, thread) list is written only by its
+/// thread and read by the others after the step's barrier. The class owns the memory; the step
+/// loop uses its ``view`` (raw pointers in a value), so no thread touches a shared reference count.
 final class SpikeHistory {
-  private let size: Int
-  private var stamps: [Int]
-  private var lists: [[Int32]]
+  let view: SpikeHistoryView
 
-  init(depth: Int) {
-    size = depth + 1
-    stamps = Array(repeating: -1, count: size)
-    lists = Array(repeating: [], count: size)
+  init(depth: Int, parts: Int, capacity: Int) {
+    view = SpikeHistoryView(slots: depth + 2, parts: parts, capacity: max(16, capacity / parts + blockCount))
   }
 
-  /// Keeps a copy of this step's spikes under `stamp` (replacing the oldest entry); nothing when no
-  /// uniform-delay projection leaves the population (depth 0).
-  @inline(__always)
-  func store(_ spikes: SpikeBuffer, stamp: Int) {
-    guard size > 1 else { return }
-    let k = stamp % size
-    stamps[k] = stamp
-    lists[k].removeAll(keepingCapacity: true)
-    lists[k].append(contentsOf: UnsafeBufferPointer(start: spikes.indices, count: spikes.count))
+  deinit { view.deallocate() }
+}
+
+/// The storage of a ``SpikeHistory``: per (slot, thread) a stamp, a count and a list.
+struct SpikeHistoryView {
+  let slots: Int
+  let parts: Int
+  private let stamps: UnsafeMutablePointer<Int>
+  private let counts: UnsafeMutablePointer<Int>
+  private let capacities: UnsafeMutablePointer<Int>
+  private let lists: UnsafeMutablePointer<UnsafeMutablePointer<Int32>>
+  /// Words per (slot, thread) entry of `stamps` and `counts`: one 64-byte cache line, as they are
+  /// written by different threads.
+  private static var padding: Int { 8 }
+
+  init(slots: Int, parts: Int, capacity: Int) {
+    self.slots = slots
+    self.parts = parts
+    let n = slots * parts
+    stamps = .allocate(capacity: n * Self.padding)
+    stamps.initialize(repeating: -1, count: n * Self.padding)
+    counts = .allocate(capacity: n * Self.padding)
+    counts.initialize(repeating: 0, count: n * Self.padding)
+    capacities = .allocate(capacity: n)
+    capacities.initialize(repeating: capacity, count: n)
+    lists = .allocate(capacity: n)
+    for i in 0..<n { (lists + i).initialize(to: .allocate(capacity: capacity)) }
   }
 
-  /// Calls `body` with the spikes stamped `stamp` (nothing if none or not kept).
+  func deallocate() {
+    for i in 0..<slots * parts { lists[i].deallocate() }
+    for p in [stamps, counts, capacities] { p.deallocate() }
+    lists.deallocate()
+  }
+
+  /// Keeps a copy of thread `part`'s spikes under `stamp` (replacing the oldest entry).
   @inline(__always)
-  func withSpikes(stamp: Int, _ body: (UnsafePointer<Int32>, Int) -> Void) {
+  func store(_ spikes: SpikeBuffer, stamp: Int, part: Int) {
+    let i = (stamp % slots) * parts + part
+    if spikes.count > capacities[i] {
+      lists[i].deallocate()
+      capacities[i] = 2 * spikes.count
+      lists[i] = .allocate(capacity: capacities[i])
+    }
+    lists[i].update(from: spikes.indices, count: spikes.count)
+    counts[i * Self.padding] = spikes.count
+    stamps[i * Self.padding] = stamp
+  }
+
+  /// Calls `body` with thread `part`'s spikes stamped `stamp` (nothing if none or not kept).
+  @inline(__always)
+  func withSpikes(stamp: Int, part: Int, _ body: (UnsafePointer<Int32>, Int) -> Void) {
     guard stamp >= 0 else { return }
-    let k = stamp % size
-    guard stamps[k] == stamp, !lists[k].isEmpty else { return }
-    lists[k].withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+    let i = (stamp % slots) * parts + part
+    guard stamps[i * Self.padding] == stamp, counts[i * Self.padding] > 0 else { return }
+    body(lists[i], counts[i * Self.padding])
   }
+
+  /// Calls `body` with the spikes stamped `stamp` of every thread in thread order (= neuron order).
+  @inline(__always)
+  func forEachPart(stamp: Int, _ body: (UnsafePointer<Int32>, Int) -> Void) {
+    for part in 0..<parts { withSpikes(stamp: stamp, part: part, body) }
+  }
+}
+
+// What one thread needs in the step loop: values and raw pointers only. Threads share the
+// objects behind them, and retaining those per step made their reference counts' cache lines
+// bounce between the cores (the 2-thread CUBA loop ran slower than 1 thread).
+
+/// Stepping one population.
+struct PopulationPlan {
+  let step: StepFunction
+  let neurons: Range<Int>
+  /// 1 for neurons (spikes stamped at the step's end), 0 for sources.
+  let offset: Int
+  unowned(unsafe) let scratch: SpikeBuffer
+  let history: SpikeHistoryView
+  unowned(unsafe) let recorder: SpikeRecorder?
+}
+
+/// Delivering one projection: its spikes stamped `n + stampOffset` into `target` (a synaptic
+/// variable, or the receptor's block of an input ring), then its plasticity's arrivals.
+struct DeliveryPlan<Scalar: EngineScalar> {
+  let rows: SynapseRowsView<Scalar>
+  let history: SpikeHistoryView
+  let stampOffset: Int
+  let target: UnsafeMutablePointer<Scalar>
+  let arrivals: PlasticityEvent?
+  /// The target's input ring (slots, stride), for per-synapse-delay projections.
+  let ringSlots: Int
+  let ringStride: Int
+}
+
+/// Folding one population's input ring into its synaptic variables.
+struct RingFold<Scalar: EngineScalar> {
+  unowned(unsafe) let ring: InputRing<Scalar>
+  let neurons: Range<Int>
+  let excitatory: UnsafeMutablePointer<Scalar>
+  let inhibitory: UnsafeMutablePointer<Scalar>
 }

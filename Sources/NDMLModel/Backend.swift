@@ -159,6 +159,11 @@ public struct RunSummary: Sendable {
   /// Bytes of the plastic projections' per-synapse arrays (target, weight, the rules' transposed
   /// index); per-neuron storage (row offsets, traces) is not counted.
   public var plasticSynapseBytes = 0
+  /// Threads the run used (fewer than requested when a plasticity rule runs on one thread only).
+  public var threads = 1
+  /// Thread 0's seconds per phase of the step loop (`neurons`, `barrier_wait`, `delivery`), when
+  /// the backend was asked to measure them; empty otherwise.
+  public var phaseSeconds: [String: Double] = [:]
 
   /// Creates a summary.
   public init(

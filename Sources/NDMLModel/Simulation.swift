@@ -19,6 +19,8 @@ public struct SimulationSettings: Sendable, Equatable {
   /// Recorded data is handed to the results file at least this often (biological ms), so a run
   /// that is killed keeps everything up to its last flush (`output.flush_interval_ms`).
   public var flushIntervalMs = 1000.0
+  /// Threads of the CPU backend (`simulation.threads`); results do not depend on it.
+  public var threads = 1
 
   /// Creates settings; `validate()` checks them.
   public init(dtMs: Double = 0.1, durationMs: Double, seed: UInt64 = 1, precision: Precision = .float64) {
@@ -27,6 +29,9 @@ public struct SimulationSettings: Sendable, Equatable {
     self.seed = seed
     self.precision = precision
   }
+
+  /// The largest thread count accepted.
+  public static var maximumThreads: Int { 256 }
 
   /// Number of whole steps in the run (`durationMs / dtMs`, rounded to the nearest step).
   public var stepCount: Int { Int((durationMs / dtMs).rounded()) }
@@ -43,6 +48,9 @@ public struct SimulationSettings: Sendable, Equatable {
     if !(flushIntervalMs >= dtMs) || !flushIntervalMs.isFinite {
       out.append(
         .init(key: "flush_interval_ms", message: "must be at least one step (dt_ms = \(dtMs)), got \(flushIntervalMs)"))
+    }
+    if !(1...Self.maximumThreads).contains(threads) {
+      out.append(.init(key: "threads", message: "must be 1 to \(Self.maximumThreads), got \(threads)"))
     }
     if !(durationMs > 0) || !durationMs.isFinite {
       out.append(.init(key: "duration_ms", message: "must be a positive number of ms, got \(durationMs)"))

@@ -238,6 +238,7 @@ public final class ResultsWriter: SimulationObserver {
     try ndml.setAttribute("wall_time_s", wallSeconds)
     try ndml.setAttribute("simulation_time_s", summary.simulationSeconds)
     try ndml.setAttribute("synapse_count", Int64(summary.synapseCount))
+    try ndml.setAttribute("threads", Int64(summary.threads))
     try ndml.setAttribute("status", RunStatus.complete)
     try file.close()
     try Platform.atomicReplace(destination, with: partialURL)

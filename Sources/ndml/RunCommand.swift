@@ -20,12 +20,16 @@ struct RunCommand: ParsableCommand {
   @Option(name: .customLong("set"), help: "Override a config value, e.g. --set simulation.duration_ms=2000.")
   var overrides: [String] = []
 
+  @Option(help: "Threads (overrides simulation.threads; results are identical for any count).")
+  var threads: Int?
+
   @OptionGroup var logging: LoggingOptions
 
   func run() throws {
     var logger = Console.logger(logging)
     logger[metadataKey: "config"] = "\(config)"
-    let loaded = try ConfigLoading.load(config, overrides: overrides, logger: logger)
+    let loaded = try ConfigLoading.load(
+      config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
     let experiment = loaded.experiment
     let backend = CPUBackend()
     try Self.checkMemory(experiment, backend: backend, logger: logger)
@@ -48,6 +52,11 @@ struct RunCommand: ParsableCommand {
     let summary: RunSummary
     do {
       summary = try backend.run(experiment, observer: writer)
+      if summary.threads < experiment.simulation.threads {
+        logger.warning(
+          "ran on \(summary.threads) thread instead of \(experiment.simulation.threads): btsp_milstein and btsp_binary projections run on one thread"
+        )
+      }
       progress.finish()
       try writer.finish(summary: summary, wallSeconds: (ContinuousClock.now - start).secondsValue)
     } catch EngineError.interrupted(let timeMs) {
@@ -94,9 +103,9 @@ enum RunSummaryPrinter {
     }
     Console.out(
       String(
-        format: "simulated %.1f ms in %.3f s (loop %.3f s, build %.3f s): real-time factor %.3g",
-        experiment.simulation.durationMs, wallSeconds, s.simulationSeconds, s.buildSeconds,
-        s.simulationSeconds / seconds))
+        format: "simulated %.1f ms in %.3f s (loop %.3f s on %d thread%@, build %.3f s): real-time factor %.3g",
+        experiment.simulation.durationMs, wallSeconds, s.simulationSeconds, s.threads, s.threads == 1 ? "" : "s",
+        s.buildSeconds, s.simulationSeconds / seconds))
     Console.out(
       String(
         format: "%d synapses (%.1f B each), %.3g synaptic events (%.3g events/s)", s.synapseCount,

@@ -8,10 +8,8 @@ import NDMLModel
 ///    `v ← v∞ + (v − v∞)·e^(−h·g_tot/C_m)`; refractory neurons keep `v` and count down;
 ///    conductances decay exactly, `g_x ← g_x·e^(−h/τ_x)`;
 /// 2. spike if `v > v_thresh`: stamp `t_{n+1}`, reset, start the refractory count.
-final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
+final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
   let size: Int
-  let emitsAtStepEnd = true
-  private let padded: Int
   private let v: UnsafeMutablePointer<Scalar>
   private let ge: UnsafeMutablePointer<Scalar>
   private let gi: UnsafeMutablePointer<Scalar>
@@ -25,7 +23,6 @@ final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
 
   init(parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
     self.size = size
-    padded = paddedCount(size)
     leak = Scalar(p.leakConductanceNS)
     reversalE = Scalar(p.excitatoryReversalMV)
     reversalI = Scalar(p.inhibitoryReversalMV)
@@ -70,13 +67,22 @@ final class LIFCobaKernel<Scalar: EngineScalar>: PopulationKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(_ n: Int, spikes: SpikeBuffer) {
+  func stepper() -> StepFunction {
+    // Unmanaged: threads share the kernel, and retaining it per call would bounce its reference
+    // count between the cores.
+    let kernel = Unmanaged.passUnretained(self)
+    return { n, _, neurons, spikes in kernel._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) } }
+  }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
     let leak = SIMD8(repeating: self.leak)
     let reversalE = SIMD8(repeating: self.reversalE)
     let reversalI = SIMD8(repeating: self.reversalI)
     let decayE = SIMD8(repeating: self.decayE)
     let decayI = SIMD8(repeating: self.decayI)
-    for i in stride(from: 0, to: padded, by: laneCount) {
+    for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = ge.lanes(i)
       let inh = gi.lanes(i)
       let total = leak + e + inh

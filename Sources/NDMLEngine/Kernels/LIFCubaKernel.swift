@@ -8,10 +8,8 @@ import NDMLModel
 /// 1. propagate exactly: `v ← v∞ + (v − v∞)·P22 + s_e·P21e + s_i·P21i`, `s_x ← s_x·P11x`;
 ///    refractory neurons keep `v` (held at reset) and count down;
 /// 2. spike if `v > v_thresh`: stamp `t_{n+1}`, `v ← v_reset`, start the refractory count.
-final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
+final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
   let size: Int
-  let emitsAtStepEnd = true
-  private let padded: Int
   private let v: UnsafeMutablePointer<Scalar>
   private let se: UnsafeMutablePointer<Scalar>
   private let si: UnsafeMutablePointer<Scalar>
@@ -25,7 +23,6 @@ final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
 
   init(parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
     self.size = size
-    padded = paddedCount(size)
     p22 = Scalar(exp(-h / p.tauMembraneMs))
     p21e = Scalar(
       Propagator.synapticToMembrane(
@@ -74,13 +71,22 @@ final class LIFCubaKernel<Scalar: EngineScalar>: PopulationKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(_ n: Int, spikes: SpikeBuffer) {
+  func stepper() -> StepFunction {
+    // Unmanaged: threads share the kernel, and retaining it per call would bounce its reference
+    // count between the cores.
+    let kernel = Unmanaged.passUnretained(self)
+    return { n, _, neurons, spikes in kernel._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) } }
+  }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
     let p22 = SIMD8(repeating: self.p22)
     let p21e = SIMD8(repeating: self.p21e)
     let p21i = SIMD8(repeating: self.p21i)
     let p11e = SIMD8(repeating: self.p11e)
     let p11i = SIMD8(repeating: self.p11i)
-    for i in stride(from: 0, to: padded, by: laneCount) {
+    for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
       let inh = si.lanes(i)
       let vOld = v.lanes(i)

@@ -12,13 +12,15 @@ import NDMLModel
 ///   to the next such step is geometric with success probability `1 − e^(−λ)`,
 ///   `G = 1 + ⌊ln(u₁)/(−λ)⌋`, and the count there is zero-truncated Poisson(λ), by inversion from
 ///   `u₂`; both uniforms come from one draw of the stream `poisson-gaps/<population>` at counter
-///   (k, j) for the neuron's j-th event. Pending events sit in a min-heap ordered by (step,
-///   neuron), so a step costs O(events), not O(neurons): 1000 inputs at 10 Hz cost 1 draw per
-///   spike instead of 1000 draws per step. By memorylessness, redrawing every sparse neuron at a
-///   schedule change is exact.
+///   (k, j) for the neuron's j-th event. Pending events wait in a timing wheel (one bucket per
+///   step for the next ``wheelSteps`` steps, a list for later ones, moved into the wheel every
+///   ``wheelSteps`` steps), so a step costs O(its events), not O(neurons) or O(log events): 1000
+///   inputs at 10 Hz cost one draw per spike instead of 1000 draws per step. By memorylessness,
+///   redrawing every sparse neuron at a schedule change is exact.
 ///
-/// Spikes of one step are appended in ascending neuron order (the two lists are merged), so
-/// delivery order is fixed.
+/// Spikes of one step are appended in ascending neuron order (the bucket is sorted, the dense
+/// list merged in), so delivery order is fixed. Threads may step disjoint neuron ranges: each has
+/// its own wheel, and every draw is keyed by neuron, so the spikes do not depend on the split.
 ///
 /// With a `modulation` m_k(n) ∈ [0, 1] (place cells), the schedule's rates are peak rates and the
 /// process is thinned: each candidate spike of neuron k in step n is kept with probability
@@ -30,17 +32,18 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   private let gapStream: RandomStream
   /// (first step, λ per neuron, e^−λ per neuron) per schedule segment.
   private let segments: [(firstStep: Int, lambda: [Double], expNegLambda: [Double])]
-  private var segmentIndex = -1
-  private var denseNeurons: [Int32] = []
-  private var pending = EventHeap()
-  private var eventCounter: [UInt64]
-  private var scratchDense: [Int32] = []
-  private var scratchSparse: [(neuron: Int32, count: Int32)] = []
+  /// Events drawn so far per neuron (the gap stream's counter).
+  private let eventCounter: UnsafeMutablePointer<UInt64>
+  /// Per-thread state (raw storage: no exclusivity checks or reference counting per step).
+  private var parts: UnsafeMutablePointer<PoissonPart>
+  private var partCount = 1
   private let modulation: ((Int, Int) -> Double)?
   private let thinningStream: RandomStream?
 
   /// λ below which a neuron's spike steps are drawn directly (sparse mode).
   static var sparseLimit: Double { 0.1 }
+  /// Steps covered by the timing wheel's buckets (a power of two).
+  static var wheelSteps: Int { 1024 }
 
   init(
     parameters p: PoissonSourceParameters, size: Int, dtMs: Double, stream: RandomStream, gapStream: RandomStream,
@@ -51,84 +54,190 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     self.thinningStream = thinningStream
     self.stream = stream
     self.gapStream = gapStream
-    eventCounter = Array(repeating: 0, count: size)
+    eventCounter = .allocate(capacity: max(size, 1))
+    eventCounter.initialize(repeating: 0, count: max(size, 1))
     segments = p.schedule.map { seg in
       let rates = seg.ratesHz.count == 1 ? Array(repeating: seg.ratesHz[0], count: size) : seg.ratesHz
       let lambda = rates.map { $0 * dtMs / 1000 }
       return (Int((seg.startMs / dtMs).rounded()), lambda, lambda.map { exp(-$0) })
     }
+    parts = .allocate(capacity: 1)
+    parts.initialize(to: PoissonPart(neurons: 0..<size))
   }
 
-  /// Enters segment `index` at step `n`: sorts neurons into dense and sparse, draws every sparse
-  /// neuron's first event at or after `n`.
-  private func enter(segment index: Int, at n: Int) {
-    segmentIndex = index
+  deinit {
+    parts.deinitialize(count: partCount)
+    parts.deallocate()
+    eventCounter.deallocate()
+  }
+
+  var splitsAcrossThreads: Bool { true }
+
+  func prepare(ranges: [Range<Int>]) {
+    parts.deinitialize(count: partCount)
+    parts.deallocate()
+    partCount = ranges.count
+    parts = .allocate(capacity: partCount)
+    for (k, r) in ranges.enumerated() {
+      (parts + k).initialize(to: PoissonPart(neurons: min(r.lowerBound, size)..<min(r.upperBound, size)))
+    }
+  }
+
+  /// Enters segment `index` at step `n` for one thread's neurons: sorts them into dense and
+  /// sparse, draws every sparse neuron's first event at or after `n`.
+  private func enter(segment index: Int, at n: Int, _ part: UnsafeMutablePointer<PoissonPart>) {
+    part.pointee.segmentIndex = index
     let lambda = segments[index].lambda
-    denseNeurons = (0..<size).filter { lambda[$0] >= Self.sparseLimit }.map { Int32($0) }
-    pending.removeAll()
-    for k in 0..<size where lambda[k] > 0 && lambda[k] < Self.sparseLimit {
-      scheduleNext(k, after: n - 1, lambda: lambda[k])
+    let neurons = part.pointee.neurons
+    part.pointee.dense = neurons.filter { lambda[$0] >= Self.sparseLimit }.map { Int32($0) }
+    part.pointee.clearPending()
+    for k in neurons where lambda[k] > 0 && lambda[k] < Self.sparseLimit {
+      scheduleNext(k, after: n - 1, now: n, lambda: lambda[k], part)
     }
   }
 
   /// Draws neuron `k`'s next event step after `step` and its spike count; queues it.
   @inline(__always)
-  private func scheduleNext(_ k: Int, after step: Int, lambda: Double) {
+  private func scheduleNext(
+    _ k: Int, after step: Int, now n: Int, lambda: Double, _ part: UnsafeMutablePointer<PoissonPart>
+  ) {
     let (u1, u2) = gapStream.uniformPair(UInt64(k), eventCounter[k])
     eventCounter[k] += 1
     let gap = 1 + (log(u1) / -lambda).rounded(.down)
     guard gap < Double(Int32.max) else { return }  // beyond any run
     // Zero-truncated Poisson(λ): P(m) = e^−λ λ^m / m! / (1 − e^−λ), m ≥ 1.
     let count = poissonInversion(u2, lambda: lambda, first: 1, probability: lambda * exp(-lambda) / -expm1(-lambda))
-    pending.push(step: step + Int(gap), neuron: Int32(k), count: Int32(count))
+    part.pointee.schedule(step: step + Int(gap), neuron: k, count: count, now: n)
   }
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(_ n: Int, spikes: SpikeBuffer) {
-    if segmentIndex < 0 || (segmentIndex + 1 < segments.count && segments[segmentIndex + 1].firstStep <= n) {
-      var index = max(segmentIndex, 0)
+  func stepper() -> StepFunction {
+    // Unmanaged: threads share the kernel, and retaining it per call would bounce its reference
+    // count between the cores.
+    let kernel = Unmanaged.passUnretained(self)
+    return { n, part, _, spikes in kernel._withUnsafeGuaranteedRef { $0.emit(n, part: $0.parts + part, spikes: spikes) }
+    }
+  }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  private func emit(_ n: Int, part: UnsafeMutablePointer<PoissonPart>, spikes: SpikeBuffer) {
+    let current = part.pointee.segmentIndex
+    if current < 0 || (current + 1 < segments.count && segments[current + 1].firstStep <= n) {
+      var index = max(current, 0)
       while index + 1 < segments.count && segments[index + 1].firstStep <= n { index += 1 }
-      enter(segment: index, at: n)
+      enter(segment: index, at: n, part)
     }
-    let segment = segments[segmentIndex]
-    scratchSparse.removeAll(keepingCapacity: true)
-    while let top = pending.top, top.step == n {
-      pending.pop()
-      let count = modulation == nil ? top.count : thinned(top.count, neuron: Int(top.neuron), step: n)
-      if count > 0 { scratchSparse.append((top.neuron, count)) }
-      scheduleNext(Int(top.neuron), after: n, lambda: segment.lambda[Int(top.neuron)])
+    let segment = segments[part.pointee.segmentIndex]
+    let due = part.pointee.takeDue(atStep: n)
+    if !due.isEmpty {
+      for event in due {
+        let neuron = Int(event >> 32)
+        scheduleNext(neuron, after: n, now: n, lambda: segment.lambda[neuron], part)
+      }
     }
-    guard !denseNeurons.isEmpty else {
-      for event in scratchSparse { for _ in 0..<event.count { spikes.append(Int(event.neuron)) } }
+    if part.pointee.dense.isEmpty {
+      for event in due {
+        let neuron = Int(event >> 32)
+        let count =
+          modulation == nil
+          ? Int(event & 0xFFFF_FFFF) : Int(thinned(Int32(event & 0xFFFF_FFFF), neuron: neuron, step: n))
+        for _ in 0..<count { spikes.append(neuron) }
+      }
       return
     }
-    scratchDense.removeAll(keepingCapacity: true)
+    part.pointee.scratchDense.removeAll(keepingCapacity: true)
     segment.expNegLambda.withUnsafeBufferPointer { expNeg in
       segment.lambda.withUnsafeBufferPointer { lambda in
-        for k32 in denseNeurons {
+        for k32 in part.pointee.dense {
           let k = Int(k32)
           let u = stream.uniform(UInt64(k), UInt64(n))
           let lambdaK = modulation.map { lambda[k] * $0(k, n) } ?? lambda[k]
           let count = poissonInversion(
             u, lambda: lambdaK, first: 0, probability: modulation == nil ? expNeg[k] : exp(-lambdaK))
-          for _ in 0..<count { scratchDense.append(k32) }
+          for _ in 0..<count { part.pointee.scratchDense.append(k32) }
         }
       }
     }
     // Merge both ascending lists (a neuron is in one of them only).
+    let dense = part.pointee.scratchDense
     var d = 0
-    for event in scratchSparse {
-      while d < scratchDense.count && scratchDense[d] < event.neuron {
-        spikes.append(Int(scratchDense[d]))
+    for event in due {
+      let neuron = Int32(event >> 32)
+      let count =
+        modulation == nil
+        ? Int(event & 0xFFFF_FFFF) : Int(thinned(Int32(event & 0xFFFF_FFFF), neuron: Int(neuron), step: n))
+      while d < dense.count && dense[d] < neuron {
+        spikes.append(Int(dense[d]))
         d += 1
       }
-      for _ in 0..<event.count { spikes.append(Int(event.neuron)) }
+      for _ in 0..<count { spikes.append(Int(neuron)) }
     }
-    while d < scratchDense.count {
-      spikes.append(Int(scratchDense[d]))
+    while d < dense.count {
+      spikes.append(Int(dense[d]))
       d += 1
     }
+  }
+}
+
+/// One thread's share of a Poisson population: its neurons, which of them are dense in the
+/// current segment, and the pending events of the sparse ones (`neuron << 32 | count`) in a
+/// timing wheel.
+struct PoissonPart {
+  let neurons: Range<Int>
+  var segmentIndex = -1
+  var dense: [Int32] = []
+  var scratchDense: [Int32] = []
+  /// Bucket `s mod wheelSteps` holds the events of step `s`, for `s` within ``wheelSteps`` of the
+  /// step that queued it.
+  private var wheel: [[UInt64]] = Array(repeating: [], count: PoissonKernel<Double>.wheelSteps)
+  /// Events further ahead, as (step, event); moved into the wheel every ``wheelSteps`` steps.
+  private var later: [(step: Int, event: UInt64)] = []
+  private var due: [UInt64] = []
+
+  init(neurons: Range<Int>) { self.neurons = neurons }
+
+  mutating func clearPending() {
+    for b in wheel.indices { wheel[b].removeAll(keepingCapacity: true) }
+    later.removeAll(keepingCapacity: true)
+  }
+
+  /// Queues `count` spikes of `neuron` at `step` (> `now`).
+  @inline(__always)
+  mutating func schedule(step: Int, neuron: Int, count: Int, now: Int) {
+    let event = UInt64(neuron) << 32 | UInt64(count)
+    let steps = PoissonKernel<Double>.wheelSteps
+    if step - now < steps {
+      wheel[step & (steps - 1)].append(event)
+    } else {
+      later.append((step, event))
+    }
+  }
+
+  /// The events of step `n`, sorted by neuron (valid until the next call).
+  @inline(__always)
+  mutating func takeDue(atStep n: Int) -> [UInt64] {
+    let steps = PoissonKernel<Double>.wheelSteps
+    if n & (steps - 1) == 0 && !later.isEmpty {
+      // An event queued beyond the wheel at step m (s ≥ m + W) is moved here, at the last
+      // multiple of W at or before s, which comes after m: so in time, and into its own bucket.
+      var kept = 0
+      for i in later.indices {
+        if later[i].step - n < steps {
+          wheel[later[i].step & (steps - 1)].append(later[i].event)
+        } else {
+          later[kept] = later[i]
+          kept += 1
+        }
+      }
+      later.removeLast(later.count - kept)
+    }
+    let b = n & (steps - 1)
+    swap(&due, &wheel[b])
+    wheel[b].removeAll(keepingCapacity: true)
+    if due.count > 1 { due.sort() }
+    return due
   }
 }
 
@@ -159,65 +268,4 @@ func poissonInversion(_ u: Double, lambda: Double, first: Int, probability start
     cumulative += probability
   }
   return count
-}
-
-/// A binary min-heap of pending source events ordered by (step, neuron).
-struct EventHeap {
-  private var steps: [Int] = []
-  private var neurons: [Int32] = []
-  private var counts: [Int32] = []
-
-  /// The earliest event, if any.
-  var top: (step: Int, neuron: Int32, count: Int32)? {
-    steps.isEmpty ? nil : (steps[0], neurons[0], counts[0])
-  }
-
-  mutating func removeAll() {
-    steps.removeAll(keepingCapacity: true)
-    neurons.removeAll(keepingCapacity: true)
-    counts.removeAll(keepingCapacity: true)
-  }
-
-  @inline(__always)
-  private func less(_ a: Int, _ b: Int) -> Bool {
-    steps[a] < steps[b] || (steps[a] == steps[b] && neurons[a] < neurons[b])
-  }
-
-  private mutating func swapAt(_ a: Int, _ b: Int) {
-    steps.swapAt(a, b)
-    neurons.swapAt(a, b)
-    counts.swapAt(a, b)
-  }
-
-  mutating func push(step: Int, neuron: Int32, count: Int32) {
-    steps.append(step)
-    neurons.append(neuron)
-    counts.append(count)
-    var i = steps.count - 1
-    while i > 0 {
-      let parent = (i - 1) / 2
-      guard less(i, parent) else { break }
-      swapAt(i, parent)
-      i = parent
-    }
-  }
-
-  mutating func pop() {
-    let last = steps.count - 1
-    swapAt(0, last)
-    steps.removeLast()
-    neurons.removeLast()
-    counts.removeLast()
-    var i = 0
-    while true {
-      let l = 2 * i + 1
-      let r = l + 1
-      var smallest = i
-      if l < steps.count && less(l, smallest) { smallest = l }
-      if r < steps.count && less(r, smallest) { smallest = r }
-      guard smallest != i else { return }
-      swapAt(i, smallest)
-      i = smallest
-    }
-  }
 }

@@ -13,9 +13,18 @@ protocol PopulationKernel<Scalar>: AnyObject {
   /// Whether spikes of step `n` happen at the step's end (`t_{n+1}`, neurons) or start (`t_n`,
   /// sources).
   var emitsAtStepEnd: Bool { get }
-  /// Advances the population over step `n` (`[t_n, t_{n+1})`), appending spiking neurons (a neuron
-  /// appears once per spike; sources may repeat one for several spikes in a step).
-  func step(_ n: Int, spikes: SpikeBuffer)
+  /// Whether threads may step disjoint neuron ranges of the population at once (otherwise one
+  /// thread steps all of it).
+  var splitsAcrossThreads: Bool { get }
+  /// Prepares per-thread state: thread `k` will step `ranges[k]` (whole SIMD chunks: bounds are
+  /// multiples of ``blockCount``, the last range ends at the padded count, ranges may be empty).
+  /// Called once, before the first step.
+  func prepare(ranges: [Range<Int>])
+  /// The function that advances thread `part`'s neurons `neurons` over step `n`
+  /// (`[t_n, t_{n+1})`), appending their spikes in ascending order (a neuron appears once per
+  /// spike; sources may repeat one for several spikes in a step). Made once per run inside the
+  /// kernel's specialised code, so a call costs an indirect jump, not a generic dispatch.
+  func stepper() -> StepFunction
   /// The synaptic variable (`s_e`/`s_i`, `g_e`/`g_i`) a receptor's weights add to, one value per
   /// neuron; nil for sources, which take no input.
   func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>?
@@ -26,14 +35,29 @@ protocol PopulationKernel<Scalar>: AnyObject {
   func value(ofVariable variable: Int, neuron: Int) -> Scalar
 }
 
+/// `(n, part, neurons, spikes)`: see ``PopulationKernel/stepper()``.
+typealias StepFunction = (_ n: Int, _ part: Int, _ neurons: Range<Int>, _ spikes: SpikeBuffer) -> Void
+
 /// A population that only emits spikes: stamped at the start of their step, no current, no state.
 protocol SourceKernel: PopulationKernel {}
 
 extension SourceKernel {
+  var splitsAcrossThreads: Bool { false }
+  func prepare(ranges: [Range<Int>]) {}
   var emitsAtStepEnd: Bool { false }
   func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>? { nil }
   func setCurrent(_ currentPA: Double, neuron: Int) {}
   func value(ofVariable variable: Int, neuron: Int) -> Scalar { 0 }
+}
+
+/// A kernel whose neurons are independent within a step (the LIF models): any thread can step any
+/// range.
+protocol NeuronKernel: PopulationKernel {}
+
+extension NeuronKernel {
+  var emitsAtStepEnd: Bool { true }
+  var splitsAcrossThreads: Bool { true }
+  func prepare(ranges: [Range<Int>]) {}
 }
 
 /// A reusable list of spiking neuron indices for one step (no allocation once warmed up).
@@ -69,10 +93,17 @@ final class SpikeBuffer {
   }
 }
 
-/// A zero-initialised array of `count` scalars padded to whole SIMD chunks.
+/// A zero-initialised array of `count` scalars padded to whole blocks, 64-byte aligned (see
+/// ``blockCount``).
 func allocateState<S: EngineScalar>(_ count: Int, filling value: S = 0) -> UnsafeMutablePointer<S> {
-  let p = UnsafeMutablePointer<S>.allocate(capacity: paddedCount(count))
-  p.initialize(repeating: value, count: paddedCount(count))
+  allocateAligned(paddedCount(count), filling: value)
+}
+
+/// `count` scalars set to `value`, 64-byte aligned (free with `deallocate()`).
+func allocateAligned<S: EngineScalar>(_ count: Int, filling value: S) -> UnsafeMutablePointer<S> {
+  let p = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<S>.stride, alignment: 128)
+    .bindMemory(to: S.self, capacity: max(count, 1))
+  p.initialize(repeating: value, count: count)
   return p
 }
 

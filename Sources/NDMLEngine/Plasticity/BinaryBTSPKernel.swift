@@ -40,6 +40,16 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
   }
 
   var indexBytes: Int { incoming.bytes }
+
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func handlers() -> (arrivals: PlasticityEvent, postsynaptic: PlasticityEvent) {
+    let kernel = Unmanaged.passUnretained(self)  // not retained per call (see LIFCubaKernel.stepper)
+    return (
+      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.presynapticArrivals(i, count: c, step: s, part: p) } },
+      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.postsynapticSpikes(i, count: c, step: s, part: p) } }
+    )
+  }
   var isClocked: Bool { true }
 
   @inline(__always)
@@ -52,7 +62,7 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let windowOpen = step - latestPlateau <= afterSteps
     let targets = table.targets
     let offsets = table.offsets
@@ -74,7 +84,7 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     plateaus.isInPlateau(neuron, atStep: step) ? 1 : 0
   }
 
-  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {}
+  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {}
 
   func takePlateaus() -> [(step: Int, neuron: Int)] { plateaus.take() }
 

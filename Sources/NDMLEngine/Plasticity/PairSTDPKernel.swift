@@ -11,8 +11,10 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   let table: SynapseTable<Scalar>
   private let parameters: PairSTDPParameters
   private let span: Double
-  private let pre: EventTraces
+  /// Presynaptic traces, one copy per thread (each thread sees every arrival).
+  private var pre: [EventTraces]
   private let post: EventTraces
+  private let dtMs: Double
   private let incoming: IncomingSynapses
 
   init(table: SynapseTable<Scalar>, parameters p: PairSTDPParameters, targetSize: Int, dtMs: Double) {
@@ -20,27 +22,46 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     parameters = p
     span = p.weightMax - p.weightMin
     let accumulates = p.pairing == .allToAll
-    pre = EventTraces(count: table.sourceCount, tauMs: p.tauPlusMs, dtMs: dtMs, accumulates: accumulates)
+    self.dtMs = dtMs
+    pre = [EventTraces(count: table.sourceCount, tauMs: p.tauPlusMs, dtMs: dtMs, accumulates: accumulates)]
     post = EventTraces(count: targetSize, tauMs: p.tauMinusMs, dtMs: dtMs, accumulates: accumulates)
     incoming = IncomingSynapses(table: table, targetSize: targetSize)
   }
 
   var indexBytes: Int { incoming.bytes }
 
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func handlers() -> (arrivals: PlasticityEvent, postsynaptic: PlasticityEvent) {
+    let kernel = Unmanaged.passUnretained(self)  // not retained per call (see LIFCubaKernel.stepper)
+    return (
+      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.presynapticArrivals(i, count: c, step: s, part: p) } },
+      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.postsynapticSpikes(i, count: c, step: s, part: p) } }
+    )
+  }
+  var supportsThreads: Bool { true }
+
+  func prepare(parts: Int) {
+    pre = (0..<parts).map { _ in
+      EventTraces(
+        count: table.sourceCount, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: parameters.pairing == .allToAll)
+    }
+  }
+
   @inline(__always)
   private func clipped(_ w: Double) -> Double { min(max(w, parameters.weightMin), parameters.weightMax) }
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
     let targets = table.targets
-    let offsets = table.offsets
+    let pre = self.pre[part]
     let amplitude = parameters.aMinus * span
     let mu = parameters.muMinus
     for k in 0..<count {
       let j = Int(indices[k])
-      for s in offsets[j]..<offsets[j + 1] {
+      for s in table.row(j, part: part) {
         let y = post.value(Int(targets[s]), at: step)
         guard y > 0 else { continue }
         let w = Double(weights[s])
@@ -52,13 +73,14 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   }
 
   func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
-    trace == 0 ? pre.value(neuron, at: step) : post.value(neuron, at: step)
+    trace == 0 ? pre[0].value(neuron, at: step) : post.value(neuron, at: step)
   }
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
+    let pre = self.pre[part]
     let amplitude = parameters.aPlus * span
     let mu = parameters.muPlus
     for k in 0..<count {

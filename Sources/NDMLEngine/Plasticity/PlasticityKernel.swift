@@ -4,16 +4,30 @@ import NDMLModel
 /// The engine side of a plasticity rule: one object per plastic projection, called by the
 /// simulation loop at the events it needs (all at grid step `step`, after the synapses of the
 /// arriving spikes have transmitted, presynaptic arrivals before postsynaptic spikes).
+///
+/// Threads: a rule that ``supportsThreads`` is called by every thread `part` with the same
+/// arrivals, and must then change only synapses whose target lies in that thread's range
+/// (`table.row(_:part:)`); postsynaptic spikes come per thread, already restricted to its targets.
+/// Per-source state is kept once per part (``prepare(parts:)``), so no two threads write the same
+/// memory. Other rules run with one thread.
 protocol PlasticityKernel<Scalar>: AnyObject {
   associatedtype Scalar: EngineScalar
   /// The projection's synapses, whose weights the rule changes in place.
   var table: SynapseTable<Scalar> { get }
   /// Bytes of synapse storage the rule adds to the table's own (its transposed index).
   var indexBytes: Int { get }
-  /// Spikes of the source population arriving at the projection's synapses.
-  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int)
-  /// Spikes of the target population.
-  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int)
+  /// Whether the rule can be split over threads by target range (see the type's comment).
+  var supportsThreads: Bool { get }
+  /// Prepares per-thread state for `parts` threads (called once, before the first step).
+  func prepare(parts: Int)
+  /// Spikes of the source population arriving at the projection's synapses, as seen by thread
+  /// `part`.
+  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int)
+  /// Spikes of the target population's neurons owned by thread `part`.
+  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int)
+  /// The two event functions, made inside the kernel's specialised code so that a call costs an
+  /// indirect jump, not a generic dispatch.
+  func handlers() -> (arrivals: PlasticityEvent, postsynaptic: PlasticityEvent)
   /// Whether ``advance(toStep:)`` must be called once per step (rules with their own clock).
   var isClocked: Bool { get }
   /// Advances clocked state to grid step `step` (called after that step's spikes).
@@ -27,11 +41,17 @@ protocol PlasticityKernel<Scalar>: AnyObject {
 }
 
 extension PlasticityKernel {
+  var supportsThreads: Bool { false }
+  func prepare(parts: Int) { precondition(parts == 1 || supportsThreads) }
   var isClocked: Bool { false }
   func advance(toStep step: Int) {}
   func takePlateaus() -> [(step: Int, neuron: Int)] { [] }
   func finish(atStep step: Int) {}
 }
+
+/// `(indices, count, step, part)`: presynaptic arrivals or postsynaptic spikes (see
+/// ``PlasticityKernel``).
+typealias PlasticityEvent = (_ indices: UnsafePointer<Int32>, _ count: Int, _ step: Int, _ part: Int) -> Void
 
 /// Makes the engine kernel of a projection's rule.
 func makePlasticityKernel<Scalar: EngineScalar>(

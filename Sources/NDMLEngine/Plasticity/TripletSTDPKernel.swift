@@ -12,8 +12,10 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   let table: SynapseTable<Scalar>
   private let parameters: TripletSTDPParameters
   private let span: Double
-  private let r1: EventTraces
-  private let r2: EventTraces
+  /// Presynaptic traces r₁, r₂, one copy per thread (each thread sees every arrival).
+  private var r1: [EventTraces]
+  private var r2: [EventTraces]
+  private let dtMs: Double
   private let o1: EventTraces
   private let o2: EventTraces
   private let incoming: IncomingSynapses
@@ -23,8 +25,9 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     parameters = p
     span = p.amplitudeScale
     let accumulates = p.pairing == .allToAll
-    r1 = EventTraces(count: table.sourceCount, tauMs: p.tauPlusMs, dtMs: dtMs, accumulates: accumulates)
-    r2 = EventTraces(count: table.sourceCount, tauMs: p.tauXMs, dtMs: dtMs, accumulates: accumulates)
+    self.dtMs = dtMs
+    r1 = [EventTraces(count: table.sourceCount, tauMs: p.tauPlusMs, dtMs: dtMs, accumulates: accumulates)]
+    r2 = [EventTraces(count: table.sourceCount, tauMs: p.tauXMs, dtMs: dtMs, accumulates: accumulates)]
     o1 = EventTraces(count: targetSize, tauMs: p.tauMinusMs, dtMs: dtMs, accumulates: accumulates)
     o2 = EventTraces(count: targetSize, tauMs: p.tauYMs, dtMs: dtMs, accumulates: accumulates)
     incoming = IncomingSynapses(table: table, targetSize: targetSize)
@@ -32,20 +35,43 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
 
   var indexBytes: Int { incoming.bytes }
 
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
+  func handlers() -> (arrivals: PlasticityEvent, postsynaptic: PlasticityEvent) {
+    let kernel = Unmanaged.passUnretained(self)  // not retained per call (see LIFCubaKernel.stepper)
+    return (
+      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.presynapticArrivals(i, count: c, step: s, part: p) } },
+      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.postsynapticSpikes(i, count: c, step: s, part: p) } }
+    )
+  }
+  var supportsThreads: Bool { true }
+
+  func prepare(parts: Int) {
+    let accumulates = parameters.pairing == .allToAll
+    let count = table.sourceCount
+    r1 = (0..<parts).map { _ in
+      EventTraces(count: count, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: accumulates)
+    }
+    r2 = (0..<parts).map { _ in
+      EventTraces(count: count, tauMs: parameters.tauXMs, dtMs: dtMs, accumulates: accumulates)
+    }
+  }
+
   @inline(__always)
   private func clipped(_ w: Double) -> Double { min(max(w, parameters.weightMin), parameters.weightMax) }
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+  func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
     let targets = table.targets
-    let offsets = table.offsets
+    let r1 = self.r1[part]
+    let r2 = self.r2[part]
     for k in 0..<count {
       let j = Int(indices[k])
       // Depression factor of this presynaptic spike, with r₂ read before its increment.
       let factor = span * (parameters.a2Minus + parameters.a3Minus * r2.value(j, at: step))
-      for s in offsets[j]..<offsets[j + 1] {
+      for s in table.row(j, part: part) {
         let y = o1.value(Int(targets[s]), at: step)
         guard y > 0 else { continue }
         weights[s] = Scalar(clipped(Double(weights[s]) - factor * y))
@@ -56,13 +82,14 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   }
 
   func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
-    [r1, r2, o1, o2][trace].value(neuron, at: step)
+    [r1[0], r2[0], o1, o2][trace].value(neuron, at: step)
   }
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+  func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
+    let r1 = self.r1[part]
     for k in 0..<count {
       let i = Int(indices[k])
       // Potentiation factor of this postsynaptic spike, with o₂ read before its increment.

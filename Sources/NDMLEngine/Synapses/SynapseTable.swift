@@ -54,11 +54,50 @@ final class SynapseTable<Scalar: EngineScalar> {
     targets.deallocate()
     weights.deallocate()
     delays?.deallocate()
+    splits?.deallocate()
   }
 
-  /// Bytes of synapse storage (rows, targets, weights, per-synapse delays).
+  /// Number of target ranges the rows are split into (``partition(targetBounds:)``).
+  private(set) var parts = 1
+  /// Per row, the `parts − 1` interior split points: the first synapse whose target is at or
+  /// above each interior bound (rows are sorted by target).
+  private var splits: UnsafeMutablePointer<Int>?
+
+  /// Splits every row by target ranges `[b_k, b_{k+1})` (`bounds` = b_0 … b_parts, ascending,
+  /// b_0 = 0), so that the thread owning targets of range `k` walks only its synapses of a row.
+  func partition(targetBounds bounds: [Int]) {
+    splits?.deallocate()
+    splits = nil
+    parts = bounds.count - 1
+    guard parts > 1 else { return }
+    let interior = Array(bounds.dropFirst().dropLast())
+    let split = UnsafeMutablePointer<Int>.allocate(capacity: sourceCount * interior.count)
+    for s in 0..<sourceCount {
+      var j = offsets[s]
+      for (k, bound) in interior.enumerated() {
+        while j < offsets[s + 1] && Int(targets[j]) < bound { j += 1 }
+        (split + s * interior.count + k).initialize(to: j)
+      }
+      precondition(
+        (offsets[s]..<offsets[s + 1]).dropFirst().allSatisfy { targets[$0 - 1] <= targets[$0] },
+        "rows must be sorted by target")
+    }
+    splits = split
+  }
+
+  /// The synapses of row `s` whose targets lie in range `part` (all of the row for one part).
+  @inline(__always)
+  func row(_ s: Int, part: Int) -> Range<Int> { view.row(s, part: part) }
+
+  /// The rows as raw pointers in a value, for the step loop (see ``SpikeHistory``).
+  var view: SynapseRowsView<Scalar> {
+    SynapseRowsView(
+      offsets: offsets, targets: targets, weights: weights, delays: delays, splits: splits, parts: parts)
+  }
+
+  /// Bytes of synapse storage (rows and their split points, targets, weights, per-synapse delays).
   var bytes: Int {
-    (sourceCount + 1) * MemoryLayout<Int>.size
+    (sourceCount * parts + 1) * MemoryLayout<Int>.size
       + count * (MemoryLayout<UInt32>.size + MemoryLayout<Scalar>.size + (delays == nil ? 0 : 2))
   }
 
@@ -80,4 +119,24 @@ struct SynapseRows {
   var targets: [UInt32] = []
   var weights: [Double] = []
   var delaySteps: [UInt16] = []
+}
+
+/// A ``SynapseTable``'s arrays as raw pointers in a value (the step loop's view of it).
+struct SynapseRowsView<Scalar: EngineScalar> {
+  let offsets: UnsafeMutablePointer<Int>
+  let targets: UnsafeMutablePointer<UInt32>
+  let weights: UnsafeMutablePointer<Scalar>
+  let delays: UnsafeMutablePointer<UInt16>?
+  let splits: UnsafeMutablePointer<Int>?
+  let parts: Int
+
+  /// The synapses of row `s` whose targets lie in range `part` (all of the row for one part).
+  @inline(__always)
+  func row(_ s: Int, part: Int) -> Range<Int> {
+    guard let splits else { return offsets[s]..<offsets[s + 1] }
+    let base = s * (parts - 1)
+    let lower = part == 0 ? offsets[s] : splits[base + part - 1]
+    let upper = part == parts - 1 ? offsets[s + 1] : splits[base + part]
+    return lower..<upper
+  }
 }

@@ -1,0 +1,95 @@
+// A reusable spin-then-yield barrier for the engine's persistent worker threads (C11 atomics:
+// Swift's Synchronization module needs macOS 15, and the engine also builds on macOS 13).
+//
+// Sense by generation: the last thread to arrive resets the count and bumps the generation; the
+// others wait until it changes (sequentially consistent atomics), so everything written before
+// the barrier by any thread is visible after it to all. Waiting spins with a pause hint for
+// NDML_BARRIER_SPINS iterations (far longer than a balanced step's wait), then sleeps on a futex
+// (Linux; elsewhere it yields the core): a pure spin collapses when another process holds the
+// other core, because the waiting thread burns the time slice the late thread needs.
+#ifndef NDML_THREADS_H
+#define NDML_THREADS_H
+
+
+#include <sched.h>
+#include <stdatomic.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#define NDML_BARRIER_SPINS 20000
+
+typedef struct {
+  _Atomic int count;
+  _Atomic int generation;
+  _Atomic int sleepers;
+  int parties;
+  _Atomic int flag;
+} ndml_barrier;
+
+static inline void ndml_barrier_init(ndml_barrier *b, int parties) {
+  atomic_init(&b->count, 0);
+  atomic_init(&b->generation, 0);
+  atomic_init(&b->sleepers, 0);
+  atomic_init(&b->flag, 0);
+  b->parties = parties;
+}
+
+/// Sleeps while `*word == value` (returns at once if it already differs).
+static inline void ndml_futex_wait(_Atomic int *word, int value) {
+#if defined(__linux__)
+  syscall(SYS_futex, (int *)word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+#else
+  (void)word;
+  (void)value;
+  sched_yield();
+#endif
+}
+
+/// Wakes every thread sleeping on `word`.
+static inline void ndml_futex_wake_all(_Atomic int *word) {
+#if defined(__linux__)
+  syscall(SYS_futex, (int *)word, FUTEX_WAKE_PRIVATE, 1 << 30, NULL, NULL, 0);
+#else
+  (void)word;
+#endif
+}
+
+static inline void ndml_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static inline void ndml_barrier_wait(ndml_barrier *b) {
+  int generation = atomic_load(&b->generation);
+  if (atomic_fetch_add(&b->count, 1) == b->parties - 1) {
+    atomic_store(&b->count, 0);
+    atomic_fetch_add(&b->generation, 1);
+    if (atomic_load(&b->sleepers) > 0) ndml_futex_wake_all(&b->generation);
+    return;
+  }
+  for (int spins = 0; spins < NDML_BARRIER_SPINS; spins++) {
+    if (atomic_load_explicit(&b->generation, memory_order_acquire) != generation) return;
+    ndml_cpu_relax();
+  }
+  // Either the last thread sees this sleeper, or this thread sees the new generation (both
+  // sequentially consistent), so no wake-up is lost; the futex re-checks the word atomically.
+  atomic_fetch_add(&b->sleepers, 1);
+  while (atomic_load(&b->generation) == generation) ndml_futex_wait(&b->generation, generation);
+  atomic_fetch_sub(&b->sleepers, 1);
+}
+
+/// A flag shared by the threads (e.g. "stop after this barrier"), read and written with
+/// sequentially consistent order; meant to be set before a barrier and read after it.
+static inline void ndml_barrier_set_flag(ndml_barrier *b, int value) {
+  atomic_store(&b->flag, value);
+}
+
+static inline int ndml_barrier_flag(ndml_barrier *b) { return atomic_load(&b->flag); }
+
+#endif
