@@ -58,8 +58,16 @@ $(VENV)/.installed: Tests/python/requirements.txt
 python-test: build venv
 	NDML_BIN=$(CURDIR)/$(NDML) $(VENV)/bin/python -m pytest Tests/python -q
 
-bench: deps build venv
-	$(NDML) bench cuba --python $(VENV)/bin/python
+# The benchmark suite (benchmarks/run.py): NDML, Brian2, NEST and ANNarchy side by side. Its venv
+# adds ANNarchy (built from source, plus cmake) to the test requirements.
+BENCH_VENV := .venv-bench
+bench: deps build $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/run.py --python $(BENCH_VENV)/bin/python --ndml $(NDML)
+$(BENCH_VENV)/.installed: Tests/python/requirements.txt benchmarks/bench-requirements.txt
+	@test -n "$(PY312)" || { echo "Python 3.12 not found (pyenv install 3.12.1, or put python3.12 on PATH)"; exit 1; }
+	$(PY312) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/python/requirements.txt -r benchmarks/bench-requirements.txt
+	touch $@
 
 # API reference of the library modules (DocC): .build/docs/<Module>.doccarchive; warnings fail.
 DOC_TARGETS := NDMLModel NDMLConfig NDMLEngine NDMLResults NDMLHDF5 NDMLAnalysis NDMLPlot

@@ -6,6 +6,7 @@ section 6.2) by `Tests/python/test_brian2_agreement.py`, and as a speed referenc
 
     python benchmarks/brian2_reference.py --model cuba --duration-ms 1000 \
         --device cpp_standalone --threads 1 --seed 1 --out-json cuba.json
+    python benchmarks/brian2_reference.py --model cuba --neurons 16000 --in-degree 80 ...
 
 Network (both models): 4000 LIF neurons in one group, exc = neurons 0..3199, inh = 3200..3999,
 every ordered pair (i, j) (autapses included, as in Brian2's CUBA example) connected
@@ -17,6 +18,19 @@ step's state update (delay 0: v feels it one step later), while NDML adds arriva
 integrating, so NDML's one-step delay acts like Brian2's delay 0. The statistics do not care:
 over 5 seeds x 2 s, delays 0 / 0.1 / 0.2 ms give CUBA 5.62 / 5.65 / 5.65 Hz (exc) and COBA
 19.7 / 19.6 / 19.7 Hz (exc), CVs within 0.03.
+
+Scaling (for speed comparisons; `nest_cuba_reference.py` and `annarchy_reference.py` take the
+same options): `--neurons N` (default 4000) keeps exc = round(0.8 N) neurons 0..N_exc-1 and
+inh = the rest, with p = 0.02 as above (the mean in-degree grows with N). `--in-degree K` replaces
+connect(p=0.02) by a fixed in-degree: every neuron receives exactly round(0.8 K) synapses from
+distinct excitatory and K - round(0.8 K) from distinct inhibitory neurons, never from itself
+(no autapses, no multapses), drawn with NumPy (`numpy.random.default_rng(seed)`,
+`peer_common.fixed_in_degree_sources`) and passed to `Synapses.connect(i=..., j=...)`; weights
+and everything else are unchanged. K = 80 at N = 4000 is the p = 0.02 network in expectation
+(mean in-degree 0.02 * 4000 = 80, 64 exc + 16 inh), though not in its statistics (without the
+in-degree spread CUBA fires at ~5.1 instead of ~5.7 Hz). With either option the JSON gains
+`connectivity` (rule, in-degrees) and, with --in-degree, `timing_s.connectivity_draw` (the NumPy
+draw, also counted in network_build); without them the output is as before.
 
 CUBA = Brette et al. 2007 benchmark 2, exactly Brian2's own example `examples/CUBA.py`
 (brian-team/brian2; also `brian2/tests/features/speed.py::CUBAFixedConnectivity`):
@@ -83,10 +97,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
-    brian2_run_header, mean_std, run_seeds, spikestats, run_timed, start_brian2_run, write_result)
+    VA_DEFAULT_NEURONS, add_va_scaling_args, brian2_run_header, fixed_in_degree_sources, run_seeds,
+    run_timed, start_brian2_run, va_check_args, va_connectivity, va_ensemble, va_in_degrees, va_sizes,
+    va_spike_summary, write_result)
 
-N_EXC = 3200
-N_INH = 800
+# Network constants, also imported by nest_cuba_reference.py and annarchy_reference.py.
+N_EXC, N_INH = va_sizes(VA_DEFAULT_NEURONS)  # 3200, 800 (the default size)
 N_TOTAL = N_EXC + N_INH
 P_CONNECT = 0.02
 DT_MS = 0.1
@@ -122,8 +138,11 @@ def parse_args(argv=None):
                    help="cpp_standalone project directory (default: a temporary one, deleted)")
     p.add_argument("--spikes-npz", type=Path, default=None,
                    help="also save all spikes (t_ms, i) to this .npz file")
+    add_va_scaling_args(p)
     p.add_argument("--quiet", action="store_true")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    va_check_args(args)
+    return args
 
 
 def run(args, seed: int, first: bool = True) -> dict:
@@ -156,8 +175,9 @@ def run(args, seed: int, first: bool = True) -> dict:
         """
         method = args.coba_method
 
+    n_exc, n_inh = va_sizes(args.neurons)
     t_build0 = time.perf_counter()
-    G = b2.NeuronGroup(N_TOTAL, eqs, threshold="v > Vt", reset="v = Vr",
+    G = b2.NeuronGroup(n_exc + n_inh, eqs, threshold="v > Vt", reset="v = Vr",
                        refractory=P["tau_ref_ms"] * ms, method=method, namespace=ns,
                        name="neurons")
     if args.model == "cuba":
@@ -168,18 +188,31 @@ def run(args, seed: int, first: bool = True) -> dict:
         G.v = "El + (randn() * 5 - 5) * mV"
         G.ge = "randn() * 1.5 + 4"
         G.gi = "randn() * 12 + 20"
-    Ge = G[:N_EXC]
-    Gi = G[N_EXC:]
+    Ge = G[:n_exc]
+    Gi = G[n_exc:]
     delay = args.delay_ms * ms
     Se = b2.Synapses(Ge, G, on_pre="ge_post += we", delay=delay, namespace=ns, name="syn_exc")
     Si = b2.Synapses(Gi, G, on_pre="gi_post += wi", delay=delay, namespace=ns, name="syn_inh")
-    Se.connect(p=P_CONNECT)
-    Si.connect(p=P_CONNECT)
+    t_draw = None
+    if args.in_degree is None:
+        Se.connect(p=P_CONNECT)
+        Si.connect(p=P_CONNECT)
+    else:
+        t_draw0 = time.perf_counter()
+        rng = np.random.default_rng(seed)
+        k_exc, k_inh = va_in_degrees(args.in_degree)
+        pre_e, post_e = fixed_in_degree_sources(rng, n_exc + n_inh, 0, n_exc, k_exc)
+        pre_i, post_i = fixed_in_degree_sources(rng, n_exc + n_inh, n_exc, n_inh, k_inh)
+        t_draw = time.perf_counter() - t_draw0
+        Se.connect(i=pre_e, j=post_e)  # i: index within Ge (= global id)
+        Si.connect(i=pre_i - n_exc, j=post_i)  # i: index within Gi
     mon = b2.SpikeMonitor(G, name="spikes")
     net = b2.Network(G, Se, Si, mon)
     t_build = time.perf_counter() - t_build0
 
     timing = run_timed(args, net, t_build)
+    if t_draw is not None:
+        timing["connectivity_draw"] = t_draw
 
     t_ms = np.asarray(mon.t[:] / ms, dtype=np.float64)
     idx = np.asarray(mon.i[:], dtype=np.int64)
@@ -195,41 +228,24 @@ def run(args, seed: int, first: bool = True) -> dict:
             path = path.with_name(f"{path.stem}_seed{seed}{path.suffix or '.npz'}")
         np.savez_compressed(path, t_ms=t_ms, i=idx)
 
-    exc = idx < N_EXC
-    stats = spikestats.summarize(
-        {"exc": (t_ms[exc], idx[exc], N_EXC), "inh": (t_ms[~exc], idx[~exc] - N_EXC, N_INH)},
-        t_start_ms=args.transient_ms, t_stop_ms=args.duration_ms)
-
+    summary = va_spike_summary(t_ms, idx, n_exc, n_inh, args.transient_ms, args.duration_ms)
+    scaled = args.in_degree is not None or args.neurons != VA_DEFAULT_NEURONS
     return brian2_run_header(args, seed, args.model, DT_MS, method, P) | {
-        "population_sizes": {"exc": N_EXC, "inh": N_INH},
+        "population_sizes": {"exc": n_exc, "inh": n_inh},
+    } | ({"connectivity": va_connectivity(args, P_CONNECT)} if scaled else {}) | {
         "n_synapses": n_syn_exc + n_syn_inh,
         "n_synapses_by_source": {"exc": n_syn_exc, "inh": n_syn_inh},
-        "n_spikes": int(idx.size),
-        "rate_hz": {name: s["rate_hz"] for name, s in stats["populations"].items()},
-        "cv_isi_mean": dict({name: s["cv_isi_mean"] for name, s in stats["populations"].items()},
-                            overall=stats["overall"]["cv_isi_mean"]),
-        "stats": stats,
+        "n_spikes": summary["n_spikes"],
+        "rate_hz": summary["rate_hz"],
+        "cv_isi_mean": summary["cv_isi_mean"],
+        "stats": summary["stats"],
         "timing_s": timing,
     }
 
 
-def ensemble(runs: list) -> dict:
-    """Mean and sample standard deviation over seeds of the headline statistics."""
-    names = list(runs[0]["rate_hz"].keys())
-    return {
-        "seeds": [r["seed"] for r in runs],
-        "rate_hz": {n: mean_std([r["rate_hz"][n] for r in runs]) for n in names}
-        | {"overall": mean_std([r["stats"]["overall"]["rate_hz"] for r in runs])},
-        "cv_isi_mean": {n: mean_std([r["cv_isi_mean"][n] for r in runs]) for n in names + ["overall"]},
-        "n_synapses": mean_std([r["n_synapses"] for r in runs]),
-        "sim_loop_s": mean_std([r["timing_s"]["sim_loop"] for r in runs]),
-    }
-
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
-    write_result(run_seeds(args, run, ensemble), args.out_json, args.quiet)
+    write_result(run_seeds(args, run, va_ensemble), args.out_json, args.quiet)
     return 0
 
 

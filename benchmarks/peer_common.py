@@ -1,9 +1,12 @@
 """Plumbing shared by the peer scripts (brian2_reference.py, brian2_stdp_reference.py,
-nest_reference.py): Brian2 device set-up and loop timing, seed ensembles, JSON output."""
+nest_reference.py, nest_cuba_reference.py, annarchy_reference.py): Brian2 device set-up and loop
+timing, seed ensembles, JSON output, and the sizes, connectivity and spike statistics of the
+Vogels-Abbott CUBA/COBA networks that the three CUBA/COBA peers share."""
 
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -111,8 +114,9 @@ def run_seeds(args, run, ensemble) -> dict:
     runs = [run(args, args.seed + k, first=(k == 0)) for k in range(args.n_seeds)]
     if args.n_seeds == 1:
         return runs[0]
-    return {"model": args.model, "device": args.device, "duration_ms": args.duration_ms,
-            "ensemble": ensemble(runs), "runs": runs}
+    device = {"device": args.device} if hasattr(args, "device") else {}  # Brian2 scripts only
+    return {"model": args.model} | device | {"duration_ms": args.duration_ms,
+                                             "ensemble": ensemble(runs), "runs": runs}
 
 
 def write_result(result: dict, out_json: Path | None, quiet: bool) -> None:
@@ -123,3 +127,128 @@ def write_result(result: dict, out_json: Path | None, quiet: bool) -> None:
         out_json.write_text(text + "\n")
     if not quiet:
         print(text)
+
+
+# --- Vogels-Abbott CUBA/COBA networks (brian2_reference.py, nest_cuba_reference.py,
+# annarchy_reference.py): scaling options, sizes, fixed in-degree connectivity, statistics. ---
+
+VA_DEFAULT_NEURONS = 4000
+VA_EXC_FRACTION = 0.8
+
+
+def add_va_scaling_args(p) -> None:
+    """--neurons and --in-degree, the same in all CUBA/COBA peers."""
+    p.add_argument("--neurons", type=int, default=VA_DEFAULT_NEURONS,
+                   help="network size N (default 4000); round(0.8 N) excitatory, the rest inhibitory")
+    p.add_argument("--in-degree", type=int, default=None,
+                   help="fixed in-degree K instead of p = 0.02: every neuron receives exactly "
+                        "round(0.8 K) synapses from distinct excitatory and K - round(0.8 K) from "
+                        "distinct inhibitory sources, no autapses (K = 80 at N = 4000 matches "
+                        "p = 0.02 in expectation)")
+
+
+def va_sizes(n_neurons: int) -> tuple[int, int]:
+    """(n_exc, n_inh) = (round(0.8 N), N - round(0.8 N))."""
+    n_exc = int(round(VA_EXC_FRACTION * n_neurons))
+    return n_exc, n_neurons - n_exc
+
+
+def va_in_degrees(in_degree: int) -> tuple[int, int]:
+    """(k_exc, k_inh) = (round(0.8 K), K - round(0.8 K))."""
+    k_exc = int(round(VA_EXC_FRACTION * in_degree))
+    return k_exc, in_degree - k_exc
+
+
+def va_check_args(args) -> None:
+    """SystemExit on sizes the network cannot have (no autapses: K_exc <= N_exc - 1, ...)."""
+    n_exc, n_inh = va_sizes(args.neurons)
+    if n_exc < 1 or n_inh < 1:
+        raise SystemExit(f"--neurons {args.neurons}: need at least one excitatory and one inhibitory neuron")
+    if args.in_degree is not None:
+        k_exc, k_inh = va_in_degrees(args.in_degree)
+        if k_exc < 1 or k_inh < 1 or k_exc > n_exc - 1 or k_inh > n_inh - 1:
+            raise SystemExit(f"--in-degree {args.in_degree} gives {k_exc} exc + {k_inh} inh sources; each "
+                             f"must be in 1 .. {n_exc - 1} (exc) / 1 .. {n_inh - 1} (inh): distinct, "
+                             f"no autapses")
+    if not 0 <= args.transient_ms < args.duration_ms:
+        raise SystemExit(f"--transient-ms {args.transient_ms} must lie in [0, duration)")
+
+
+def va_connectivity(args, p_connect: float) -> dict:
+    """JSON description of the connectivity rule of a run."""
+    if args.in_degree is None:
+        return {"rule": "pairwise_bernoulli", "p": p_connect, "autapses": True, "multapses": False}
+    k_exc, k_inh = va_in_degrees(args.in_degree)
+    return {"rule": "fixed_in_degree", "in_degree": args.in_degree, "from_exc": k_exc,
+            "from_inh": k_inh, "autapses": False, "multapses": False}
+
+
+def fixed_in_degree_sources(rng: np.random.Generator, n_targets: int, src_start: int, n_src: int,
+                            k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed in-degree connectivity drawn with NumPy: every target j = 0 .. n_targets-1 gets k
+    distinct sources drawn uniformly from src_start .. src_start+n_src-1, never j itself (ids in
+    one numbering, so a target inside the source range has n_src - 1 candidates). Returns
+    (pre, post), int64, sorted by post, then pre.
+
+    Vectorised rejection: draw k candidate ranks per target with replacement, redraw the repeated
+    ones until each row is distinct (at k << n_src a few passes), then map rank d to source
+    src_start + d, skipping the target itself (d >= j - src_start -> d + 1). The procedure treats
+    all candidates alike, so every k-subset is equally likely."""
+    post = np.arange(n_targets, dtype=np.int64)
+    if k == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    inside = (post >= src_start) & (post < src_start + n_src)
+    n_cand = np.where(inside, n_src - 1, n_src)
+    if k > int(n_cand.min()):
+        raise ValueError(f"in-degree {k} exceeds the {int(n_cand.min())} available sources")
+    draws = rng.integers(0, n_cand[:, None], size=(n_targets, k), dtype=np.int64)
+    while True:
+        draws.sort(axis=1)
+        repeated = np.zeros(draws.shape, dtype=bool)
+        repeated[:, 1:] = draws[:, 1:] == draws[:, :-1]
+        if not repeated.any():
+            break
+        rows, cols = np.nonzero(repeated)
+        draws[rows, cols] = rng.integers(0, n_cand[rows], dtype=np.int64)
+    pre = src_start + draws + (inside[:, None] & (draws >= (post - src_start)[:, None]))
+    return pre.ravel(), np.repeat(post, k)
+
+
+def va_spike_summary(t_ms: np.ndarray, idx: np.ndarray, n_exc: int, n_inh: int,
+                     t_start_ms: float, t_stop_ms: float) -> dict:
+    """n_spikes, rate_hz {exc, inh}, cv_isi_mean {exc, inh, overall} and the full spikestats
+    summary of one run (exc = ids 0..n_exc-1, inh = n_exc..n_exc+n_inh-1)."""
+    t_ms = np.asarray(t_ms, dtype=np.float64)
+    idx = np.asarray(idx, dtype=np.int64)
+    exc = idx < n_exc
+    stats = spikestats.summarize(
+        {"exc": (t_ms[exc], idx[exc], n_exc), "inh": (t_ms[~exc], idx[~exc] - n_exc, n_inh)},
+        t_start_ms=t_start_ms, t_stop_ms=t_stop_ms)
+    pops = stats["populations"]
+    return {
+        "n_spikes": int(idx.size),
+        "rate_hz": {name: s["rate_hz"] for name, s in pops.items()},
+        "cv_isi_mean": dict({name: s["cv_isi_mean"] for name, s in pops.items()},
+                            overall=stats["overall"]["cv_isi_mean"]),
+        "stats": stats,
+    }
+
+
+def va_ensemble(runs: list) -> dict:
+    """Mean and sample standard deviation over seeds of the headline statistics of CUBA/COBA runs."""
+    names = list(runs[0]["rate_hz"].keys())
+    return {
+        "seeds": [r["seed"] for r in runs],
+        "rate_hz": {n: mean_std([r["rate_hz"][n] for r in runs]) for n in names}
+        | {"overall": mean_std([r["stats"]["overall"]["rate_hz"] for r in runs])},
+        "cv_isi_mean": {n: mean_std([r["cv_isi_mean"][n] for r in runs]) for n in names + ["overall"]},
+        "n_synapses": mean_std([r["n_synapses"] for r in runs]),
+        "sim_loop_s": mean_std([r["timing_s"]["sim_loop"] for r in runs]),
+    }
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process so far, in bytes (getrusage ru_maxrss is in KiB on
+    Linux). It includes everything the process loaded (Python, NumPy, the simulator library)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(rss if sys.platform == "darwin" else rss * 1024)
