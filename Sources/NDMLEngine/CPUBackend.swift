@@ -7,7 +7,7 @@ public struct CPUBackend: Backend {
   public let name = "cpu"
   /// Memory this machine offers, in bytes (the estimate is checked against it before building).
   public var availableMemoryBytes: Double
-  /// Whether to time the phases of each step (``RunSummary/phaseSeconds``; for benchmarks).
+  /// Whether to time the phases of each step (`RunSummary.phaseSeconds`; for benchmarks).
   public var measurePhases = false
 
   /// Creates the backend; `availableMemoryBytes` defaults to the machine's physical memory.

@@ -286,13 +286,12 @@ final class Simulation<Scalar: EngineScalar> {
   private func runPart(_ part: Int, _ context: RunContext) {
     let flushEvery = max(1, Int((experiment.simulation.flushIntervalMs / dt).rounded()))
     let barrier = context.barrier
-    let parts = threadCount
     // Everything the step touches, resolved once: per-step existential calls, dictionary lookups
     // and class-property accesses showed up in profiles as runtime metadata and exclusivity work.
     let scratch = kernels.map { _ in SpikeBuffer(capacity: 64) }  // this thread's, kept alive here
     let populations = kernels.indices.map { p in
       PopulationPlan(
-        step: kernels[p].stepper(), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
+        kernel: KernelHandle(kernels[p]), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
         scratch: scratch[p], history: histories[p].view, recorder: spikeRecorders[p])
     }
     // Per-synapse-delay projections, by source population (as they are stepped), then config order.
@@ -300,7 +299,7 @@ final class Simulation<Scalar: EngineScalar> {
       outgoing[p].filter { tables[$0].delays != nil }.map { t in
         DeliveryPlan(
           rows: tables[t].view, history: histories[p].view, stampOffset: populations[p].offset,
-          target: rings[tables[t].targetPopulation]!.receptorBase(tables[t].receptor), arrivals: nil,
+          target: rings[tables[t].targetPopulation]!.receptorBase(tables[t].receptor), plasticity: nil,
           ringSlots: rings[tables[t].targetPopulation]!.slots, ringStride: rings[tables[t].targetPopulation]!.stride)
       }
     }
@@ -309,10 +308,10 @@ final class Simulation<Scalar: EngineScalar> {
         rows: tables[t].view, history: histories[tables[t].sourcePopulation].view,
         stampOffset: 1 - tables[t].uniformDelaySteps,
         target: kernels[tables[t].targetPopulation].synapticVariable(tables[t].receptor)!,
-        arrivals: plasticity[t]?.handlers().arrivals, ringSlots: 0, ringStride: 0)
+        plasticity: plasticity[t].map { PlasticityHandle($0) }, ringSlots: 0, ringStride: 0)
     }
     let postsynaptic = plasticity.keys.sorted().map { t in
-      (handler: plasticity[t]!.handlers().postsynaptic, history: histories[tables[t].targetPopulation].view)
+      (kernel: PlasticityHandle(plasticity[t]!), history: histories[tables[t].targetPopulation].view)
     }
     let clocked = part == 0 ? plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked) : []
     let ringInputs = kernels.indices.compactMap { p in
@@ -323,7 +322,20 @@ final class Simulation<Scalar: EngineScalar> {
       }
     }
     let periods = serialPeriods(flushEvery: flushEvery)
-    let changes = currentChangeSteps
+    let changes = currentChangeSteps.sorted()
+    /// The first step after `n` with serial work.
+    func nextSerialStep(after n: Int) -> Int {
+      var next = periods.map { ($0 - (n + 1) % $0) % $0 + n + 1 }.min() ?? Int.max
+      if let change = changes.first(where: { $0 > n }) { next = min(next, change) }
+      return next
+    }
+    var nextSerial = 0
+    // The plans as raw buffers (plain values): iterating a Swift array retains its storage.
+    let populationBuffer = RawCopy(populations)
+    let ringBuffer = RawCopy(ringDeliveries)
+    let directBuffer = RawCopy(directDeliveries)
+    let postBuffer = RawCopy(postsynaptic)
+    let foldBuffer = RawCopy(ringInputs)
     var events = 0
     var totals = Array(repeating: 0, count: kernels.count)
     defer { context.events[part] = events }
@@ -337,7 +349,8 @@ final class Simulation<Scalar: EngineScalar> {
       clock = now
     }
     for n in 0..<stepCount {
-      if periods.contains(where: { n % $0 == 0 }) || (!changes.isEmpty && changes.contains(n)) {
+      if n == nextSerial {
+        nextSerial = nextSerialStep(after: n)
         barrier.wait()
         if part == 0 {
           do { try serialWork(atStep: n, flushEvery: flushEvery, context: context) } catch {
@@ -348,16 +361,16 @@ final class Simulation<Scalar: EngineScalar> {
         barrier.wait()
         if barrier.flag { break }
       }
-      for pop in populations where !pop.neurons.isEmpty {
+      for pop in populationBuffer.values where !pop.neurons.isEmpty {
         pop.scratch.removeAll()
-        pop.step(n, part, pop.neurons, pop.scratch)
+        pop.kernel.step(n, part: part, neurons: pop.neurons, spikes: pop.scratch)
         pop.history.store(pop.scratch, stamp: n + pop.offset, part: part)
       }
       if timed { lap(&phaseNs.0) }
       barrier.wait()
       if timed { lap(&phaseNs.1) }
       if part == 0 {
-        for (p, pop) in populations.enumerated() {
+        for (p, pop) in populationBuffer.values.enumerated() {
           let stamp = n + pop.offset
           pop.history.forEachPart(stamp: stamp) { indices, count in
             totals[p] += count
@@ -369,26 +382,27 @@ final class Simulation<Scalar: EngineScalar> {
           }
         }
       }
-      for d in ringDeliveries {
+      for d in ringBuffer.values {
         let stamp = n + d.stampOffset
         d.history.forEachPart(stamp: stamp) { indices, count in
           events += deliverToRing(d, indices: indices, count: count, stamp: stamp, part: part)
         }
       }
       // Everything arriving at t_{n+1}.
-      for d in directDeliveries {
+      for d in directBuffer.values {
         d.history.forEachPart(stamp: n + d.stampOffset) { indices, count in
           events += deliver(d.rows, indices: indices, count: count, into: d.target, part: part)
-          d.arrivals?(indices, count, n + 1, part)
+          d.plasticity?.arrivals(indices, count: count, step: n + 1, part: part)
         }
       }
       // Plasticity at t_{n+1}: presynaptic arrivals (above) come before postsynaptic spikes.
-      for post in postsynaptic {
-        post.history.withSpikes(stamp: n + 1, part: part) { indices, count in post.handler(indices, count, n + 1, part)
+      for post in postBuffer.values {
+        post.history.withSpikes(stamp: n + 1, part: part) { indices, count in
+          post.kernel.postsynaptic(indices, count: count, step: n + 1, part: part)
         }
       }
-      for kernel in clocked { kernel.advance(toStep: n + 1) }
-      for input in ringInputs {
+      if !clocked.isEmpty { for kernel in clocked { kernel.advance(toStep: n + 1) } }
+      for input in foldBuffer.values {
         input.ring.fold(
           slot: (n + 1) % input.ring.slots, neurons: input.neurons, excitatory: input.excitatory,
           inhibitory: input.inhibitory)
@@ -594,8 +608,8 @@ struct SpikeHistoryView {
 // bounce between the cores (the 2-thread CUBA loop ran slower than 1 thread).
 
 /// Stepping one population.
-struct PopulationPlan {
-  let step: StepFunction
+struct PopulationPlan<Scalar: EngineScalar> {
+  let kernel: KernelHandle<Scalar>
   let neurons: Range<Int>
   /// 1 for neurons (spikes stamped at the step's end), 0 for sources.
   let offset: Int
@@ -611,7 +625,7 @@ struct DeliveryPlan<Scalar: EngineScalar> {
   let history: SpikeHistoryView
   let stampOffset: Int
   let target: UnsafeMutablePointer<Scalar>
-  let arrivals: PlasticityEvent?
+  let plasticity: PlasticityHandle<Scalar>?
   /// The target's input ring (slots, stride), for per-synapse-delay projections.
   let ringSlots: Int
   let ringStride: Int
@@ -623,4 +637,20 @@ struct RingFold<Scalar: EngineScalar> {
   let neurons: Range<Int>
   let excitatory: UnsafeMutablePointer<Scalar>
   let inhibitory: UnsafeMutablePointer<Scalar>
+}
+
+/// A copy of an array of plain values in raw storage, freed with the copy: the step loop iterates
+/// it without the retain and release a Swift array's iteration costs.
+final class RawCopy<Element> {
+  let values: UnsafeMutableBufferPointer<Element>
+
+  init(_ array: [Element]) {
+    values = .allocate(capacity: array.count)
+    _ = values.initialize(from: array)
+  }
+
+  deinit {
+    values.deinitialize()
+    values.deallocate()
+  }
 }

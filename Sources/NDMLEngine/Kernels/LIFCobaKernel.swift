@@ -67,15 +67,6 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func stepper() -> StepFunction {
-    // Unmanaged: threads share the kernel, and retaining it per call would bounce its reference
-    // count between the cores.
-    let kernel = Unmanaged.passUnretained(self)
-    return { n, _, neurons, spikes in kernel._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) } }
-  }
-
-  @_specialize(where Scalar == Double)
-  @_specialize(where Scalar == Float)
   func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
     let leak = SIMD8(repeating: self.leak)
     let reversalE = SIMD8(repeating: self.reversalE)

@@ -71,15 +71,6 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func stepper() -> StepFunction {
-    // Unmanaged: threads share the kernel, and retaining it per call would bounce its reference
-    // count between the cores.
-    let kernel = Unmanaged.passUnretained(self)
-    return { n, _, neurons, spikes in kernel._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) } }
-  }
-
-  @_specialize(where Scalar == Double)
-  @_specialize(where Scalar == Float)
   func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
     let p22 = SIMD8(repeating: self.p22)
     let p21e = SIMD8(repeating: self.p21e)

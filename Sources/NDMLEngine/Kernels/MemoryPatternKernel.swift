@@ -59,15 +59,6 @@ final class MemoryPatternKernel<Scalar: EngineScalar>: SourceKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func stepper() -> StepFunction {
-    // Unmanaged: threads share the kernel, and retaining it per call would bounce its reference
-    // count between the cores.
-    let kernel = Unmanaged.passUnretained(self)
-    return { n, _, _, spikes in kernel._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) } }
-  }
-
-  @_specialize(where Scalar == Double)
-  @_specialize(where Scalar == Float)
   func emit(_ n: Int, spikes: SpikeBuffer) {
     let p = parameters
     if n >= startStep && (n - startStep) % periodSteps == 0 {

@@ -30,8 +30,9 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   let size: Int
   private let stream: RandomStream
   private let gapStream: RandomStream
-  /// (first step, λ per neuron, e^−λ per neuron) per schedule segment.
-  private let segments: [(firstStep: Int, lambda: [Double], expNegLambda: [Double])]
+  /// Per schedule segment: its first step, λ and e^−λ per neuron (raw storage: reading them in the
+  /// step costs no reference counting).
+  private let segments: UnsafeMutableBufferPointer<PoissonSegment>
   /// Events drawn so far per neuron (the gap stream's counter).
   private let eventCounter: UnsafeMutablePointer<UInt64>
   /// Per-thread state (raw storage: no exclusivity checks or reference counting per step).
@@ -56,10 +57,22 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     self.gapStream = gapStream
     eventCounter = .allocate(capacity: max(size, 1))
     eventCounter.initialize(repeating: 0, count: max(size, 1))
-    segments = p.schedule.map { seg in
+    segments = .allocate(capacity: p.schedule.count)
+    for (i, seg) in p.schedule.enumerated() {
       let rates = seg.ratesHz.count == 1 ? Array(repeating: seg.ratesHz[0], count: size) : seg.ratesHz
-      let lambda = rates.map { $0 * dtMs / 1000 }
-      return (Int((seg.startMs / dtMs).rounded()), lambda, lambda.map { exp(-$0) })
+      let lambda = UnsafeMutablePointer<Double>.allocate(capacity: max(size, 1))
+      let expNeg = UnsafeMutablePointer<Double>.allocate(capacity: max(size, 1))
+      let truncated = UnsafeMutablePointer<Double>.allocate(capacity: max(size, 1))
+      for k in 0..<size {
+        lambda[k] = rates[k] * dtMs / 1000
+        expNeg[k] = exp(-lambda[k])
+        // Zero-truncated Poisson(λ): P(1) = e^−λ λ / (1 − e^−λ).
+        truncated[k] = lambda[k] * exp(-lambda[k]) / -expm1(-lambda[k])
+      }
+      (segments.baseAddress! + i).initialize(
+        to: PoissonSegment(
+          firstStep: Int((seg.startMs / dtMs).rounded()), lambda: lambda, expNegLambda: expNeg,
+          firstOfTruncated: truncated))
     }
     parts = .allocate(capacity: 1)
     parts.initialize(to: PoissonPart(neurons: 0..<size))
@@ -69,6 +82,12 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     parts.deinitialize(count: partCount)
     parts.deallocate()
     eventCounter.deallocate()
+    for s in segments {
+      s.lambda.deallocate()
+      s.expNegLambda.deallocate()
+      s.firstOfTruncated.deallocate()
+    }
+    segments.deallocate()
   }
 
   var splitsAcrossThreads: Bool { true }
@@ -92,33 +111,28 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     part.pointee.dense = neurons.filter { lambda[$0] >= Self.sparseLimit }.map { Int32($0) }
     part.pointee.clearPending()
     for k in neurons where lambda[k] > 0 && lambda[k] < Self.sparseLimit {
-      scheduleNext(k, after: n - 1, now: n, lambda: lambda[k], part)
+      scheduleNext(k, after: n - 1, now: n, in: segments[index], part)
     }
   }
 
   /// Draws neuron `k`'s next event step after `step` and its spike count; queues it.
   @inline(__always)
   private func scheduleNext(
-    _ k: Int, after step: Int, now n: Int, lambda: Double, _ part: UnsafeMutablePointer<PoissonPart>
+    _ k: Int, after step: Int, now n: Int, in segment: PoissonSegment, _ part: UnsafeMutablePointer<PoissonPart>
   ) {
+    let lambda = segment.lambda[k]
     let (u1, u2) = gapStream.uniformPair(UInt64(k), eventCounter[k])
     eventCounter[k] += 1
     let gap = 1 + (log(u1) / -lambda).rounded(.down)
     guard gap < Double(Int32.max) else { return }  // beyond any run
     // Zero-truncated Poisson(λ): P(m) = e^−λ λ^m / m! / (1 − e^−λ), m ≥ 1.
-    let count = poissonInversion(u2, lambda: lambda, first: 1, probability: lambda * exp(-lambda) / -expm1(-lambda))
+    let count = poissonInversion(u2, lambda: lambda, first: 1, probability: segment.firstOfTruncated[k])
     part.pointee.schedule(step: step + Int(gap), neuron: k, count: count, now: n)
   }
 
-  @_specialize(where Scalar == Double)
-  @_specialize(where Scalar == Float)
-  func stepper() -> StepFunction {
-    // Unmanaged: threads share the kernel, and retaining it per call would bounce its reference
-    // count between the cores.
-    let kernel = Unmanaged.passUnretained(self)
-    return { n, part, _, spikes in kernel._withUnsafeGuaranteedRef { $0.emit(n, part: $0.parts + part, spikes: spikes) }
-    }
-  }
+  /// Appends the spikes of thread `part`'s neurons in step `n`, in ascending order.
+  @inline(__always)
+  func emit(_ n: Int, part: Int, spikes: SpikeBuffer) { emit(n, part: parts + part, spikes: spikes) }
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
@@ -130,55 +144,58 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
       enter(segment: index, at: n, part)
     }
     let segment = segments[part.pointee.segmentIndex]
-    let due = part.pointee.takeDue(atStep: n)
-    if !due.isEmpty {
-      for event in due {
-        let neuron = Int(event >> 32)
-        scheduleNext(neuron, after: n, now: n, lambda: segment.lambda[neuron], part)
-      }
-    }
-    if part.pointee.dense.isEmpty {
-      for event in due {
-        let neuron = Int(event >> 32)
-        let count =
-          modulation == nil
-          ? Int(event & 0xFFFF_FFFF) : Int(thinned(Int32(event & 0xFFFF_FFFF), neuron: neuron, step: n))
-        for _ in 0..<count { spikes.append(neuron) }
-      }
-      return
+    let lambda = segment.lambda
+    let dueCount = part.pointee.collectDue(atStep: n)
+    let denseCount = part.pointee.dense.count
+    guard dueCount > 0 || denseCount > 0 else { return }
+    for i in 0..<dueCount {  // instantaneous reads: scheduling mutates the part
+      let neuron = Int(part.pointee.due[i] >> 32)
+      scheduleNext(neuron, after: n, now: n, in: segment, part)
     }
     part.pointee.scratchDense.removeAll(keepingCapacity: true)
-    segment.expNegLambda.withUnsafeBufferPointer { expNeg in
-      segment.lambda.withUnsafeBufferPointer { lambda in
-        for k32 in part.pointee.dense {
-          let k = Int(k32)
-          let u = stream.uniform(UInt64(k), UInt64(n))
-          let lambdaK = modulation.map { lambda[k] * $0(k, n) } ?? lambda[k]
-          let count = poissonInversion(
-            u, lambda: lambdaK, first: 0, probability: modulation == nil ? expNeg[k] : exp(-lambdaK))
-          for _ in 0..<count { part.pointee.scratchDense.append(k32) }
-        }
+    if denseCount > 0 {
+      let expNeg = segment.expNegLambda
+      for i in 0..<denseCount {
+        let k32 = part.pointee.dense[i]
+        let k = Int(k32)
+        let u = stream.uniform(UInt64(k), UInt64(n))
+        let lambdaK = modulation.map { lambda[k] * $0(k, n) } ?? lambda[k]
+        let count = poissonInversion(
+          u, lambda: lambdaK, first: 0, probability: modulation == nil ? expNeg[k] : exp(-lambdaK))
+        for _ in 0..<count { part.pointee.scratchDense.append(k32) }
       }
     }
     // Merge both ascending lists (a neuron is in one of them only).
-    let dense = part.pointee.scratchDense
-    var d = 0
-    for event in due {
-      let neuron = Int32(event >> 32)
-      let count =
-        modulation == nil
-        ? Int(event & 0xFFFF_FFFF) : Int(thinned(Int32(event & 0xFFFF_FFFF), neuron: Int(neuron), step: n))
-      while d < dense.count && dense[d] < neuron {
-        spikes.append(Int(dense[d]))
-        d += 1
+    part.pointee.due.withUnsafeBufferPointer { due in
+      part.pointee.scratchDense.withUnsafeBufferPointer { dense in
+        var d = 0
+        for event in due {
+          let neuron = Int32(event >> 32)
+          let count =
+            modulation == nil
+            ? Int(event & 0xFFFF_FFFF) : Int(thinned(Int32(event & 0xFFFF_FFFF), neuron: Int(neuron), step: n))
+          while d < dense.count && dense[d] < neuron {
+            spikes.append(Int(dense[d]))
+            d += 1
+          }
+          for _ in 0..<count { spikes.append(Int(neuron)) }
+        }
+        while d < dense.count {
+          spikes.append(Int(dense[d]))
+          d += 1
+        }
       }
-      for _ in 0..<count { spikes.append(Int(neuron)) }
-    }
-    while d < dense.count {
-      spikes.append(Int(dense[d]))
-      d += 1
     }
   }
+}
+
+/// λ and e^−λ per neuron of one schedule segment, from `firstStep` on.
+struct PoissonSegment {
+  let firstStep: Int
+  let lambda: UnsafeMutablePointer<Double>
+  let expNegLambda: UnsafeMutablePointer<Double>
+  /// P(m = 1) of the zero-truncated Poisson(λ) per neuron, `e^−λ λ / (1 − e^−λ)`.
+  let firstOfTruncated: UnsafeMutablePointer<Double>
 }
 
 /// One thread's share of a Poisson population: its neurons, which of them are dense in the
@@ -194,7 +211,8 @@ struct PoissonPart {
   private var wheel: [[UInt64]] = Array(repeating: [], count: PoissonKernel<Double>.wheelSteps)
   /// Events further ahead, as (step, event); moved into the wheel every ``wheelSteps`` steps.
   private var later: [(step: Int, event: UInt64)] = []
-  private var due: [UInt64] = []
+  /// The events of the current step (``collectDue(atStep:)``).
+  private(set) var due: [UInt64] = []
 
   init(neurons: Range<Int>) { self.neurons = neurons }
 
@@ -215,9 +233,9 @@ struct PoissonPart {
     }
   }
 
-  /// The events of step `n`, sorted by neuron (valid until the next call).
+  /// Moves the events of step `n` into ``due``, sorted by neuron; returns how many there are.
   @inline(__always)
-  mutating func takeDue(atStep n: Int) -> [UInt64] {
+  mutating func collectDue(atStep n: Int) -> Int {
     let steps = PoissonKernel<Double>.wheelSteps
     if n & (steps - 1) == 0 && !later.isEmpty {
       // An event queued beyond the wheel at step m (s ≥ m + W) is moved here, at the last
@@ -237,7 +255,7 @@ struct PoissonPart {
     swap(&due, &wheel[b])
     wheel[b].removeAll(keepingCapacity: true)
     if due.count > 1 { due.sort() }
-    return due
+    return due.count
   }
 }
 

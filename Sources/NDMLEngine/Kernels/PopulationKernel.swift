@@ -20,11 +20,8 @@ protocol PopulationKernel<Scalar>: AnyObject {
   /// multiples of ``blockCount``, the last range ends at the padded count, ranges may be empty).
   /// Called once, before the first step.
   func prepare(ranges: [Range<Int>])
-  /// The function that advances thread `part`'s neurons `neurons` over step `n`
-  /// (`[t_n, t_{n+1})`), appending their spikes in ascending order (a neuron appears once per
-  /// spike; sources may repeat one for several spikes in a step). Made once per run inside the
-  /// kernel's specialised code, so a call costs an indirect jump, not a generic dispatch.
-  func stepper() -> StepFunction
+  // Stepping is not a protocol requirement: the loop calls each concrete kernel's `step` or
+  // `emit` through ``KernelHandle``, specialised and without reference counting.
   /// The synaptic variable (`s_e`/`s_i`, `g_e`/`g_i`) a receptor's weights add to, one value per
   /// neuron; nil for sources, which take no input.
   func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>?
@@ -34,9 +31,6 @@ protocol PopulationKernel<Scalar>: AnyObject {
   /// `recordableVariables`) of `neuron`.
   func value(ofVariable variable: Int, neuron: Int) -> Scalar
 }
-
-/// `(n, part, neurons, spikes)`: see ``PopulationKernel/stepper()``.
-typealias StepFunction = (_ n: Int, _ part: Int, _ neurons: Range<Int>, _ spikes: SpikeBuffer) -> Void
 
 /// A population that only emits spikes: stamped at the start of their step, no current, no state.
 protocol SourceKernel: PopulationKernel {}
@@ -181,6 +175,44 @@ struct SpikeResetRule<Scalar: EngineScalar> {
     counts.setLanes(i, Scalar.select(spiking, refractorySteps, Scalar.select(active, zero, r - 1)))
     if Scalar.anyLane(spiking) {
       for lane in 0..<laneCount where spiking[lane] { spikes.append(i + lane) }
+    }
+  }
+}
+
+/// A population kernel of a known type, unretained: the step loop's way to call it. A switch over
+/// concrete types gives specialised direct calls (an existential call on a generic class runs
+/// unspecialised code with runtime metadata lookups), and `Unmanaged` payloads make the handle a
+/// plain value — no reference counting of the kernel that all threads share, no value-witness
+/// copies. The simulation keeps every kernel alive for the run. A new kernel type gets a case
+/// here (the initialiser stops with a clear message otherwise).
+enum KernelHandle<Scalar: EngineScalar> {
+  case lifCuba(Unmanaged<LIFCubaKernel<Scalar>>)
+  case lifCoba(Unmanaged<LIFCobaKernel<Scalar>>)
+  case poisson(Unmanaged<PoissonKernel<Scalar>>)
+  case spikeSource(Unmanaged<SpikeSourceKernel<Scalar>>)
+  case memoryPatterns(Unmanaged<MemoryPatternKernel<Scalar>>)
+
+  init(_ kernel: any PopulationKernel<Scalar>) {
+    switch kernel {
+    case let k as LIFCubaKernel<Scalar>: self = .lifCuba(.passUnretained(k))
+    case let k as LIFCobaKernel<Scalar>: self = .lifCoba(.passUnretained(k))
+    case let k as PoissonKernel<Scalar>: self = .poisson(.passUnretained(k))
+    case let k as SpikeSourceKernel<Scalar>: self = .spikeSource(.passUnretained(k))
+    case let k as MemoryPatternKernel<Scalar>: self = .memoryPatterns(.passUnretained(k))
+    default: preconditionFailure("KernelHandle has no case for \(type(of: kernel))")
+    }
+  }
+
+  /// Advances thread `part`'s neurons `neurons` over step `n` (`[t_n, t_{n+1})`), appending
+  /// their spikes in ascending order (a neuron appears once per spike; sources may repeat one).
+  @inline(__always)
+  func step(_ n: Int, part: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
+    switch self {
+    case .lifCuba(let k): k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .lifCoba(let k): k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .poisson(let k): k._withUnsafeGuaranteedRef { $0.emit(n, part: part, spikes: spikes) }
+    case .spikeSource(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }
+    case .memoryPatterns(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }
     }
   }
 }

@@ -54,15 +54,6 @@ final class BidirectionalBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
 
   var indexBytes: Int { incoming.bytes }
 
-  @_specialize(where Scalar == Double)
-  @_specialize(where Scalar == Float)
-  func handlers() -> (arrivals: PlasticityEvent, postsynaptic: PlasticityEvent) {
-    let kernel = Unmanaged.passUnretained(self)  // not retained per call (see LIFCubaKernel.stepper)
-    return (
-      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.presynapticArrivals(i, count: c, step: s, part: p) } },
-      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.postsynapticSpikes(i, count: c, step: s, part: p) } }
-    )
-  }
   var isClocked: Bool { true }
 
   func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {

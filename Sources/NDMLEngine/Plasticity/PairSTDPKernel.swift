@@ -30,15 +30,6 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
 
   var indexBytes: Int { incoming.bytes }
 
-  @_specialize(where Scalar == Double)
-  @_specialize(where Scalar == Float)
-  func handlers() -> (arrivals: PlasticityEvent, postsynaptic: PlasticityEvent) {
-    let kernel = Unmanaged.passUnretained(self)  // not retained per call (see LIFCubaKernel.stepper)
-    return (
-      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.presynapticArrivals(i, count: c, step: s, part: p) } },
-      { i, c, s, p in kernel._withUnsafeGuaranteedRef { $0.postsynapticSpikes(i, count: c, step: s, part: p) } }
-    )
-  }
   var supportsThreads: Bool { true }
 
   func prepare(parts: Int) {

@@ -25,9 +25,6 @@ protocol PlasticityKernel<Scalar>: AnyObject {
   func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int)
   /// Spikes of the target population's neurons owned by thread `part`.
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int)
-  /// The two event functions, made inside the kernel's specialised code so that a call costs an
-  /// indirect jump, not a generic dispatch.
-  func handlers() -> (arrivals: PlasticityEvent, postsynaptic: PlasticityEvent)
   /// Whether ``advance(toStep:)`` must be called once per step (rules with their own clock).
   var isClocked: Bool { get }
   /// Advances clocked state to grid step `step` (called after that step's spikes).
@@ -49,9 +46,54 @@ extension PlasticityKernel {
   func finish(atStep step: Int) {}
 }
 
-/// `(indices, count, step, part)`: presynaptic arrivals or postsynaptic spikes (see
-/// ``PlasticityKernel``).
-typealias PlasticityEvent = (_ indices: UnsafePointer<Int32>, _ count: Int, _ step: Int, _ part: Int) -> Void
+/// A plasticity kernel of a known type, unretained: the step loop's way to call it (see
+/// ``KernelHandle``).
+enum PlasticityHandle<Scalar: EngineScalar> {
+  case pairSTDP(Unmanaged<PairSTDPKernel<Scalar>>)
+  case tripletSTDP(Unmanaged<TripletSTDPKernel<Scalar>>)
+  case bidirectionalBTSP(Unmanaged<BidirectionalBTSPKernel<Scalar>>)
+  case binaryBTSP(Unmanaged<BinaryBTSPKernel<Scalar>>)
+
+  init(_ kernel: any PlasticityKernel<Scalar>) {
+    switch kernel {
+    case let k as PairSTDPKernel<Scalar>: self = .pairSTDP(.passUnretained(k))
+    case let k as TripletSTDPKernel<Scalar>: self = .tripletSTDP(.passUnretained(k))
+    case let k as BidirectionalBTSPKernel<Scalar>: self = .bidirectionalBTSP(.passUnretained(k))
+    case let k as BinaryBTSPKernel<Scalar>: self = .binaryBTSP(.passUnretained(k))
+    default: preconditionFailure("PlasticityHandle has no case for \(type(of: kernel))")
+    }
+  }
+
+  /// ``PlasticityKernel/presynapticArrivals(_:count:step:part:)``.
+  @inline(__always)
+  func arrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
+    switch self {
+    case .pairSTDP(let k):
+      k._withUnsafeGuaranteedRef { $0.presynapticArrivals(indices, count: count, step: step, part: part) }
+    case .tripletSTDP(let k):
+      k._withUnsafeGuaranteedRef { $0.presynapticArrivals(indices, count: count, step: step, part: part) }
+    case .bidirectionalBTSP(let k):
+      k._withUnsafeGuaranteedRef { $0.presynapticArrivals(indices, count: count, step: step, part: part) }
+    case .binaryBTSP(let k):
+      k._withUnsafeGuaranteedRef { $0.presynapticArrivals(indices, count: count, step: step, part: part) }
+    }
+  }
+
+  /// ``PlasticityKernel/postsynapticSpikes(_:count:step:part:)``.
+  @inline(__always)
+  func postsynaptic(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
+    switch self {
+    case .pairSTDP(let k):
+      k._withUnsafeGuaranteedRef { $0.postsynapticSpikes(indices, count: count, step: step, part: part) }
+    case .tripletSTDP(let k):
+      k._withUnsafeGuaranteedRef { $0.postsynapticSpikes(indices, count: count, step: step, part: part) }
+    case .bidirectionalBTSP(let k):
+      k._withUnsafeGuaranteedRef { $0.postsynapticSpikes(indices, count: count, step: step, part: part) }
+    case .binaryBTSP(let k):
+      k._withUnsafeGuaranteedRef { $0.postsynapticSpikes(indices, count: count, step: step, part: part) }
+    }
+  }
+}
 
 /// Makes the engine kernel of a projection's rule.
 func makePlasticityKernel<Scalar: EngineScalar>(

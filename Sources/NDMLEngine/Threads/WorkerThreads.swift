@@ -56,11 +56,13 @@ func runOnThreads(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
 }
 
 /// Splits `count` neurons, in blocks of ``blockCount`` (whole cache lines of state), into
-/// `parts` contiguous ranges of whole blocks (the last one ends at the padded count), as equal as
-/// blocks allow. Neuron `i` belongs to the part whose range holds it.
+/// `parts` contiguous ranges of whole blocks, as equal as blocks allow; ranges end at the last
+/// SIMD chunk that holds a neuron (not at the padded block), so a small population costs one
+/// chunk, not a block. Neuron `i` belongs to the part whose range holds it.
 func chunkPartition(count: Int, parts: Int) -> [Range<Int>] {
   let blocks = paddedCount(count) / blockCount
+  let end = (count + laneCount - 1) / laneCount * laneCount
   return (0..<parts).map { k in
-    (blocks * k / parts * blockCount)..<(blocks * (k + 1) / parts * blockCount)
+    min(blocks * k / parts * blockCount, end)..<min(blocks * (k + 1) / parts * blockCount, end)
   }
 }
