@@ -16,8 +16,8 @@ loop alone, as each simulator measures it (see the scripts' headers).
 
 Output: <out>/bench.json (everything) and <out>/bench.md (the table for docs/performance.md),
 and a check that the simulators simulated the same thing: per case, each peer's excitatory rate
-within the tolerance of the foundation issue's agreement tests (15 %; Song 2000: 30 %, it is one
-neuron after learning) of NDML's. The script exits 1 if a check fails or a run fails.
+within the tolerance of the foundation issue's agreement tests (15 %; COBA 20 %, see
+RATE_TOLERANCE; Song 2000: 30 %, it is one neuron after learning) of NDML's. The script exits 1 if a check fails or a run fails.
 
 Run it on a quiet machine: absolute times on this shared 2-core machine vary by up to 3x between
 days, so only ratios measured in one run mean anything.
@@ -48,7 +48,10 @@ CASES = {
     "song2000": ("song2000", [100000], [None], ["brian2_stdp"]),
 }
 QUICK_DURATIONS = {"cuba": [1000], "song2000": [10000]}
-RATE_TOLERANCE = {"song2000": 0.30}
+# COBA: one seed of a chaotic network; seed-to-seed spread of the excitatory rate is ~7 % (Brian2
+# seeds 1-3: 19.9 / 20.0 / 18.2 Hz, ANNarchy 17.0 / 19.3 / 18.3 Hz), and ANNarchy and NEST hold v
+# for 50 refractory steps where Brian2 holds 49 (benchmarks/README.md): 20 %.
+RATE_TOLERANCE = {"song2000": 0.30, "coba": 0.20}
 DEFAULT_TOLERANCE = 0.15
 
 

@@ -6,7 +6,9 @@ import Foundation
 /// The kernel walks rows of `rowLength` synapses (target `UInt32`, weight `Scalar`, targets sorted
 /// within a row, as NDML stores them) in a random row order, adding each weight into an array of
 /// `targetCount` values — exactly NDML's delivery loop with nothing around it. Per event it
-/// touches 4 + `Scalar` bytes sequentially and one `Scalar` at a random address (read and write).
+/// touches 4 + `Scalar` bytes of the rows and one `Scalar` at a random address (read and write).
+/// Give it the network's synapse count, so that the rows are as large (and as cache-resident) as
+/// the network's; it repeats passes until about 2²⁴ events are timed.
 public enum ScatterProbe {
   /// What one probe measured.
   public struct Result: Sendable {
@@ -20,18 +22,19 @@ public enum ScatterProbe {
 
   /// Measures scatter-add throughput into `targetCount` values of `precision` (best of
   /// `repeats` passes over about 2²⁴ events).
-  public static func measure(targetCount: Int, rowLength: Int = 80, doublePrecision: Bool = true, repeats: Int = 5)
-    -> Result
-  {
+  public static func measure(
+    targetCount: Int, synapseCount: Int, rowLength: Int = 80, doublePrecision: Bool = true, repeats: Int = 5
+  ) -> Result {
     doublePrecision
-      ? run(Double.self, targetCount: targetCount, rowLength: rowLength, repeats: repeats)
-      : run(Float.self, targetCount: targetCount, rowLength: rowLength, repeats: repeats)
+      ? run(Double.self, targetCount: targetCount, synapses: synapseCount, rowLength: rowLength, repeats: repeats)
+      : run(Float.self, targetCount: targetCount, synapses: synapseCount, rowLength: rowLength, repeats: repeats)
   }
 
   private static func run<S: BinaryFloatingPoint>(
-    _: S.Type, targetCount: Int, rowLength: Int, repeats: Int
+    _: S.Type, targetCount: Int, synapses: Int, rowLength: Int, repeats: Int
   ) -> Result {
-    let rows = max(1, (1 << 24) / rowLength)
+    let rows = max(1, min(synapses, 1 << 26) / rowLength)
+    let passes = max(1, (1 << 24) / (rows * rowLength))
     let n = max(targetCount, 1)
     var generator = SplitMix64(seed: 0x5EED)
     var targets = [UInt32](repeating: 0, count: rows * rowLength)
@@ -41,7 +44,7 @@ public enum ScatterProbe {
       row.sort()
       for k in 0..<rowLength { targets[r * rowLength + k] = row[k] }
     }
-    let order = (0..<rows).map { _ in Int(generator.next() % UInt64(rows)) }
+    let order = (0..<rows * passes).map { _ in Int(generator.next() % UInt64(rows)) }
     var state = [S](repeating: 0, count: n)
     var best = Double.infinity
     targets.withUnsafeBufferPointer { t in
@@ -62,7 +65,7 @@ public enum ScatterProbe {
     // Keep the result observable so the loop is not removed.
     if state.reduce(0, +) == -1 { print("") }
     return Result(
-      eventsPerSecond: Double(rows * rowLength) / best, bytesPerEvent: 4 + 3 * size, targetBytes: n * size)
+      eventsPerSecond: Double(order.count * rowLength) / best, bytesPerEvent: 4 + 3 * size, targetBytes: n * size)
   }
 }
 

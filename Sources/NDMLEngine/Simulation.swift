@@ -155,7 +155,10 @@ final class Simulation<Scalar: EngineScalar> {
   var measurePhases = false
   /// Thread 0's seconds per phase of the last run (when ``measurePhases``).
   private(set) var phaseSeconds: [String: Double] = [:]
-  /// Threads the run uses: the requested count, or 1 when a plasticity rule cannot be split.
+  /// Fewest blocks of neurons (``blockCount`` each, sources not counted) worth a thread of their own.
+  static var minimumBlocksPerThread: Int { 4 }
+  /// Threads the run uses: the requested count, fewer for small networks (see
+  /// ``minimumBlocksPerThread``), or 1 when a plasticity rule cannot be split.
   private(set) var threadCount = 1
   /// Per population, per thread: the neurons (whole SIMD chunks) that thread steps; a population
   /// that cannot be split (replayed spikes, memory patterns) is stepped whole by one thread and
@@ -165,7 +168,11 @@ final class Simulation<Scalar: EngineScalar> {
   /// Splits neurons, synapse rows, rings and plasticity state over `threads` threads (1 when a
   /// rule cannot be split); called once after ``build()``.
   private func partition(threads requested: Int) {
-    threadCount = plasticity.values.allSatisfy(\.supportsThreads) ? max(1, requested) : 1
+    // At least `minimumBlocksPerThread` blocks of neurons per thread: on less work a step is all
+    // synchronisation (Song 2000's one neuron ran 2.5x slower on two threads).
+    let blocks = kernels.filter(\.emitsAtStepEnd).reduce(0) { $0 + paddedCount($1.size) / blockCount }
+    let useful = max(1, blocks / Self.minimumBlocksPerThread)
+    threadCount = plasticity.values.allSatisfy(\.supportsThreads) ? max(1, min(requested, useful)) : 1
     let parts = threadCount
     var wholeOwner = 0
     neuronRanges = kernels.map { kernel in

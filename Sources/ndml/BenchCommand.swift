@@ -183,8 +183,10 @@ struct BenchCommand: ParsableCommand {
     if !noProbe {
       for r in rows.indices {
         let largest = rows[r]["largest_population"] as! Int
+        let synapses = rows[r]["synapses"] as! Int
         if probes[largest] == nil {
-          probes[largest] = ScatterProbe.measure(targetCount: largest, doublePrecision: precision == .float64)
+          probes[largest] = ScatterProbe.measure(
+            targetCount: largest, synapseCount: synapses, doublePrecision: precision == .float64)
         }
         let probe = probes[largest]!
         rows[r]["probe_events_per_s"] = probe.eventsPerSecond

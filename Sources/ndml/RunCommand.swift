@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
       summary = try backend.run(experiment, observer: writer)
       if summary.threads < experiment.simulation.threads {
         logger.warning(
-          "ran on \(summary.threads) thread instead of \(experiment.simulation.threads): btsp_milstein and btsp_binary projections run on one thread"
+          "ran on \(summary.threads) thread(s) instead of \(experiment.simulation.threads): btsp_milstein and btsp_binary projections run on one thread, and each thread needs at least 128 neurons of work"
         )
       }
       progress.finish()

@@ -22,7 +22,7 @@ final class ThreadDeterminismTests: XCTestCase {
     return Experiment(
       simulation: simulation,
       populations: [
-        Population(name: "e", size: 301, model: .lifCuba(cuba), initialState: ["v": .uniform(low: -60, high: -50)]),
+        Population(name: "e", size: 461, model: .lifCuba(cuba), initialState: ["v": .uniform(low: -60, high: -50)]),
         Population(name: "c", size: 77, model: .lifCoba(LIFCobaParameters())),
         Population(name: "x", size: 120, model: .poisson(.init(rateHz: 15))),
         Population(
@@ -55,7 +55,7 @@ final class ThreadDeterminismTests: XCTestCase {
       recording: RecordingPlan(
         spikePopulations: ["e", "c", "x", "r"],
         state: [
-          .init(population: "e", variables: ["v", "s_e"], neurons: [0, 150, 300], intervalMs: 0.3),
+          .init(population: "e", variables: ["v", "s_e"], neurons: [0, 230, 460], intervalMs: 0.3),
           .init(population: "c", variables: ["v", "g_e"], neurons: [0, 76], intervalMs: 1),
         ],
         weights: [.init(projection: "ee", intervalMs: 50), .init(projection: "xe", intervalMs: 25)],
