@@ -110,6 +110,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from brian2_reference import COBA, CUBA, DT_MS, P_CONNECT  # noqa: E402  (the shared parameters)
 from peer_common import (  # noqa: E402
+    save_spikes_npz,
     add_va_scaling_args, fixed_in_degree_sources, peak_rss_bytes, run_seeds, va_check_args,
     va_connectivity, va_ensemble, va_in_degrees, va_sizes, va_spike_summary, write_result)
 
@@ -269,12 +270,7 @@ def run(args, seed: int, first: bool = True) -> dict:
     net.clear()
     if args.build_dir is None:
         shutil.rmtree(build_dir, ignore_errors=True)
-    if args.spikes_npz:
-        path = Path(args.spikes_npz)
-        if args.n_seeds > 1:
-            path = path.with_name(f"{path.stem}_seed{seed}{path.suffix or '.npz'}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, t_ms=t_ms, i=idx)
+    save_spikes_npz(args, seed, t_ms, idx)
 
     summary = va_spike_summary(t_ms, idx, n_exc, n_inh, args.transient_ms, args.duration_ms)
     return {

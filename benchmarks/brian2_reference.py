@@ -97,6 +97,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
+    save_spikes_npz,
     VA_DEFAULT_NEURONS, add_va_scaling_args, brian2_run_header, fixed_in_degree_sources, run_seeds,
     run_timed, start_brian2_run, va_check_args, va_connectivity, va_ensemble, va_in_degrees, va_sizes,
     va_spike_summary, write_result)
@@ -222,11 +223,7 @@ def run(args, seed: int, first: bool = True) -> dict:
 
     if standalone and args.build_dir is None:
         shutil.rmtree(build_dir, ignore_errors=True)
-    if args.spikes_npz:
-        path = Path(args.spikes_npz)
-        if args.n_seeds > 1:
-            path = path.with_name(f"{path.stem}_seed{seed}{path.suffix or '.npz'}")
-        np.savez_compressed(path, t_ms=t_ms, i=idx)
+    save_spikes_npz(args, seed, t_ms, idx)
 
     summary = va_spike_summary(t_ms, idx, n_exc, n_inh, args.transient_ms, args.duration_ms)
     scaled = args.in_degree is not None or args.neurons != VA_DEFAULT_NEURONS

@@ -76,6 +76,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from brian2_reference import COBA, CUBA, DT_MS, P_CONNECT  # noqa: E402  (the shared parameters)
 from peer_common import (  # noqa: E402
+    save_spikes_npz,
     add_va_scaling_args, peak_rss_bytes, run_seeds, va_check_args, va_connectivity, va_ensemble,
     va_in_degrees, va_sizes, va_spike_summary, write_result)
 
@@ -172,12 +173,7 @@ def run(args, seed: int, first: bool = True) -> dict:
     t_ms, idx = t_ms[order], idx[order]
     timing = {"network_build": t_build, "sim_loop": t4 - t1, "prepare": t2 - t1, "run": t3 - t2,
               "cleanup": t4 - t3, "sim_loop_cpu": sim_cpu, "total": time.perf_counter() - t_total0}
-    if args.spikes_npz:
-        path = Path(args.spikes_npz)
-        if args.n_seeds > 1:
-            path = path.with_name(f"{path.stem}_seed{seed}{path.suffix or '.npz'}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, t_ms=t_ms, i=idx)
+    save_spikes_npz(args, seed, t_ms, idx)
 
     summary = va_spike_summary(t_ms, idx, n_exc, n_inh, args.transient_ms, args.duration_ms)
     return {

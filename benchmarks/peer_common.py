@@ -252,3 +252,14 @@ def peak_rss_bytes() -> int:
     Linux). It includes everything the process loaded (Python, NumPy, the simulator library)."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(rss if sys.platform == "darwin" else rss * 1024)
+
+
+def save_spikes_npz(args, seed: int, t_ms, idx) -> None:
+    """Saves all spikes (t_ms, i) to --spikes-npz, one file per seed when there are several."""
+    if not args.spikes_npz:
+        return
+    path = Path(args.spikes_npz)
+    if args.n_seeds > 1:
+        path = path.with_name(f"{path.stem}_seed{seed}{path.suffix or '.npz'}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, t_ms=t_ms, i=idx)
