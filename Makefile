@@ -42,7 +42,7 @@ build:
 	swift build $(RELEASE_FLAGS)
 
 lint:
-	swift format lint --strict --recursive Sources Tests
+	swift format lint --strict --recursive Sources Tests Fuzz/Sources Fuzz/Package.swift
 
 swift-test:
 	swift test

@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "NDMLModel", targets: ["NDMLModel"]),
     .library(name: "NDMLEngine", targets: ["NDMLEngine"]),
     .library(name: "NDMLResults", targets: ["NDMLResults"]),
+    .library(name: "NDMLConfig", targets: ["NDMLConfig"]),
     .library(name: "NDMLAnalysis", targets: ["NDMLAnalysis"]),
   ],
   dependencies: [

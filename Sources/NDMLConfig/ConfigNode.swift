@@ -50,13 +50,43 @@ public struct ConfigNode: Sendable {
   }
 
   /// Parses YAML text into a node tree; syntax errors carry the line.
+  ///
+  /// Anchors are refused before composing: configs do not support aliases, and composing expands
+  /// them, so a few lines of nested aliases (a "billion laughs" document) would take all memory.
   public static func parse(yaml: String) throws -> ConfigNode {
+    if let line = firstAnchorLine(yaml) {
+      throw ConfigError(
+        line: line, keyPath: "",
+        message: "YAML anchors and aliases (&name, *name) are not supported in configs; write the values out")
+    }
     do {
       guard let node = try Yams.compose(yaml: yaml) else { return ConfigNode(.null, line: 1) }
       return try ConfigNode(yams: node)
     } catch let error as YamlError {
       throw ConfigError(yaml: error)
     }
+  }
+
+  /// The line of the first YAML anchor (`&name` after a space, `[`, `{`, `,`, `:` or `-`, outside
+  /// comments and quotes), if any.
+  static func firstAnchorLine(_ yaml: String) -> Int? {
+    for (index, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      var quote: Character?
+      var previous: Character = " "
+      for c in line {
+        if let q = quote {
+          if c == q { quote = nil }
+        } else if c == "\"" || c == "'" {
+          quote = c
+        } else if c == "#" && (previous == " " || previous == "\t") {
+          break
+        } else if c == "&" && " \t[{,:-".contains(previous) {
+          return index + 1
+        }
+        previous = c
+      }
+    }
+    return nil
   }
 
   /// Returns a copy with the value at dotted `keyPath` replaced (intermediate mappings created).

@@ -33,11 +33,20 @@ public struct SimulationSettings: Sendable, Equatable {
   /// The largest thread count accepted.
   public static var maximumThreads: Int { 256 }
 
-  /// Number of whole steps in the run (`durationMs / dtMs`, rounded to the nearest step).
-  public var stepCount: Int { Int((durationMs / dtMs).rounded()) }
+  /// The most steps a run may have (2⁴⁰: 3.5 years of biological time at dt = 0.1 ms).
+  public static var maximumSteps: Int { 1 << 40 }
 
-  /// Converts a time in ms to the nearest whole number of steps.
-  public func steps(forMs ms: Double) -> Int { Int((ms / dtMs).rounded()) }
+  /// Number of whole steps in the run (`durationMs / dtMs`, rounded to the nearest step; at most
+  /// ``maximumSteps``, which ``violations()`` reports).
+  public var stepCount: Int { steps(forMs: durationMs) }
+
+  /// Converts a time in ms to the nearest whole number of steps (clamped to ±``maximumSteps``;
+  /// NaN gives 0 — both are reported by the validation of the value itself).
+  public func steps(forMs ms: Double) -> Int {
+    let steps = (ms / dtMs).rounded()
+    guard !steps.isNaN else { return 0 }
+    return Int(max(min(steps, Double(Self.maximumSteps)), -Double(Self.maximumSteps)))
+  }
 
   /// Every violated rule, as (key, message) pairs; empty when valid.
   public func violations() -> [ParameterViolation] {
@@ -56,6 +65,13 @@ public struct SimulationSettings: Sendable, Equatable {
       out.append(.init(key: "duration_ms", message: "must be a positive number of ms, got \(durationMs)"))
     } else if dtMs > 0, durationMs < dtMs {
       out.append(.init(key: "duration_ms", message: "is shorter than one step (dt_ms = \(dtMs))"))
+    } else if dtMs > 0, !(durationMs / dtMs <= Double(Self.maximumSteps)) {
+      out.append(
+        .init(
+          key: "duration_ms",
+          message:
+            "is \(durationMs / dtMs) steps of dt_ms = \(dtMs); at most \(Self.maximumSteps) steps are supported (shorten the run or enlarge dt_ms)"
+        ))
     }
     return out
   }

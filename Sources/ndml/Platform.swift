@@ -34,5 +34,37 @@ enum Platform {
   }
 }
 
+extension Platform {
+  /// Until ``clearFaultMessage()``, a segmentation fault or bus error prints `message` and exits
+  /// with status 1 instead of crashing with a backtrace. For reading damaged files: HDF5 1.10
+  /// trusts some on-disk offsets (a corrupted global-heap reference of a variable-length string
+  /// makes `H5HG_read` copy out of bounds), so a damaged file can fault inside the library, where
+  /// no error can be caught; the process cannot go on after that, but it can say what happened.
+  static func setFaultMessage(_ message: String) {
+    clearFaultMessage()
+    let bytes = Array(message.utf8)
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+    buffer.initialize(from: bytes, count: bytes.count)
+    faultMessageLength = bytes.count
+    faultMessage = buffer
+    for sig in [SIGSEGV, SIGBUS] {
+      signal(sig) { _ in
+        if let message = faultMessage { _ = write(2, message, faultMessageLength) }
+        _exit(1)
+      }
+    }
+  }
+
+  /// Restores the default handling of faults (see ``setFaultMessage(_:)``).
+  static func clearFaultMessage() {
+    for sig in [SIGSEGV, SIGBUS] { signal(sig, SIG_DFL) }
+    faultMessage?.deallocate()
+    faultMessage = nil
+  }
+}
+
 /// Written by the signal handler only (a plain word store, async-signal-safe).
 nonisolated(unsafe) private var receivedStopSignal: Int32 = 0
+/// The message the fault handler writes (set before the handler is installed).
+nonisolated(unsafe) private var faultMessage: UnsafeMutablePointer<UInt8>?
+nonisolated(unsafe) private var faultMessageLength = 0

@@ -7,6 +7,10 @@ import NDMLResults
 /// command with exit code 1.
 enum ResultsFileAccess {
   static func read(_ path: String, logger: Logger, _ body: (ResultsReader) throws -> Void) throws {
+    Platform.setFaultMessage(
+      "ndml: error: \(path): the file is damaged: the HDF5 library faulted while reading it (segmentation fault); it cannot be read\n"
+    )
+    defer { Platform.clearFaultMessage() }
     do {
       let reader = try ResultsReader(url: URL(fileURLWithPath: path))
       defer { try? reader.close() }

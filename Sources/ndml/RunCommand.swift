@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
       config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
     let experiment = loaded.experiment
     let backend = CPUBackend()
-    try Self.checkMemory(experiment, backend: backend, logger: logger)
+    try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
     let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
     let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5")
     let progress = ProgressDisplay(enabled: !logging.quiet, durationMs: experiment.simulation.durationMs)
@@ -79,12 +79,12 @@ struct RunCommand: ParsableCommand {
   }
 
   /// Refuses a network whose memory estimate exceeds the machine's, before anything is allocated.
-  static func checkMemory(_ experiment: Experiment, backend: CPUBackend, logger: Logger) throws {
+  static func checkMemory(_ experiment: Experiment, config: String, backend: CPUBackend, logger: Logger) throws {
     let need = backend.estimatedMemoryBytes(experiment)
     logger.debug("estimated memory \(formatBytes(need)) of \(formatBytes(backend.availableMemoryBytes))")
     if need >= backend.availableMemoryBytes * 0.9 {
       logger.error(
-        "\(EngineError.insufficientMemory(estimatedBytes: need, availableBytes: backend.availableMemoryBytes, synapses: experiment.expectedSynapseCount()))"
+        "\(config): populations: \(EngineError.insufficientMemory(estimatedBytes: need, availableBytes: backend.availableMemoryBytes, synapses: experiment.expectedSynapseCount()))"
       )
       throw ExitCode(1)
     }

@@ -25,7 +25,7 @@ struct ValidateCommand: ParsableCommand {
       "\(config): valid — \(e.populations.count) populations, \(neurons) neurons, "
         + "\(e.projections.count) projections, ~\(Int(e.expectedSynapseCount())) synapses, "
         + "\(e.simulation.stepCount) steps; estimated memory \(formatBytes(bytes))")
-    try RunCommand.checkMemory(e, backend: backend, logger: logger)
+    try RunCommand.checkMemory(e, config: config, backend: backend, logger: logger)
   }
 }
 

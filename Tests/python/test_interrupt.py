@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import h5py
+import numpy as np
 import pytest
 
 
@@ -61,6 +62,9 @@ def test_sigkill_leaves_a_readable_partial_file(ndml_bin, repo_root, tmp_path):
         times = f["spikes/exc/timestamps"][:]
         samples = f["report/exc/v/data"].shape[0]
     assert len(times) > 0, "data flushed before the kill is there"
-    flushed_ms = times.max()
-    assert abs(flushed_ms / 100 - round(flushed_ms / 100)) < 1e-9, "data ends at a flush boundary"
-    assert samples >= int(flushed_ms) - 100, (samples, flushed_ms)  # v sampled every 1 ms up to the flush
+    # HDF5 may write chunks and extents between explicit flushes (when its caches evict), so the
+    # file can hold more than the last flush; what it holds must be a clean prefix of the run.
+    assert np.all(np.isfinite(times)) and np.all(np.diff(times) >= 0), "spikes in time order, no garbage"
+    assert times.min() >= 0
+    last_flush_ms = 100 * np.floor(times.max() / 100)
+    assert samples >= int(last_flush_ms) - 100, (samples, last_flush_ms)  # v every 1 ms up to a flush
