@@ -8,7 +8,7 @@ from experiments/*.yaml and damaged results files derived from one short run, de
 Configs (configs/*.yaml): truncations, deleted and duplicated lines, values replaced by NaN,
 infinities, huge, negative, zero, null, strings, lists and maps, unknown keys, byte flips, and
 hostile YAML (deep nesting, alias bombs, binary, empty, tabs, anchors to nothing). Results files
-(results/*.h5): truncations at many offsets, bit flips in the superblock, object headers and
+(h5/*.h5): truncations at many offsets, bit flips in the superblock, object headers and
 data, zeroed blocks, a file that is not HDF5, and valid HDF5 files with NDML's groups missing or
 of the wrong type and shape.
 """
@@ -193,12 +193,12 @@ def main() -> int:
     ap.add_argument("--ndml", default=str(REPO / ".build" / "release" / "ndml"))
     args = ap.parse_args()
     corpus = HERE / "corpus"
-    for sub in ("configs", "results"):
+    for sub in ("configs", "h5"):
         shutil.rmtree(corpus / sub, ignore_errors=True)
         (corpus / sub).mkdir(parents=True)
     rng = random.Random(2026)
     c = mutate_configs(corpus / "configs", rng)
-    r = damaged_results(corpus / "results", args.ndml, rng)
+    r = damaged_results(corpus / "h5", args.ndml, rng)
     print(f"{c} configs, {r} results files in {corpus}")
     return 0
 

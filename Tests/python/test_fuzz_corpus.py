@@ -13,7 +13,7 @@ import pytest
 
 CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
 CONFIGS = sorted((CORPUS / "configs").glob("*.yaml"))
-RESULTS = sorted((CORPUS / "results").glob("*.h5"))
+RESULTS = sorted((CORPUS / "h5").glob("*.h5"))
 CRASH_MARKERS = ("Fatal error", "Program crashed", "Backtrace", "Segmentation fault", "Illegal instruction")
 TIME_LIMIT_S = 30
 
