@@ -87,7 +87,6 @@ are string expressions evaluated in generated code.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import time
@@ -97,10 +96,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_common import (  # noqa: E402
-    save_spikes_npz,
-    VA_DEFAULT_NEURONS, add_va_scaling_args, brian2_run_header, fixed_in_degree_sources, run_seeds,
-    run_timed, start_brian2_run, va_check_args, va_connectivity, va_ensemble, va_in_degrees, va_sizes,
-    va_spike_summary, write_result)
+    VA_DEFAULT_NEURONS, brian2_run_header, fixed_in_degree_sources, parse_va_args, run_seeds,
+    run_timed, save_spikes_npz, start_brian2_run, va_argument_parser, va_connectivity, va_ensemble,
+    va_in_degrees, va_sizes, va_spike_summary, write_result)
 
 # Network constants, also imported by nest_cuba_reference.py and annarchy_reference.py.
 N_EXC, N_INH = va_sizes(VA_DEFAULT_NEURONS)  # 3200, 800 (the default size)
@@ -115,35 +113,21 @@ COBA = dict(COMMON, El_mV=-60.0, Ee_mV=0.0, Ei_mV=-80.0, we=6.0 / 10.0, wi=67.0 
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", choices=["cuba", "coba"], required=True)
-    p.add_argument("--duration-ms", type=float, default=1000.0)
+    p = va_argument_parser(
+        __doc__,
+        threads_help="cpp_standalone OpenMP threads; 1 (default) generates code without "
+                     "OpenMP (openmp_threads = 0). Ignored by the runtime device.",
+        n_seeds_help="run seeds seed, seed+1, ..., seed+n-1 in one process; the JSON then holds "
+                     '{"ensemble": {mean and std over seeds}, "runs": [one result per seed]}',
+        delay_help="homogeneous synaptic delay (default 0.1 ms = 1 dt, as NDML's minimum)")
     p.add_argument("--device", choices=["runtime", "cpp_standalone"], default="cpp_standalone")
-    p.add_argument("--threads", type=int, default=1,
-                   help="cpp_standalone OpenMP threads; 1 (default) generates code without "
-                        "OpenMP (openmp_threads = 0). Ignored by the runtime device.")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--n-seeds", type=int, default=1,
-                   help="run seeds seed, seed+1, ..., seed+n-1 in one process; the JSON then holds "
-                        '{"ensemble": {mean and std over seeds}, "runs": [one result per seed]}')
-    p.add_argument("--out-json", type=Path, default=None)
-    p.add_argument("--delay-ms", type=float, default=DT_MS,
-                   help="homogeneous synaptic delay (default 0.1 ms = 1 dt, as NDML's minimum)")
     p.add_argument("--coba-method", default="euler",
                    help="Brian2 integration method for COBA (default 'euler' = Brian2's choice)")
     p.add_argument("--runtime-target", choices=["cython", "numpy"], default="cython",
                    help="code generation target of the runtime device")
-    p.add_argument("--transient-ms", type=float, default=0.0,
-                   help="start of the analysis window (statistics over [transient, duration))")
     p.add_argument("--build-dir", type=Path, default=None,
                    help="cpp_standalone project directory (default: a temporary one, deleted)")
-    p.add_argument("--spikes-npz", type=Path, default=None,
-                   help="also save all spikes (t_ms, i) to this .npz file")
-    add_va_scaling_args(p)
-    p.add_argument("--quiet", action="store_true")
-    args = p.parse_args(argv)
-    va_check_args(args)
-    return args
+    return parse_va_args(p, argv)
 
 
 def run(args, seed: int, first: bool = True) -> dict:

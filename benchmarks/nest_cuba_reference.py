@@ -66,7 +66,6 @@ peak resident set (getrusage), measured after the run.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -76,30 +75,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from brian2_reference import COBA, CUBA, DT_MS, P_CONNECT  # noqa: E402  (the shared parameters)
 from peer_common import (  # noqa: E402
-    save_spikes_npz,
-    add_va_scaling_args, peak_rss_bytes, run_seeds, va_check_args, va_connectivity, va_ensemble,
-    va_in_degrees, va_sizes, va_spike_summary, write_result)
+    parse_va_args, peak_rss_bytes, run_seeds, save_spikes_npz, va_argument_parser, va_connectivity,
+    va_ensemble, va_in_degrees, va_sizes, va_spike_summary, write_result)
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", choices=["cuba", "coba"], required=True)
-    p.add_argument("--duration-ms", type=float, default=1000.0)
-    p.add_argument("--threads", type=int, default=1, help="NEST local_num_threads (default 1)")
-    p.add_argument("--seed", type=int, default=1, help="NEST rng_seed (default 1)")
-    p.add_argument("--n-seeds", type=int, default=1,
-                   help="run seeds seed, ..., seed+n-1 in one process (JSON as brian2_reference.py)")
-    p.add_argument("--delay-ms", type=float, default=DT_MS, help="synaptic delay (default 0.1 ms)")
-    p.add_argument("--transient-ms", type=float, default=0.0,
-                   help="start of the analysis window (statistics over [transient, duration))")
-    p.add_argument("--out-json", type=Path, default=None)
-    p.add_argument("--spikes-npz", type=Path, default=None,
-                   help="also save all spikes (t_ms, i; ids 0-based, exc first) to this .npz file")
-    add_va_scaling_args(p)
-    p.add_argument("--quiet", action="store_true")
-    args = p.parse_args(argv)
-    va_check_args(args)
-    return args
+    p = va_argument_parser(
+        __doc__, threads_help="NEST local_num_threads (default 1)", seed_help="NEST rng_seed (default 1)",
+        n_seeds_help="run seeds seed, ..., seed+n-1 in one process (JSON as brian2_reference.py)",
+        delay_help="synaptic delay (default 0.1 ms)")
+    return parse_va_args(p, argv)
 
 
 def neuron_model(model: str) -> tuple[str, dict, float, float]:

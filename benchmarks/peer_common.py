@@ -136,6 +136,37 @@ VA_DEFAULT_NEURONS = 4000
 VA_EXC_FRACTION = 0.8
 
 
+def va_argument_parser(doc: str, *, threads_help: str, seed_help: str | None = None,
+                       delay_help: str, n_seeds_help: str) -> "argparse.ArgumentParser":
+    """The options every CUBA/COBA peer shares (the script adds its own, then calls
+    `parse_va_args`): --model, --duration-ms, --threads, --seed, --n-seeds, --delay-ms,
+    --transient-ms, --out-json, --spikes-npz, --neurons, --in-degree, --quiet."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--model", choices=["cuba", "coba"], required=True)
+    p.add_argument("--duration-ms", type=float, default=1000.0)
+    p.add_argument("--threads", type=int, default=1, help=threads_help)
+    p.add_argument("--seed", type=int, default=1, help=seed_help)
+    p.add_argument("--n-seeds", type=int, default=1, help=n_seeds_help)
+    p.add_argument("--delay-ms", type=float, default=0.1, help=delay_help)
+    p.add_argument("--transient-ms", type=float, default=0.0,
+                   help="start of the analysis window (statistics over [transient, duration))")
+    p.add_argument("--out-json", type=Path, default=None)
+    p.add_argument("--spikes-npz", type=Path, default=None,
+                   help="also save all spikes (t_ms, i; ids 0-based, exc first) to this .npz file")
+    add_va_scaling_args(p)
+    p.add_argument("--quiet", action="store_true")
+    return p
+
+
+def parse_va_args(p, argv=None):
+    """Parses and checks the options of `va_argument_parser`."""
+    args = p.parse_args(argv)
+    va_check_args(args)
+    return args
+
+
 def add_va_scaling_args(p) -> None:
     """--neurons and --in-degree, the same in all CUBA/COBA peers."""
     p.add_argument("--neurons", type=int, default=VA_DEFAULT_NEURONS,

@@ -67,6 +67,7 @@ public struct CPUBackend: Backend {
     summary.plasticSynapseCount = simulation.plasticSynapseCount
     summary.plasticSynapseBytes = simulation.plasticSynapseBytes
     summary.threads = simulation.threadCount
+    summary.threadLimit = simulation.threadLimit
     summary.phaseSeconds = simulation.phaseSeconds
     return summary
   }

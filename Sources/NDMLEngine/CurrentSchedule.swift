@@ -43,8 +43,8 @@ struct CurrentSchedule {
       \.element)
   }
 
-  /// Steps at which some injection changes.
-  var changeSteps: Set<Int> { Set(events.map(\.step)) }
+  /// Steps at which some injection changes, ascending.
+  var changeSteps: [Int] { Array(Set(events.map(\.step))).sorted() }
 
   /// Applies every change due at or before step `n`.
   mutating func apply<S>(upTo n: Int, kernels: [any PopulationKernel<S>]) {

@@ -22,13 +22,13 @@ final class Simulation<Scalar: EngineScalar> {
   private var kernels: [any PopulationKernel<Scalar>] = []
   /// Input rings of populations that receive per-synapse-delay projections (nil otherwise).
   private var rings: [InputRing<Scalar>?] = []
-  /// Recent spikes per population, for uniform-delay projections.
+  /// Recent spikes per population and thread: what delivery, recording and plasticity read.
   private var histories: [SpikeHistory] = []
   private var tables: [SynapseTable<Scalar>] = []
   private var outgoing: [[Int]] = []
   private var currents: CurrentSchedule
-  /// Steps at which injected currents change.
-  private let currentChangeSteps: Set<Int>
+  /// Steps at which injected currents change, ascending.
+  private let currentChangeSteps: [Int]
   private var spikeRecorders: [Int: SpikeRecorder] = [:]
   private var stateRecorders: [StateRecorder] = []
   /// Plasticity kernels by table index.
@@ -160,6 +160,8 @@ final class Simulation<Scalar: EngineScalar> {
   /// Threads the run uses: the requested count, fewer for small networks (see
   /// ``minimumBlocksPerThread``), or 1 when a plasticity rule cannot be split.
   private(set) var threadCount = 1
+  /// Why ``threadCount`` is below the requested count, if it is.
+  private(set) var threadLimit: String?
   /// Per population, per thread: the neurons (whole SIMD chunks) that thread steps; a population
   /// that cannot be split (replayed spikes, memory patterns) is stepped whole by one thread and
   /// empty for the others.
@@ -172,7 +174,17 @@ final class Simulation<Scalar: EngineScalar> {
     // synchronisation (Song 2000's one neuron ran 2.5x slower on two threads).
     let blocks = kernels.filter(\.emitsAtStepEnd).reduce(0) { $0 + paddedCount($1.size) / blockCount }
     let useful = max(1, blocks / Self.minimumBlocksPerThread)
-    threadCount = plasticity.values.allSatisfy(\.supportsThreads) ? max(1, min(requested, useful)) : 1
+    let neurons = kernels.filter(\.emitsAtStepEnd).reduce(0) { $0 + $1.size }
+    if let t = plasticity.keys.sorted().first(where: { !plasticity[$0]!.supportsThreads }), requested > 1 {
+      threadCount = 1
+      threadLimit = "projection \(tables[t].projectionName) has a plasticity rule that runs on one thread only"
+    } else if requested > useful {
+      threadCount = useful
+      threadLimit =
+        "the network has \(neurons) neuron\(neurons == 1 ? "" : "s") (sources not counted); each thread needs at least \(Self.minimumBlocksPerThread * blockCount)"
+    } else {
+      threadCount = max(1, requested)
+    }
     let parts = threadCount
     var wholeOwner = 0
     neuronRanges = kernels.map { kernel in
@@ -329,7 +341,7 @@ final class Simulation<Scalar: EngineScalar> {
       }
     }
     let periods = serialPeriods(flushEvery: flushEvery)
-    let changes = currentChangeSteps.sorted()
+    let changes = currentChangeSteps
     /// The first step after `n` with serial work.
     func nextSerialStep(after n: Int) -> Int {
       var next = periods.map { ($0 - (n + 1) % $0) % $0 + n + 1 }.min() ?? Int.max
@@ -523,12 +535,18 @@ final class InputRing<Scalar: EngineScalar> {
   func fold(
     slot: Int, neurons: Range<Int>, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>
   ) {
-    for (receptor, variable) in [(ReceptorIndex.excitatory, excitatory), (.inhibitory, inhibitory)] {
-      let input = self.slot(slot, receptor)
-      for i in Swift.stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
-        variable.setLanes(i, variable.lanes(i) + input.lanes(i))
-        input.setLanes(i, .zero)
-      }
+    // Two calls, not a loop over an array literal: that allocated an array every step.
+    fold(self.slot(slot, .excitatory), into: excitatory, neurons: neurons)
+    fold(self.slot(slot, .inhibitory), into: inhibitory, neurons: neurons)
+  }
+
+  @inline(__always)
+  private func fold(
+    _ input: UnsafeMutablePointer<Scalar>, into variable: UnsafeMutablePointer<Scalar>, neurons: Range<Int>
+  ) {
+    for i in Swift.stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
+      variable.setLanes(i, variable.lanes(i) + input.lanes(i))
+      input.setLanes(i, .zero)
     }
   }
 }

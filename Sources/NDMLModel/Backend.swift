@@ -161,6 +161,8 @@ public struct RunSummary: Sendable {
   public var plasticSynapseBytes = 0
   /// Threads the run used (fewer than requested when a plasticity rule runs on one thread only).
   public var threads = 1
+  /// Why fewer threads than requested were used, if they were.
+  public var threadLimit: String?
   /// Thread 0's seconds per phase of the step loop (`neurons`, `barrier_wait`, `delivery`), when
   /// the backend was asked to measure them; empty otherwise.
   public var phaseSeconds: [String: Double] = [:]

@@ -52,10 +52,8 @@ struct RunCommand: ParsableCommand {
     let summary: RunSummary
     do {
       summary = try backend.run(experiment, observer: writer)
-      if summary.threads < experiment.simulation.threads {
-        logger.warning(
-          "ran on \(summary.threads) thread(s) instead of \(experiment.simulation.threads): btsp_milstein and btsp_binary projections run on one thread, and each thread needs at least 128 neurons of work"
-        )
+      if let reason = summary.threadLimit {
+        logger.warning("ran on \(summary.threads) thread(s) instead of \(experiment.simulation.threads): \(reason)")
       }
       progress.finish()
       try writer.finish(summary: summary, wallSeconds: (ContinuousClock.now - start).secondsValue)
