@@ -32,6 +32,15 @@ public struct CPUBackend: Backend {
   /// Validates, checks the memory estimate, builds and runs `experiment`, streaming what it
   /// records to `observer`; throws ``EngineError`` or ``ExperimentIssueSummary`` on failure.
   public func run(_ experiment: Experiment, observer: any SimulationObserver) throws -> RunSummary {
+    try run(experiment, observer: observer, options: RunOptions())
+  }
+
+  /// Runs `experiment` like ``run(_:observer:)``, taking checkpoints or continuing from one as
+  /// `options` say; throws ``CheckpointError`` when the state does not fit the network.
+  @discardableResult
+  public func run(_ experiment: Experiment, observer: any SimulationObserver, options: RunOptions) throws
+    -> RunSummary
+  {
     let problems = experiment.validate().filter { !$0.isWarning }
     guard problems.isEmpty else {
       throw EngineError.invalidExperiment(problems.map { .init(keyPath: $0.keyPath, message: $0.message) })
@@ -43,16 +52,19 @@ public struct CPUBackend: Backend {
         synapses: experiment.expectedSynapseCount())
     }
     switch experiment.simulation.precision {
-    case .float64: return try run(Simulation<Double>(experiment: experiment, observer: observer))
-    case .float32: return try run(Simulation<Float>(experiment: experiment, observer: observer))
+    case .float64: return try run(Simulation<Double>(experiment: experiment, observer: observer), options)
+    case .float32: return try run(Simulation<Float>(experiment: experiment, observer: observer), options)
     }
   }
 
-  private func run<S>(_ simulation: Simulation<S>) throws -> RunSummary {
+  private func run<S>(_ simulation: Simulation<S>, _ options: RunOptions) throws -> RunSummary {
     let clock = ContinuousClock()
     let buildStart = clock.now
     simulation.build()
     simulation.measurePhases = measurePhases
+    let dt = simulation.experimentDescription.simulation.dtMs
+    simulation.checkpointEverySteps = options.checkpointEveryMs.map { max(1, Int(($0 / dt).rounded())) } ?? 0
+    simulation.resumeState = options.resumeState
     let runStart = clock.now
     let (totals, events) = try simulation.run(threads: simulation.experimentDescription.simulation.threads)
     let runEnd = clock.now
@@ -69,6 +81,7 @@ public struct CPUBackend: Backend {
     summary.threads = simulation.threadCount
     summary.threadLimit = simulation.threadLimit
     summary.phaseSeconds = simulation.phaseSeconds
+    summary.resumedFromStep = options.resumeState == nil ? nil : simulation.startStep
     return summary
   }
 }

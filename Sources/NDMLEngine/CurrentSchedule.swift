@@ -63,6 +63,20 @@ struct CurrentSchedule {
     }
   }
 
+  /// Appends the schedule's position (the currents themselves are the kernels' state).
+  func save(to archive: inout StateArchiveWriter) {
+    archive.section("currents", shape: [events.count, injections.count])
+    archive.write(next)
+    archive.write(active.map { $0 ?? -1 })
+  }
+
+  /// Restores what ``save(to:)`` wrote.
+  mutating func restore(from archive: inout StateArchiveReader) throws {
+    try archive.section("currents", shape: [events.count, injections.count])
+    next = try archive.readInt()
+    active = (try archive.readArray(count: injections.count) as [Int]).map { $0 < 0 ? nil : $0 }
+  }
+
   private func totalCurrent(neuron: Int, population p: Int) -> Double {
     var total = biasPA[p]
     for j in injections.indices where populationOf[j] == p {

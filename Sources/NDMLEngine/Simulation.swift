@@ -36,6 +36,12 @@ final class Simulation<Scalar: EngineScalar> {
   private var weightRecorders: [WeightRecorder<Scalar>] = []
   private var spikeTotals: [Int]
   private var synapticEvents = 0
+  /// Steps between checkpoints handed to the observer (0: none).
+  var checkpointEverySteps = 0
+  /// A checkpoint's engine state to continue from (see ``saveState(atStep:totals:events:)``).
+  var resumeState: [UInt8]?
+  /// The first step this run simulates (0, or the checkpoint's step when resuming).
+  private(set) var startStep = 0
 
   init(experiment: Experiment, observer: any SimulationObserver) {
     self.experiment = experiment
@@ -221,6 +227,12 @@ final class Simulation<Scalar: EngineScalar> {
   func run(threads: Int = 1) throws -> (spikeTotals: [Int], synapticEvents: Int) {
     partition(threads: threads)
     let context = RunContext(simulation: self, threads: threadCount)
+    if let state = resumeState {
+      let restored = try restoreState(state)
+      startStep = restored.step
+      context.totals = restored.totals
+      context.events[0] = restored.events
+    }
     runOnThreads(threadCount) { context.simulation.runPart($0, context) }
     phaseSeconds = context.phaseSeconds
     if let failure = context.failure { throw failure }
@@ -264,7 +276,10 @@ final class Simulation<Scalar: EngineScalar> {
   /// The periods (in steps) of work on shared state: flushes, the stop check, samples, weight
   /// snapshots; current changes come on top (see ``run(threads:)``).
   private func serialPeriods(flushEvery: Int) -> [Int] {
-    Array(Set([flushEvery, 128] + stateRecorders.map(\.intervalSteps) + weightRecorders.map(\.intervalSteps))).sorted()
+    let checkpoints = checkpointEverySteps > 0 ? [checkpointEverySteps] : []
+    return Array(
+      Set([flushEvery, 128] + checkpoints + stateRecorders.map(\.intervalSteps) + weightRecorders.map(\.intervalSteps))
+    ).sorted()
   }
 
   /// The work on shared state at the start of step `n`, by thread 0 alone: flush and stop check
@@ -274,6 +289,7 @@ final class Simulation<Scalar: EngineScalar> {
     if n > 0 && n & 127 == 0 {
       if observer.shouldStop() {
         try flush(atStep: n)  // every recorder, weights and plateaus included
+        if checkpointEverySteps > 0 && n > startStep { try checkpoint(atStep: n, context: context) }
         throw EngineError.interrupted(timeMs: Double(n) * dt)
       }
       // Progress at most four times a second of wall time, whatever the speed of the run.
@@ -282,6 +298,12 @@ final class Simulation<Scalar: EngineScalar> {
         observer.progress(completedSteps: n, totalSteps: stepCount)
         context.lastProgress = now
       }
+    }
+    // The checkpoint holds the state before this step's samples and current changes, which a
+    // resumed run then takes and applies itself.
+    if checkpointEverySteps > 0 && n % checkpointEverySteps == 0 && n > startStep {
+      if n % flushEvery != 0 { try flush(atStep: n) }
+      try checkpoint(atStep: n, context: context)
     }
     for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
       if case .projection(let t) = recorder.source, let kernel = plasticity[t] {
@@ -348,15 +370,15 @@ final class Simulation<Scalar: EngineScalar> {
       if let change = changes.first(where: { $0 > n }) { next = min(next, change) }
       return next
     }
-    var nextSerial = 0
+    var nextSerial = startStep
     // The plans as raw buffers (plain values): iterating a Swift array retains its storage.
     let populationBuffer = RawCopy(populations)
     let ringBuffer = RawCopy(ringDeliveries)
     let directBuffer = RawCopy(directDeliveries)
     let postBuffer = RawCopy(postsynaptic)
     let foldBuffer = RawCopy(ringInputs)
-    var events = 0
-    var totals = Array(repeating: 0, count: kernels.count)
+    var events = context.events[part]  // restored counts when resuming
+    var totals = context.totals
     defer { context.events[part] = events }
     // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery.
     let timed = part == 0 && measurePhases
@@ -367,9 +389,11 @@ final class Simulation<Scalar: EngineScalar> {
       phase &+= now &- clock
       clock = now
     }
-    for n in 0..<stepCount {
+    for n in startStep..<stepCount {
       if n == nextSerial {
         nextSerial = nextSerialStep(after: n)
+        context.events[part] = events  // for a checkpoint
+        if part == 0 { context.totals = totals }
         barrier.wait()
         if part == 0 {
           do { try serialWork(atStep: n, flushEvery: flushEvery, context: context) } catch {
@@ -481,6 +505,89 @@ final class Simulation<Scalar: EngineScalar> {
     return events
   }
 
+  /// Hands the engine's state at the start of step `n` to the observer as a checkpoint (everything
+  /// recorded before it has been flushed).
+  private func checkpoint(atStep n: Int, context: RunContext) throws {
+    let events = (0..<threadCount).reduce(0) { $0 + context.events[$1] }
+    try observer.checkpoint(step: n, state: saveState(atStep: n, totals: context.totals, events: events))
+  }
+
+  /// The engine's whole state at the start of step `n` in a form independent of the thread count:
+  /// counters, injected-current schedule, per population its kernel's state, recent spikes
+  /// (merged over threads) and input ring, per plastic projection its weights and rule state.
+  func saveState(atStep n: Int, totals: [Int], events: Int) -> [UInt8] {
+    var archive = StateArchiveWriter()
+    archive.section("simulation", shape: networkShape)
+    archive.write(n)
+    archive.write(totals)
+    archive.write(events)
+    currents.save(to: &archive)
+    for (p, kernel) in kernels.enumerated() {
+      archive.section("population \(experiment.populations[p].name)", shape: [kernel.size])
+      kernel.saveState(to: &archive, step: n)
+      let history = histories[p].view.merged()
+      archive.write(history.count)
+      for entry in history {
+        archive.write(entry.stamp)
+        archive.write(entry.spikes)
+      }
+      archive.write(rings[p] != nil)
+      rings[p]?.save(to: &archive)
+    }
+    for t in plasticity.keys.sorted() {
+      archive.section("projection \(tables[t].projectionName)", shape: [tables[t].count])
+      plasticity[t]!.saveState(to: &archive, step: n)
+    }
+    archive.section("end")
+    return archive.bytes
+  }
+
+  /// What a checkpoint must match besides each component's own sizes: steps, seed, precision,
+  /// population sizes and every projection's synapse count (the CLI also checks the config's hash).
+  private var networkShape: [Int] {
+    [stepCount, Int(truncatingIfNeeded: experiment.simulation.seed), MemoryLayout<Scalar>.size]
+      + kernels.map(\.size) + tables.map(\.count)
+  }
+
+  /// Restores ``saveState(atStep:totals:events:)``'s bytes into this (built and partitioned)
+  /// simulation; returns the step to continue from and the counters.
+  private func restoreState(_ bytes: [UInt8]) throws -> (step: Int, totals: [Int], events: Int) {
+    var archive = StateArchiveReader(bytes)
+    try archive.section("simulation", shape: networkShape)
+    let n = try archive.readInt()
+    guard n > 0 && n < stepCount else {
+      throw CheckpointError.stateMismatch("step \(n) is outside the run's 1..<\(stepCount)")
+    }
+    let totals: [Int] = try archive.readArray(count: kernels.count)
+    let events = try archive.readInt()
+    try currents.restore(from: &archive)
+    for (p, kernel) in kernels.enumerated() {
+      try archive.section("population \(experiment.populations[p].name)", shape: [kernel.size])
+      try kernel.restoreState(from: &archive, step: n)
+      var entries: [(stamp: Int, spikes: [Int32])] = []
+      for _ in 0..<(try archive.readInt()) {
+        let stamp = try archive.readInt()
+        let spikes: [Int32] = try archive.readArray()
+        guard stamp <= n, stamp >= n - histories[p].view.slots, spikes.allSatisfy({ $0 >= 0 && Int($0) < kernel.size })
+        else { throw CheckpointError.stateMismatch("population \(experiment.populations[p].name): bad spike history") }
+        entries.append((stamp, spikes))
+      }
+      let ranges = neuronRanges[p]
+      histories[p].view.restore(entries) { neuron in ranges.firstIndex { $0.contains(Int(neuron)) } ?? 0 }
+      guard try archive.readBool() == (rings[p] != nil) else {
+        throw CheckpointError.stateMismatch("population \(experiment.populations[p].name): input ring differs")
+      }
+      try rings[p]?.restore(from: &archive)
+    }
+    for t in plasticity.keys.sorted() {
+      try archive.section("projection \(tables[t].projectionName)", shape: [tables[t].count])
+      try plasticity[t]!.restoreState(from: &archive, step: n)
+    }
+    try archive.section("end")
+    guard archive.isAtEnd else { throw CheckpointError.stateMismatch("unexpected data after the state") }
+    return (n, totals, events)
+  }
+
   /// Hands recorded data to the observer and checks state for NaN/∞.
   private func flush(atStep n: Int) throws {
     for p in spikeRecorders.keys.sorted() { try spikeRecorders[p]!.flush(to: observer) }
@@ -528,6 +635,16 @@ final class InputRing<Scalar: EngineScalar> {
   /// The input slot `slot` of one receptor.
   func slot(_ slot: Int, _ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar> {
     receptorBase(receptor) + slot * stride
+  }
+
+  /// Appends every slot of both receptors.
+  func save(to archive: inout StateArchiveWriter) {
+    archive.write(storage, count: 2 * slots * stride)
+  }
+
+  /// Restores what ``save(to:)`` wrote.
+  func restore(from archive: inout StateArchiveReader) throws {
+    try archive.read(into: storage, count: 2 * slots * stride)
   }
 
   /// Adds slot `slot` of both receptors, for neurons `neurons` (whole chunks), into the synaptic
@@ -619,6 +736,34 @@ struct SpikeHistoryView {
     let i = (stamp % slots) * parts + part
     guard stamps[i * Self.padding] == stamp, counts[i * Self.padding] > 0 else { return }
     body(lists[i], counts[i * Self.padding])
+  }
+
+  /// The stamps kept (ascending), each with its spikes of all threads in thread order: the
+  /// partition-independent form a checkpoint saves.
+  func merged() -> [(stamp: Int, spikes: [Int32])] {
+    let kept = Set((0..<slots * parts).map { stamps[$0 * Self.padding] }.filter { $0 >= 0 }).sorted()
+    return kept.map { stamp in
+      var spikes: [Int32] = []
+      forEachPart(stamp: stamp) { indices, count in spikes += UnsafeBufferPointer(start: indices, count: count) }
+      return (stamp, spikes)
+    }
+  }
+
+  /// Replaces the whole history by `entries` (see ``merged()``), each stamp's spikes split over
+  /// the threads by `owner` (the part that steps a neuron).
+  func restore(_ entries: [(stamp: Int, spikes: [Int32])], owner: (Int32) -> Int) {
+    for i in 0..<slots * parts {
+      stamps[i * Self.padding] = -1
+      counts[i * Self.padding] = 0
+    }
+    let scratch = SpikeBuffer(capacity: 64)
+    for (stamp, spikes) in entries {
+      for part in 0..<parts {
+        scratch.removeAll()
+        for k in spikes where owner(k) == part { scratch.append(Int(k)) }
+        store(scratch, stamp: stamp, part: part)
+      }
+    }
   }
 
   /// Calls `body` with the spikes stamped `stamp` of every thread in thread order (= neuron order).

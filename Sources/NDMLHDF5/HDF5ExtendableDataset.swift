@@ -22,6 +22,52 @@ public final class HDF5ExtendableDataset<T: HDF5Scalar> {
     self.chunkRows = chunkRows
   }
 
+  /// The rows after the last whole chunk (row-major values): the only chunk later appends
+  /// rewrite. A checkpoint keeps them, because a run killed while HDF5 rewrites that chunk can
+  /// leave it damaged on disk; whole chunks before it are never written again.
+  public private(set) var tail: [T] = []
+
+  /// Reopens an extendable dataset written earlier and puts it back to `rows` rows whose last
+  /// `tail.count / max(rowLength, 1)` rows are `tail` (as ``tail`` held them): the rows before
+  /// the tail's chunk are kept, the chunk the tail lives in (possibly damaged by a kill) and
+  /// everything after it is dropped, and the tail is written again. Appending then continues from
+  /// `rows` (resuming a run from a checkpoint).
+  ///
+  /// - Throws: ``HDF5Error`` if the dataset is not one- or two-dimensional, has fewer rows than
+  ///   kept, stores another type, the tail does not fit, or HDF5 fails.
+  public init(reopening dataset: HDF5Dataset, of: T.Type, rows: Int, tail: [T]) throws {
+    let operation = "reopen extendable dataset"
+    let location = dataset.handle.location
+    HDF5Library.prepare()
+    try dataset.withType(operation) { try HDF5Datatypes.checkReadable($0, as: T.self, at: location, operation) }
+    let shape = try dataset.shape()
+    guard shape.count == 1 || shape.count == 2 else {
+      throw location.failure(operation, "it has \(shape.count) dimensions, not 1 or 2")
+    }
+    let width = shape.count == 2 ? shape[1] : 1
+    let datasetID = try dataset.handle.id(operation)
+    let plist = try location.check(H5Dget_create_plist(datasetID), operation)
+    defer { H5Pclose(plist) }
+    var chunk = [hsize_t](repeating: 0, count: shape.count)
+    guard H5Pget_chunk(plist, Int32(shape.count), &chunk) == Int32(shape.count), chunk[0] > 0 else {
+      throw location.failure(operation, "it is not chunked")
+    }
+    let kept = rows - tail.count / width
+    guard tail.count % width == 0, kept >= 0, kept % Int(chunk[0]) == 0, tail.count / width < Int(chunk[0]) else {
+      throw location.failure(operation, "the saved \(tail.count) values do not end \(rows) rows")
+    }
+    guard kept <= shape[0] else {
+      throw location.failure(operation, "it has \(shape[0]) rows, fewer than the \(kept) expected")
+    }
+    let trailing = shape.dropFirst().map { hsize_t($0) }
+    try location.check(H5Dset_extent(datasetID, [hsize_t(kept)] + trailing), operation)
+    self.dataset = dataset
+    rowLength = shape.count == 2 ? shape[1] : 0
+    chunkRows = Int(chunk[0])
+    rowCount = kept
+    try append(tail)
+  }
+
   /// Appends values at the end, row-major.
   ///
   /// - Throws: ``HDF5Error`` if the dataset is two-dimensional and `values.count` is not a
@@ -69,5 +115,8 @@ public final class HDF5ExtendableDataset<T: HDF5Scalar> {
       throw error
     }
     rowCount += newRows
+    tail.append(contentsOf: values)
+    let tailValues = (rowCount % chunkRows) * width
+    if tail.count > tailValues { tail.removeFirst(tail.count - tailValues) }
   }
 }

@@ -8,6 +8,21 @@ public protocol Backend: Sendable {
   func run(_ experiment: Experiment, observer: any SimulationObserver) throws -> RunSummary
 }
 
+/// How to run: checkpoints to take, or a checkpoint's state to continue from.
+public struct RunOptions: Sendable {
+  /// Biological time between checkpoints handed to ``SimulationObserver/checkpoint(step:state:)``
+  /// (nil: none).
+  public var checkpointEveryMs: Double?
+  /// The engine state of a checkpoint to continue from (nil: start at t = 0).
+  public var resumeState: [UInt8]?
+
+  /// Creates options.
+  public init(checkpointEveryMs: Double? = nil, resumeState: [UInt8]? = nil) {
+    self.checkpointEveryMs = checkpointEveryMs
+    self.resumeState = resumeState
+  }
+}
+
 /// Receives what a run records, in order, from the simulation thread.
 ///
 /// Calls come in chunks (not per step) so that writing stays off the hot path.
@@ -23,6 +38,10 @@ public protocol SimulationObserver: AnyObject {
   /// Consecutive samples of one trace of one ``TraceRecording`` (`recordingIndex` indexes
   /// ``RecordingPlan/traces``, `variable` is the trace name).
   func record(traces: StateSampleChunk) throws
+  /// A checkpoint: `state` is the engine's whole state at the start of step `step`, and every
+  /// chunk recorded before that step has already been handed over. The observer makes its own
+  /// data durable, then stores `state` with its own positions (see `docs/checkpoint.md`).
+  func checkpoint(step: Int, state: [UInt8]) throws
   /// Progress after `completedSteps` of `totalSteps`; called at most a few times per second.
   func progress(completedSteps: Int, totalSteps: Int)
   /// Whether the run should stop now (e.g. on SIGINT); asked every 128 steps. The backend then
@@ -37,6 +56,8 @@ extension SimulationObserver {
   public func record(traces: StateSampleChunk) throws {}
   /// Never asks to stop.
   public func shouldStop() -> Bool { false }
+  /// Ignores checkpoints (observers that do not store them).
+  public func checkpoint(step: Int, state: [UInt8]) throws {}
 }
 
 /// A batch of plateau starts of one projection's target neurons.
@@ -163,6 +184,8 @@ public struct RunSummary: Sendable {
   public var threads = 1
   /// Why fewer threads than requested were used, if they were.
   public var threadLimit: String?
+  /// The step the run continued from when it resumed a checkpoint (nil: it started at 0).
+  public var resumedFromStep: Int?
   /// Thread 0's seconds per phase of the step loop (`neurons`, `barrier_wait`, `delivery`), when
   /// the backend was asked to measure them; empty otherwise.
   public var phaseSeconds: [String: Double] = [:]

@@ -53,58 +53,93 @@ public final class ResultsWriter: SimulationObserver {
   private let plan: RecordingPlan
   private let onProgress: (Int, Int) -> Void
   private let stopRequested: () -> Bool
+  /// Where each dataset stood at the checkpoint being resumed (nil: a new file).
+  private let resumedPositions: [String: DatasetPosition]?
+  /// Every extendable dataset's position, by path: where a checkpoint's data ends.
+  private var positionReaders: [String: () -> DatasetPosition] = [:]
+  /// Called by ``checkpoint(step:state:)`` once the file is flushed, with the engine state and
+  /// every dataset's position (``positions``); the caller stores them (`CheckpointFile` of NDMLEngine).
+  public var onCheckpoint: ((_ step: Int, _ state: [UInt8], _ positions: [String: DatasetPosition]) throws -> Void)?
 
   /// Creates the partial file and writes everything known before the run (metadata, layout).
-  public init(
+  public convenience init(
     destination: URL, experiment: Experiment, metadata: RunMetadata, gzipLevel: Int,
     onProgress: @escaping (Int, Int) -> Void = { _, _ in }, shouldStop: @escaping () -> Bool = { false }
+  ) throws {
+    try self.init(
+      destination: destination, experiment: experiment, metadata: metadata, gzipLevel: gzipLevel, resumedRows: nil,
+      onProgress: onProgress, shouldStop: shouldStop)
+  }
+
+  /// Reopens the partial file of an interrupted run (`<destination>.partial`) and puts every
+  /// dataset back to where a checkpoint recorded it (``positions``), so that the resumed run
+  /// appends exactly where the checkpoint's state is; the file is marked `running` again.
+  public convenience init(
+    resuming destination: URL, experiment: Experiment, positions: [String: DatasetPosition], gzipLevel: Int,
+    onProgress: @escaping (Int, Int) -> Void = { _, _ in }, shouldStop: @escaping () -> Bool = { false }
+  ) throws {
+    try self.init(
+      destination: destination, experiment: experiment, metadata: nil, gzipLevel: gzipLevel, resumedRows: positions,
+      onProgress: onProgress, shouldStop: shouldStop)
+  }
+
+  private init(
+    destination: URL, experiment: Experiment, metadata: RunMetadata?, gzipLevel: Int,
+    resumedRows: [String: DatasetPosition]?,
+    onProgress: @escaping (Int, Int) -> Void, shouldStop: @escaping () -> Bool
   ) throws {
     self.destination = destination
     stopRequested = shouldStop
     self.plan = experiment.recording
     self.onProgress = onProgress
+    resumedPositions = resumedRows
     partialURL = destination.appendingPathExtension("partial")
     gzip = gzipLevel > 0 ? gzipLevel : nil
-    let folder = destination.deletingLastPathComponent()
-    do {
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    } catch {
-      throw ResultsError.cannotWrite(path: destination.path, reason: "cannot create folder \(folder.path)")
+    if resumedPositions != nil {
+      guard FileManager.default.fileExists(atPath: partialURL.path) else {
+        throw ResultsError.cannotWrite(
+          path: partialURL.path, reason: "the partial results file of the checkpointed run is missing")
+      }
+      do {
+        file = try HDF5File.open(at: partialURL, writable: true)
+        ndml = try file.root.openGroup("ndml")
+      } catch {
+        throw ResultsError.cannotWrite(path: partialURL.path, reason: "cannot reopen it to resume: \(error)")
+      }
+      try ndml.setAttribute("status", RunStatus.running)
+      try ndml.setAttribute("failure", "")
+    } else {
+      (file, ndml) = try Self.createFile(destination: destination, partialURL: partialURL)
+      try writeMetadata(experiment, metadata!)
     }
-    guard FileManager.default.isWritableFile(atPath: folder.path) else {
-      throw ResultsError.cannotWrite(path: destination.path, reason: "folder \(folder.path) is not writable")
-    }
-    do {
-      file = try HDF5File.create(at: partialURL)
-    } catch {
-      throw ResultsError.cannotWrite(path: partialURL.path, reason: "\(error)")
-    }
-    ndml = try file.root.createGroup("ndml")
-    try writeMetadata(experiment, metadata)
-    let spikes = try file.root.createGroup("spikes")
+    let spikes = try group("spikes", in: file.root)
     for name in experiment.recording.spikePopulations {
-      let group = try spikes.createGroup(name)
-      try group.setEnumAttribute("sorting", cases: SpikeSorting.cases, value: SpikeSorting.byTime)
+      let group = try self.group(name, in: spikes)
+      if resumedPositions == nil {
+        try group.setEnumAttribute("sorting", cases: SpikeSorting.cases, value: SpikeSorting.byTime)
+      }
       // Spikes are never compressed: the libsonata wheel (PyPI, 0.2.2) has no deflate filter and
       // refuses gzip datasets, and SONATA tools must read them. Reports honour output.gzip.
       // Uncompressed chunks are stored whole: 8192 rows (64 KiB) keep a short run's file small
       // (65 536-row chunks made a 100 ms, 40-neuron run 1 MB).
-      let times = try group.createExtendableDataset("timestamps", of: Double.self, chunkRows: 8192, gzipLevel: nil)
-      try times.dataset.setAttribute("units", "ms")
-      spikeTimes[name] = times
-      spikeIDs[name] = try group.createExtendableDataset(
-        "node_ids", of: UInt64.self, chunkRows: 8192, gzipLevel: nil)
+      spikeTimes[name] = try extendable(
+        "timestamps", in: group, path: "spikes/\(name)/timestamps", of: Double.self, chunkRows: 8192, gzip: nil,
+        units: "ms")
+      spikeIDs[name] = try extendable(
+        "node_ids", in: group, path: "spikes/\(name)/node_ids", of: UInt64.self, chunkRows: 8192, gzip: nil)
     }
     for proj in experiment.projections {
       guard let schedule = proj.plasticity?.plateaus else { continue }
-      let group = try file.root.createGroup("plateaus/\(proj.name)")
-      try group.setAttribute("target", proj.target)
-      try group.setAttribute("duration_ms", schedule.durationMs)
-      let times = try group.createExtendableDataset("timestamps", of: Double.self, chunkRows: 4096, gzipLevel: nil)
-      try times.dataset.setAttribute("units", "ms")
-      plateauTimes[proj.name] = times
-      plateauIDs[proj.name] = try group.createExtendableDataset(
-        "node_ids", of: UInt64.self, chunkRows: 4096, gzipLevel: nil)
+      let group = try self.group("plateaus/\(proj.name)", in: file.root)
+      if resumedPositions == nil {
+        try group.setAttribute("target", proj.target)
+        try group.setAttribute("duration_ms", schedule.durationMs)
+      }
+      plateauTimes[proj.name] = try extendable(
+        "timestamps", in: group, path: "plateaus/\(proj.name)/timestamps", of: Double.self, chunkRows: 4096, gzip: nil,
+        units: "ms")
+      plateauIDs[proj.name] = try extendable(
+        "node_ids", in: group, path: "plateaus/\(proj.name)/node_ids", of: UInt64.self, chunkRows: 4096, gzip: nil)
     }
     for rec in experiment.recording.state {
       let model = experiment.population(named: rec.population)!.model
@@ -121,14 +156,73 @@ public final class ResultsWriter: SimulationObserver {
         let path = "traces/\(rec.projection)/\(trace)"
         traceReports["\(i)/\(trace)"] = try createReport(
           at: path, neurons: rec.neurons, intervalMs: rec.intervalMs, unit: "1", experiment: experiment)
+        guard resumedPositions == nil else { continue }
         let info = known.first { $0.name == trace }!
         let group = try file.root.openGroup(path)
         try group.setAttribute("population", info.side == .source ? proj.source : proj.target)
         try group.setAttribute("description", info.meaning)
       }
     }
+    if resumedPositions != nil {
+      // Weight groups are created with their first snapshot; one created after the checkpoint
+      // is reopened empty.
+      for (index, rec) in plan.weights.enumerated() where file.root.contains("weights/\(rec.projection)") {
+        try openWeightSets(index, group: file.root.openGroup("weights/\(rec.projection)"))
+      }
+    }
     try file.flush()
   }
+
+  /// Creates the partial file beside `destination` (its folder created if needed).
+  private static func createFile(destination: URL, partialURL: URL) throws -> (HDF5File, HDF5Group) {
+    let folder = destination.deletingLastPathComponent()
+    do {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    } catch {
+      throw ResultsError.cannotWrite(path: destination.path, reason: "cannot create folder \(folder.path)")
+    }
+    guard FileManager.default.isWritableFile(atPath: folder.path) else {
+      throw ResultsError.cannotWrite(path: destination.path, reason: "folder \(folder.path) is not writable")
+    }
+    let file: HDF5File
+    do {
+      file = try HDF5File.create(at: partialURL)
+    } catch {
+      throw ResultsError.cannotWrite(path: partialURL.path, reason: "\(error)")
+    }
+    return (file, try file.root.createGroup("ndml"))
+  }
+
+  /// Group `path` under `parent`: created in a new file, opened when resuming.
+  private func group(_ path: String, in parent: HDF5Group) throws -> HDF5Group {
+    resumedPositions == nil ? try parent.createGroup(path) : try parent.openGroup(path)
+  }
+
+  /// Dataset `name` of `group` (at `path` from the root): created empty in a new file, reopened
+  /// and cut back to the checkpoint's rows when resuming; registered for ``rowsWritten``.
+  private func extendable<T: HDF5Scalar>(
+    _ name: String, in group: HDF5Group, path: String, of type: T.Type, rowLength: Int = 0, chunkRows: Int,
+    gzip: Int?, units: String? = nil
+  ) throws -> HDF5ExtendableDataset<T> {
+    let dataset: HDF5ExtendableDataset<T>
+    if let resumedPositions {
+      let position = resumedPositions[path] ?? DatasetPosition(rows: 0, tail: [])
+      let tail = position.tail.withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
+      dataset = try HDF5ExtendableDataset(reopening: group.openDataset(name), of: type, rows: position.rows, tail: tail)
+    } else {
+      dataset = try group.createExtendableDataset(
+        name, of: type, rowLength: rowLength, chunkRows: chunkRows, gzipLevel: gzip)
+      if let units { try dataset.dataset.setAttribute("units", units) }
+    }
+    positionReaders[path] = { [unowned dataset] in
+      DatasetPosition(rows: dataset.rowCount, tail: dataset.tail.withUnsafeBytes { Array($0) })
+    }
+    return dataset
+  }
+
+  /// Every extendable dataset's rows so far and its last partial chunk, by path (what a
+  /// checkpoint records).
+  public var positions: [String: DatasetPosition] { positionReaders.mapValues { $0() } }
 
   /// Creates a SONATA report group (`data` + `mapping/`) sampled every `intervalMs` from t = 0.
   private func createReport(
@@ -138,11 +232,12 @@ public final class ResultsWriter: SimulationObserver {
     let intervalSteps = max(1, Int((intervalMs / dt).rounded()))
     let samples = (experiment.simulation.stepCount + intervalSteps - 1) / intervalSteps
     let interval = Double(intervalSteps) * dt
-    let group = try file.root.createGroup(path)
+    let group = try self.group(path, in: file.root)
     let rows = max(1, 262_144 / max(1, 4 * neurons.count))
-    let data = try group.createExtendableDataset(
-      "data", of: Float.self, rowLength: neurons.count, chunkRows: rows, gzipLevel: gzip)
-    try data.dataset.setAttribute("units", unit)
+    let data = try extendable(
+      "data", in: group, path: "\(path)/data", of: Float.self, rowLength: neurons.count, chunkRows: rows, gzip: gzip,
+      units: unit)
+    guard resumedPositions == nil else { return data }
     try Self.writeMapping(
       into: group.createGroup("mapping"), nodeIDs: neurons.map(UInt64.init),
       time: [0, Double(samples) * interval, interval])
@@ -210,20 +305,38 @@ public final class ResultsWriter: SimulationObserver {
       try group.writeDataset("source_ids", layout.sourceIDs)
       try group.writeDataset("target_ids", layout.targetIDs)
       try group.writeDataset("bin_edges", layout.binEdges).setAttribute("units", layout.unit)
-      let time = try group.createExtendableDataset("time", of: Double.self, chunkRows: 1024, gzipLevel: nil)
-      try time.dataset.setAttribute("units", "ms")
-      let weights = try group.createExtendableDataset(
-        "weights", of: Double.self, rowLength: max(layout.sourceIDs.count, 1),
-        chunkRows: max(1, 131_072 / max(layout.sourceIDs.count, 1)), gzipLevel: gzip)
-      try weights.dataset.setAttribute("units", layout.unit)
-      let histogram = try group.createExtendableDataset(
-        "histogram", of: UInt64.self, rowLength: layout.binEdges.count - 1, chunkRows: 256, gzipLevel: gzip)
+      let path = "weights/\(name)"
+      let time = try extendable(
+        "time", in: group, path: "\(path)/time", of: Double.self, chunkRows: 1024, gzip: nil, units: "ms")
+      let weights = try extendable(
+        "weights", in: group, path: "\(path)/weights", of: Double.self, rowLength: max(layout.sourceIDs.count, 1),
+        chunkRows: max(1, 131_072 / max(layout.sourceIDs.count, 1)), gzip: gzip, units: layout.unit)
+      let histogram = try extendable(
+        "histogram", in: group, path: "\(path)/histogram", of: UInt64.self, rowLength: layout.binEdges.count - 1,
+        chunkRows: 256, gzip: gzip)
       weightSets[chunk.recordingIndex] = (time, weights, histogram)
     }
     let sets = weightSets[chunk.recordingIndex]!
     try sets.time.append(chunk.timesMs)
     if !chunk.layout.sourceIDs.isEmpty { try sets.weights.append(chunk.weights) }
     try sets.histogram.append(chunk.histograms)
+  }
+
+  /// Reopens the datasets of weight recording `index` (resuming).
+  private func openWeightSets(_ index: Int, group: HDF5Group) throws {
+    let path = "weights/\(plan.weights[index].projection)"
+    weightSets[index] = (
+      try extendable("time", in: group, path: "\(path)/time", of: Double.self, chunkRows: 0, gzip: nil),
+      try extendable("weights", in: group, path: "\(path)/weights", of: Double.self, chunkRows: 0, gzip: nil),
+      try extendable("histogram", in: group, path: "\(path)/histogram", of: UInt64.self, chunkRows: 0, gzip: nil)
+    )
+  }
+
+  /// Makes everything recorded so far durable (HDF5 flush), then hands the engine's state and the
+  /// rows of every dataset to ``onCheckpoint``.
+  public func checkpoint(step: Int, state: [UInt8]) throws {
+    try file.flush()
+    try onCheckpoint?(step, state, positions)
   }
 
   /// Whether the caller asked the run to stop (the `shouldStop` closure given at creation).
@@ -252,6 +365,22 @@ public final class ResultsWriter: SimulationObserver {
     try? ndml.setAttribute("status", interrupted ? RunStatus.interrupted : RunStatus.failed)
     try? ndml.setAttribute("failure", reason)
     try? file.close()
+  }
+}
+
+/// Where a dataset of a results file stands: its rows, and the values of its rows after the last
+/// whole chunk (native byte order), which a resume writes again (see
+/// `HDF5ExtendableDataset.tail`).
+public struct DatasetPosition: Sendable, Equatable {
+  /// Rows written.
+  public var rows: Int
+  /// The bytes of the rows after the last whole chunk.
+  public var tail: [UInt8]
+
+  /// Creates a position.
+  public init(rows: Int, tail: [UInt8]) {
+    self.rows = rows
+    self.tail = tail
   }
 }
 

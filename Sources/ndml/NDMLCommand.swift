@@ -9,7 +9,8 @@ struct NDMLCommand: ParsableCommand {
     abstract: "NDML: a clock-driven spiking-network simulator (CPU reference backend).",
     version: NDMLVersion.current,
     subcommands: [
-      RunCommand.self, ValidateCommand.self, InspectCommand.self, ReportCommand.self, AnalyzeCommand.self,
+      RunCommand.self, ResumeCommand.self, ValidateCommand.self, InspectCommand.self, ReportCommand.self,
+      AnalyzeCommand.self,
       PlotCommand.self,
       BenchCommand.self,
     ])

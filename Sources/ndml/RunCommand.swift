@@ -23,7 +23,25 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Threads (overrides simulation.threads; results are identical for any count).")
   var threads: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "Write a checkpoint every T ms of biological time (continue an interrupted run with ndml resume).",
+      valueName: "T"))
+  var checkpointEveryMs: Double?
+
+  @Option(help: "Checkpoint file (default: the results file's path + .ckpt).")
+  var checkpoint: String?
+
   @OptionGroup var logging: LoggingOptions
+
+  func validate() throws {
+    if let t = checkpointEveryMs, !(t > 0 && t.isFinite) {
+      throw ValidationError("--checkpoint-every-ms must be a positive number of ms (got \(t)).")
+    }
+    if checkpoint != nil && checkpointEveryMs == nil {
+      throw ValidationError("--checkpoint needs --checkpoint-every-ms (how often to write it).")
+    }
+  }
 
   func run() throws {
     var logger = Console.logger(logging)
@@ -34,7 +52,7 @@ struct RunCommand: ParsableCommand {
     let backend = CPUBackend()
     try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
     let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
-    let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5")
+    let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5").standardizedFileURL
     let progress = ProgressDisplay(enabled: !logging.quiet, durationMs: experiment.simulation.durationMs)
     let writer: ResultsWriter
     do {
@@ -46,34 +64,21 @@ struct RunCommand: ParsableCommand {
       logger.error("\(error)")
       throw ExitCode(1)
     }
-    logger.debug("writing to \(writer.partialURL.path) until the run completes")
-    Platform.installStopHandlers()
-    let start = ContinuousClock.now
-    let summary: RunSummary
-    do {
-      summary = try backend.run(experiment, observer: writer)
-      if let reason = summary.threadLimit {
-        logger.warning("ran on \(summary.threads) thread(s) instead of \(experiment.simulation.threads): \(reason)")
-      }
-      progress.finish()
-      try writer.finish(summary: summary, wallSeconds: (ContinuousClock.now - start).secondsValue)
-    } catch EngineError.interrupted(let timeMs) {
-      progress.finish()
-      writer.abandon(reason: "interrupted by signal \(Platform.stopSignal) at t = \(timeMs) ms", interrupted: true)
-      logger.error("interrupted at t = \(timeMs) ms by signal \(Platform.stopSignal)")
-      logger.error("the results up to there (status 'interrupted') are in \(writer.partialURL.path)")
-      throw ExitCode(128 + Platform.stopSignal)
-    } catch {
-      progress.finish()
-      writer.abandon(reason: "\(error)")
-      logger.error("\(error)")
-      logger.error("the partial results (status 'failed') are in \(writer.partialURL.path)")
-      throw ExitCode(1)
+    var checkpoints: Checkpointing?
+    if let every = checkpointEveryMs {
+      checkpoints = Checkpointing(
+        url: URL(fileURLWithPath: checkpoint ?? destination.path + ".ckpt"),
+        header: CheckpointHeader(
+          ndmlVersion: NDMLVersion.current, build: CheckpointFile.buildID,
+          configPath: URL(fileURLWithPath: config).standardizedFileURL.path,
+          configHash: CheckpointFile.configHash(text: loaded.text, overrides: overrides), overrides: overrides,
+          resultsPath: destination.path, step: 0, timeMs: 0, checkpointEveryMs: every,
+          threads: experiment.simulation.threads, resultsRows: [:]))
     }
-    if !logging.quiet {
-      RunSummaryPrinter.print(summary, experiment: experiment, wallSeconds: (ContinuousClock.now - start).secondsValue)
-      Console.out("results: \(destination.path)")
-    }
+    try RunSession(
+      experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
+      quiet: logging.quiet, checkpoints: checkpoints
+    ).execute(resumeState: nil)
   }
 
   /// Refuses a network whose memory estimate exceeds the machine's, before anything is allocated.
@@ -93,6 +98,11 @@ struct RunCommand: ParsableCommand {
 enum RunSummaryPrinter {
   static func print(_ s: RunSummary, experiment: Experiment, wallSeconds: Double) {
     let seconds = experiment.simulation.durationMs / 1000
+    if let step = s.resumedFromStep {
+      Console.out(
+        "resumed at t = \(Double(step) * experiment.simulation.dtMs) ms (spike counts cover the whole run, times this part)"
+      )
+    }
     Console.out("population        neurons      spikes   rate (Hz)")
     for (name, size, spikes) in s.spikeCounts {
       let rate = Double(spikes) / Double(size) / seconds

@@ -36,6 +36,46 @@ final class MemoryObserver: SimulationObserver {
   }
 
   func progress(completedSteps: Int, totalSteps: Int) {}
+
+  /// Checkpoints handed over, each with a copy of what had been recorded by then.
+  var checkpoints: [(step: Int, state: [UInt8], recorded: MemoryObserver)] = []
+
+  func checkpoint(step: Int, state: [UInt8]) throws {
+    checkpoints.append((step, state, copy()))
+  }
+
+  /// A copy of everything recorded so far (no checkpoints).
+  func copy() -> MemoryObserver {
+    let other = MemoryObserver()
+    other.spikes = spikes
+    other.samples = samples
+    other.weights = weights
+    other.plateaus = plateaus
+    other.traces = traces
+    return other
+  }
+
+  /// Asserts that `other` recorded exactly the same spikes, samples, weights, traces and plateaus.
+  func assertSameOutput(as other: MemoryObserver, _ message: String, file: StaticString = #filePath, line: UInt = #line)
+  {
+    XCTAssertEqual(spikes.keys.sorted(), other.spikes.keys.sorted(), message, file: file, line: line)
+    for (population, recorded) in other.spikes {
+      XCTAssertEqual(spikes[population]?.timesMs, recorded.timesMs, "\(population): \(message)", file: file, line: line)
+      XCTAssertEqual(spikes[population]?.nodeIDs, recorded.nodeIDs, "\(population): \(message)", file: file, line: line)
+    }
+    XCTAssertEqual(samples, other.samples, message, file: file, line: line)
+    XCTAssertEqual(traces, other.traces, message, file: file, line: line)
+    XCTAssertEqual(weights.keys.sorted(), other.weights.keys.sorted(), message, file: file, line: line)
+    for (k, w) in other.weights {
+      XCTAssertEqual(weights[k]?.times, w.times, "weights \(k): \(message)", file: file, line: line)
+      XCTAssertEqual(weights[k]?.values, w.values, "weights \(k): \(message)", file: file, line: line)
+    }
+    XCTAssertEqual(plateaus.keys.sorted(), other.plateaus.keys.sorted(), message, file: file, line: line)
+    for (k, p) in other.plateaus {
+      XCTAssertEqual(plateaus[k]?.timesMs, p.timesMs, "plateaus \(k): \(message)", file: file, line: line)
+      XCTAssertEqual(plateaus[k]?.nodeIDs, p.nodeIDs, "plateaus \(k): \(message)", file: file, line: line)
+    }
+  }
 }
 
 /// Runs an experiment on the CPU backend and returns what it recorded.

@@ -87,3 +87,17 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
     }
   }
 }
+
+extension LIFCobaKernel {
+  private var stateArrays: [UnsafeMutablePointer<Scalar>] { [v, ge, gi, refractory, leakDrive] }
+
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("lif_coba", shape: [size, MemoryLayout<Scalar>.size])
+    for array in stateArrays { archive.write(array, count: size) }
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("lif_coba", shape: [size, MemoryLayout<Scalar>.size])
+    for array in stateArrays { try archive.read(into: array, count: size) }
+  }
+}

@@ -90,3 +90,17 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
   }
 
 }
+
+extension LIFCubaKernel {
+  private var stateArrays: [UnsafeMutablePointer<Scalar>] { [v, se, si, refractory, restingDrive] }
+
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("lif_cuba", shape: [size, MemoryLayout<Scalar>.size])
+    for array in stateArrays { archive.write(array, count: size) }
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("lif_cuba", shape: [size, MemoryLayout<Scalar>.size])
+    for array in stateArrays { try archive.read(into: array, count: size) }
+  }
+}

@@ -75,3 +75,14 @@ final class MemoryPatternKernel<Scalar: EngineScalar>: SourceKernel {
     }
   }
 }
+
+extension MemoryPatternKernel {
+  // Stateless: the spikes of step n are a function of n and the seed.
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("memory_patterns", shape: [size])
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("memory_patterns", shape: [size])
+  }
+}

@@ -233,6 +233,18 @@ struct PoissonPart {
     }
   }
 
+  /// The pending events before step `n` is collected, as (step, event), in any order.
+  func pending(beforeStep n: Int) -> [(step: Int, event: UInt64)] {
+    let steps = PoissonKernel<Double>.wheelSteps
+    var out = later
+    for (b, bucket) in wheel.enumerated() {
+      // Bucket b holds events of the one step in [n, n + W) congruent to b.
+      let step = n + ((b - n) & (steps - 1))
+      out += bucket.map { (step, $0) }
+    }
+    return out
+  }
+
   /// Moves the events of step `n` into ``due``, sorted by neuron; returns how many there are.
   @inline(__always)
   mutating func collectDue(atStep n: Int) -> Int {
@@ -260,6 +272,47 @@ struct PoissonPart {
 }
 
 extension PoissonKernel {
+  func saveState(to archive: inout StateArchiveWriter, step n: Int) {
+    archive.section("poisson", shape: [size, segments.count])
+    archive.write(eventCounter, count: size)
+    // Every part that has neurons is in the same segment.
+    archive.write((0..<partCount).map { parts[$0].segmentIndex }.max() ?? -1)
+    let events = (0..<partCount).flatMap { parts[$0].pending(beforeStep: n) }.sorted {
+      ($0.step, $0.event) < ($1.step, $1.event)
+    }
+    archive.write(events.map(\.step))
+    archive.write(events.map(\.event))
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step n: Int) throws {
+    try archive.section("poisson", shape: [size, segments.count])
+    try archive.read(into: eventCounter, count: size)
+    let segment = try archive.readInt()
+    guard segment < segments.count else {
+      throw CheckpointError.stateMismatch("poisson: segment \(segment) out of range")
+    }
+    let steps: [Int] = try archive.readArray()
+    let events: [UInt64] = try archive.readArray(count: steps.count)
+    for k in 0..<partCount {
+      let part = parts + k
+      part.pointee.clearPending()
+      part.pointee.segmentIndex = part.pointee.neurons.isEmpty ? -1 : segment
+      part.pointee.dense = []
+      if segment >= 0 {
+        let lambda = segments[segment].lambda
+        part.pointee.dense = part.pointee.neurons.filter { lambda[$0] >= Self.sparseLimit }.map { Int32($0) }
+      }
+    }
+    for (step, event) in zip(steps, events) {
+      let neuron = Int(event >> 32)
+      guard step >= n, neuron < size, let k = (0..<partCount).first(where: { parts[$0].neurons.contains(neuron) })
+      else {
+        throw CheckpointError.stateMismatch("poisson: a pending spike of neuron \(neuron) at step \(step) does not fit")
+      }
+      parts[k].schedule(step: step, neuron: neuron, count: Int(event & 0xFFFF_FFFF), now: n)
+    }
+  }
+
   /// How many of `count` candidate spikes of neuron `k` in step `n` survive thinning.
   fileprivate func thinned(_ count: Int32, neuron k: Int, step n: Int) -> Int32 {
     let keep = modulation!(k, n)

@@ -6,7 +6,7 @@ import NDMLModel
 /// A kernel owns its population's state as structure-of-arrays and advances all of it by one step.
 /// Synaptic input does not pass through the kernel: the simulation adds arriving weights straight
 /// into the arrays ``synapticVariable(_:)`` exposes, between steps, at their arrival time.
-protocol PopulationKernel<Scalar>: AnyObject {
+protocol PopulationKernel<Scalar>: Checkpointable {
   associatedtype Scalar: EngineScalar
   /// Number of neurons.
   var size: Int { get }

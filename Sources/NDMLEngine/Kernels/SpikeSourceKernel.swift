@@ -27,3 +27,15 @@ final class SpikeSourceKernel<Scalar: EngineScalar>: SourceKernel {
     }
   }
 }
+
+extension SpikeSourceKernel {
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("spike_source", shape: [size, events.count])
+    archive.write(next)
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("spike_source", shape: [size, events.count])
+    next = try archive.readInt()
+  }
+}

@@ -164,3 +164,43 @@ final class BidirectionalBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     }
   }
 }
+
+extension BidirectionalBTSPKernel {
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("btsp_milstein", shape: [table.count, eligibility.count, instructive.count])
+    archive.write(table.weights, count: table.count)
+    eligibility.save(to: &archive)
+    plateaus.save(to: &archive)
+    archive.write(instructive)
+    archive.write(active)
+    let open = episodeIntegrals.keys.sorted()
+    archive.write(open)
+    for i in open {
+      archive.write(episodeIntegrals[i]!.plus)
+      archive.write(episodeIntegrals[i]!.minus)
+    }
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("btsp_milstein", shape: [table.count, eligibility.count, instructive.count])
+    try archive.read(into: table.weights, count: table.count)
+    try eligibility.restore(from: &archive)
+    try plateaus.restore(from: &archive)
+    instructive = try archive.readArray(count: instructive.count)
+    active = try archive.readArray()
+    guard active.allSatisfy({ instructive.indices.contains($0) }) else {
+      throw CheckpointError.stateMismatch("btsp_milstein: an active neuron is out of range")
+    }
+    isActive = Array(repeating: false, count: isActive.count)
+    for i in active { isActive[i] = true }
+    episodeIntegrals = [:]
+    for i in try archive.readArray() as [Int] {
+      guard instructive.indices.contains(i) else {
+        throw CheckpointError.stateMismatch("btsp_milstein: an episode's neuron is out of range")
+      }
+      let plus: [Double] = try archive.readArray(count: incoming.count(of: i))
+      let minus: [Double] = try archive.readArray(count: plus.count)
+      episodeIntegrals[i] = (plus, minus)
+    }
+  }
+}

@@ -95,3 +95,25 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     }
   }
 }
+
+extension BinaryBTSPKernel {
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("btsp_binary", shape: [table.count, lastArrival.count, plateauStart.count])
+    archive.write(table.weights, count: table.count)
+    plateaus.save(to: &archive)
+    archive.write(lastArrival)
+    archive.write(plateauStart)
+    archive.write(setsOn.map { UInt8($0 ? 1 : 0) })
+    archive.write(latestPlateau)
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("btsp_binary", shape: [table.count, lastArrival.count, plateauStart.count])
+    try archive.read(into: table.weights, count: table.count)
+    try plateaus.restore(from: &archive)
+    lastArrival = try archive.readArray(count: lastArrival.count)
+    plateauStart = try archive.readArray(count: plateauStart.count)
+    setsOn = (try archive.readArray(count: setsOn.count) as [UInt8]).map { $0 != 0 }
+    latestPlateau = try archive.readInt()
+  }
+}

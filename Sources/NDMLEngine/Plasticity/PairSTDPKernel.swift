@@ -87,3 +87,23 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     }
   }
 }
+
+extension PairSTDPKernel {
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("pair_stdp", shape: [table.count, table.sourceCount, post.count])
+    archive.write(table.weights, count: table.count)
+    pre[0].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
+    post.save(to: &archive)
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("pair_stdp", shape: [table.count, table.sourceCount, post.count])
+    try archive.read(into: table.weights, count: table.count)
+    let position = archive
+    for copy in pre {
+      archive = position
+      try copy.restore(from: &archive)
+    }
+    try post.restore(from: &archive)
+  }
+}

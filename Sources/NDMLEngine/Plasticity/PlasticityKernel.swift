@@ -10,7 +10,7 @@ import NDMLModel
 /// (`table.row(_:part:)`); postsynaptic spikes come per thread, already restricted to its targets.
 /// Per-source state is kept once per part (``prepare(parts:)``), so no two threads write the same
 /// memory. Other rules run with one thread.
-protocol PlasticityKernel<Scalar>: AnyObject {
+protocol PlasticityKernel<Scalar>: Checkpointable {
   associatedtype Scalar: EngineScalar
   /// The projection's synapses, whose weights the rule changes in place.
   var table: SynapseTable<Scalar> { get }
@@ -121,7 +121,11 @@ final class EventTraces {
   /// Whether a spike adds 1 to the trace (all-to-all) or sets it to 1 (nearest spike).
   let accumulates: Bool
 
+  /// Number of neurons.
+  let count: Int
+
   init(count: Int, tauMs: Double, dtMs: Double, accumulates: Bool) {
+    self.count = count
     values = .allocate(capacity: max(count, 1))
     values.initialize(repeating: 0, count: max(count, 1))
     lastStep = .allocate(capacity: max(count, 1))
@@ -146,6 +150,18 @@ final class EventTraces {
   func value(_ i: Int, at step: Int) -> Double {
     let steps = step - lastStep[i]
     return values[i] * (steps < Self.tableSteps ? decayTable[steps] : exp(-Double(steps) * stepOverTau))
+  }
+
+  /// Appends the traces (values and last update steps of `count` neurons).
+  func save(to archive: inout StateArchiveWriter) {
+    archive.write(values, count: count)
+    archive.write(lastStep, count: count)
+  }
+
+  /// Restores what ``save(to:)`` wrote.
+  func restore(from archive: inout StateArchiveReader) throws {
+    try archive.read(into: values, count: count)
+    try archive.read(into: lastStep, count: count)
   }
 
   /// Registers a spike of neuron `i` at `step`: decays the trace to `step`, then adds 1 or sets 1.

@@ -65,6 +65,23 @@ final class PlateauGenerator {
     }
   }
 
+  /// Appends the generator's progress (plateau ends, position in the schedule, untaken starts).
+  func save(to archive: inout StateArchiveWriter) {
+    archive.write(nextScheduled)
+    archive.write(plateauEnd)
+    archive.write(started.map(\.step))
+    archive.write(started.map(\.neuron))
+  }
+
+  /// Restores what ``save(to:)`` wrote.
+  func restore(from archive: inout StateArchiveReader) throws {
+    nextScheduled = try archive.readInt()
+    plateauEnd = try archive.readArray(count: plateauEnd.count)
+    let steps: [Int] = try archive.readArray()
+    let neurons: [Int] = try archive.readArray(count: steps.count)
+    started = Array(zip(steps, neurons))
+  }
+
   /// Plateau starts since the last call, in time order.
   func take() -> [(step: Int, neuron: Int)] {
     defer { started.removeAll(keepingCapacity: true) }

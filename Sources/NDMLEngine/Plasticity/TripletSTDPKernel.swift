@@ -95,3 +95,27 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     }
   }
 }
+
+extension TripletSTDPKernel {
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section("triplet_stdp", shape: [table.count, table.sourceCount, o1.count])
+    archive.write(table.weights, count: table.count)
+    r1[0].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
+    r2[0].save(to: &archive)
+    o1.save(to: &archive)
+    o2.save(to: &archive)
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section("triplet_stdp", shape: [table.count, table.sourceCount, o1.count])
+    try archive.read(into: table.weights, count: table.count)
+    let position = archive
+    for (a, b) in zip(r1, r2) {
+      archive = position
+      try a.restore(from: &archive)
+      try b.restore(from: &archive)
+    }
+    try o1.restore(from: &archive)
+    try o2.restore(from: &archive)
+  }
+}
