@@ -17,6 +17,10 @@ public protocol EngineScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
   static func lanesGreater(_ a: SIMD8<Self>, _ b: SIMD8<Self>) -> Mask
   /// Lane-wise `a && b`.
   static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask
+  /// Lane-wise `a || b`.
+  static func lanesOr(_ a: Mask, _ b: Mask) -> Mask
+  /// Lane-wise `!(|a| < b)`: true for NaN, ±∞ and magnitudes of `b` or more.
+  static func lanesNotBelow(magnitude a: SIMD8<Self>, _ b: SIMD8<Self>) -> Mask
   /// `ifTrue` where `mask` is set, else `ifFalse`.
   static func select(_ mask: Mask, _ ifTrue: SIMD8<Self>, _ ifFalse: SIMD8<Self>) -> SIMD8<Self>
   /// Whether any lane of `mask` is set.
@@ -32,6 +36,10 @@ extension Double: EngineScalar {
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }
+  @inline(__always) public static func lanesOr(_ a: Mask, _ b: Mask) -> Mask { a .| b }
+  @inline(__always) public static func lanesNotBelow(magnitude a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask {
+    .!((a .< b) .& (a .> -b))
+  }
   @inline(__always) public static func select(_ mask: Mask, _ ifTrue: SIMD8<Double>, _ ifFalse: SIMD8<Double>) -> SIMD8<
     Double
   > {
@@ -55,6 +63,10 @@ extension Float: EngineScalar {
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }
+  @inline(__always) public static func lanesOr(_ a: Mask, _ b: Mask) -> Mask { a .| b }
+  @inline(__always) public static func lanesNotBelow(magnitude a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask {
+    .!((a .< b) .& (a .> -b))
+  }
   @inline(__always) public static func select(_ mask: Mask, _ ifTrue: SIMD8<Float>, _ ifFalse: SIMD8<Float>) -> SIMD8<
     Float
   > {

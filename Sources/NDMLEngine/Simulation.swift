@@ -1,3 +1,4 @@
+import CNDMLThreads
 import Foundation
 import NDMLModel
 
@@ -236,6 +237,14 @@ final class Simulation<Scalar: EngineScalar> {
     runOnThreads(threadCount) { context.simulation.runPart($0, context) }
     phaseSeconds = context.phaseSeconds
     if let failure = context.failure { throw failure }
+    if let (p, n) = context.firstFault() {
+      // Hand over what was recorded before the faulty step, then name the neuron.
+      try flush(atStep: n)
+      let fault = kernels[p].faultyNeuron()
+      throw EngineError.numericalFault(
+        population: experiment.populations[p].name, variable: fault?.variable ?? "state", neuron: fault?.neuron ?? -1,
+        value: fault?.value ?? .nan, timeMs: Double(n + 1) * dt)
+    }
     let totals = context.totals
     let events = (0..<threadCount).reduce(0) { $0 + context.events[$1] }
     try flush(atStep: stepCount)
@@ -261,16 +270,55 @@ final class Simulation<Scalar: EngineScalar> {
     var lastProgress = Date()
     /// Thread 0's time per phase, when measured.
     var phaseSeconds: [String: Double] = [:]
+    /// Per thread, one cache line each: the step (word 0, −1 for none) and population (word 1) of
+    /// the first numerical fault it found. Written by its thread before the step's barrier, read
+    /// by all after it; the step through relaxed atomics (another thread may be a step ahead).
+    let faults: UnsafeMutablePointer<CLong>
+    let threads: Int
 
     init(simulation: Simulation, threads: Int) {
       self.simulation = simulation
       barrier = SpinBarrier(parties: threads)
       events = .allocate(capacity: threads)
       events.initialize(repeating: 0, count: threads)
+      self.threads = threads
+      faults = .allocate(capacity: 8 * threads)
+      faults.initialize(repeating: -1, count: 8 * threads)
       totals = Array(repeating: 0, count: simulation.kernels.count)
     }
 
-    deinit { events.deallocate() }
+    deinit {
+      events.deallocate()
+      faults.deallocate()
+    }
+
+    /// Whether some thread found a fault in step `n` or before (call after step `n`'s barrier).
+    /// A thread already past that barrier may record a fault of step `n + 1` while another still
+    /// reads: counting it would stop the threads at different steps, and the barrier would hang.
+    @inline(__always)
+    func faulted(atOrBefore n: Int) -> Bool {
+      for k in 0..<threads {
+        let step = ndml_load_word(faults + 8 * k)
+        if step >= 0 && step <= n { return true }
+      }
+      return false
+    }
+
+    /// Records thread `part`'s first fault: in population `p` at step `n`.
+    @inline(__always)
+    func recordFault(part: Int, population p: Int, step n: Int) {
+      guard faults[8 * part] < 0 else { return }
+      faults[8 * part + 1] = p
+      ndml_store_word(faults + 8 * part, n)
+    }
+
+    /// The earliest fault, lowest thread first among equals: (population, step); call after the
+    /// threads have finished.
+    func firstFault() -> (Int, Int)? {
+      (0..<threads).filter { faults[8 * $0] >= 0 }.min { faults[8 * $0] < faults[8 * $1] }.map {
+        (faults[8 * $0 + 1], faults[8 * $0])
+      }
+    }
   }
 
   /// The periods (in steps) of work on shared state: flushes, the stop check, samples, weight
@@ -404,14 +452,17 @@ final class Simulation<Scalar: EngineScalar> {
         barrier.wait()
         if barrier.flag { break }
       }
-      for pop in populationBuffer.values where !pop.neurons.isEmpty {
+      for (p, pop) in populationBuffer.values.enumerated() where !pop.neurons.isEmpty {
         pop.scratch.removeAll()
-        pop.kernel.step(n, part: part, neurons: pop.neurons, spikes: pop.scratch)
+        if pop.kernel.step(n, part: part, neurons: pop.neurons, spikes: pop.scratch) {
+          context.recordFault(part: part, population: p, step: n)
+        }
         pop.history.store(pop.scratch, stamp: n + pop.offset, part: part)
       }
       if timed { lap(&phaseNs.0) }
       barrier.wait()
       if timed { lap(&phaseNs.1) }
+      if context.faulted(atOrBefore: n) { break }  // every thread sees it here, and stops at this step
       if part == 0 {
         for (p, pop) in populationBuffer.values.enumerated() {
           let stamp = n + pop.offset
@@ -588,7 +639,7 @@ final class Simulation<Scalar: EngineScalar> {
     return (n, totals, events)
   }
 
-  /// Hands recorded data to the observer and checks state for NaN/∞.
+  /// Hands recorded data to the observer.
   private func flush(atStep n: Int) throws {
     for p in spikeRecorders.keys.sorted() { try spikeRecorders[p]!.flush(to: observer) }
     for recorder in stateRecorders { try recorder.flush(to: observer) }
@@ -600,14 +651,6 @@ final class Simulation<Scalar: EngineScalar> {
         plateaus: PlateauChunk(
           projection: tables[t].projectionName, timesMs: events.map { Double($0.step) * dt },
           nodeIDs: events.map { UInt64($0.neuron) }))
-    }
-    for (p, pop) in experiment.populations.enumerated() {
-      for (v, variable) in pop.model.recordableVariables.enumerated() {
-        for i in 0..<pop.size where !kernels[p].value(ofVariable: v, neuron: i).isFinite {
-          throw EngineError.nonFiniteState(
-            population: pop.name, variable: variable.name, neuron: i, timeMs: Double(n) * dt)
-        }
-      }
     }
   }
 }

@@ -8,8 +8,14 @@ enum HDF5Library {
   /// handler per thread, so this is called at the start of every public operation rather than
   /// once per process. The call is cheap.
   static func prepare() {
+    _ = noCleanupAtExit
     H5Eset_auto2(ndml_H5E_DEFAULT(), nil, nil)
   }
+
+  /// HDF5's exit handler closes whatever is still open; after a failed write (a full disk) it
+  /// crashed inside the library. NDML closes its files itself (finished or abandoned), so the
+  /// handler is switched off before the library initialises.
+  private static let noCleanupAtExit: Void = { H5dont_atexit() }()
 
   /// Whether the deflate (gzip) filter is available for both encoding and decoding.
   static var isDeflateAvailable: Bool {

@@ -367,17 +367,20 @@ public struct Experiment: Sendable, Equatable {
 
   /// Expected number of synapses (exact for deterministic rules, the mean for random ones).
   public func expectedSynapseCount() -> Double {
-    projections.reduce(0) { sum, proj in
-      guard let s = population(named: proj.source), let t = population(named: proj.target) else { return sum }
-      let same = proj.source == proj.target && !proj.allowAutapses
-      let pairs = Double(s.size) * Double(t.size) - (same ? Double(s.size) : 0)
-      switch proj.connectivity {
-      case .allToAll: return sum + pairs
-      case .oneToOne: return sum + (same ? 0 : Double(s.size))
-      case .fixedProbability(let p): return sum + p * pairs
-      case .fixedInDegree(let k): return sum + Double(k) * Double(t.size)
-      case .explicit(let list): return sum + Double(list.count)
-      }
+    projections.reduce(0) { $0 + expectedSynapseCount(of: $1) }
+  }
+
+  /// The expected number of synapses of one projection (0 if its populations are unknown).
+  public func expectedSynapseCount(of proj: Projection) -> Double {
+    guard let s = population(named: proj.source), let t = population(named: proj.target) else { return 0 }
+    let same = proj.source == proj.target && !proj.allowAutapses
+    let pairs = Double(s.size) * Double(t.size) - (same ? Double(s.size) : 0)
+    switch proj.connectivity {
+    case .allToAll: return pairs
+    case .oneToOne: return same ? 0 : Double(s.size)
+    case .fixedProbability(let p): return p * pairs
+    case .fixedInDegree(let k): return Double(k) * Double(t.size)
+    case .explicit(let list): return Double(list.count)
     }
   }
 }

@@ -2,6 +2,10 @@ import Foundation
 import NDMLHDF5
 import NDMLModel
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What a results file records about its run besides the data (the `/ndml` group).
 public struct RunMetadata: Sendable {
   /// The config file's text, exactly as read.
@@ -272,28 +276,64 @@ public final class ResultsWriter: SimulationObserver {
     }
   }
 
+  /// Bytes to keep free on the results file's disk: a write that would leave less stops the run
+  /// with ``ResultsError/diskFull(path:freeBytes:neededBytes:)`` while the file is still
+  /// consistent (HDF5 cannot recover a file whose write failed half-way). Default 64 MiB.
+  public var diskReserveBytes = 64 << 20
+
+  /// Runs a write: refuses it when the disk would keep less than ``diskReserveBytes`` free, and
+  /// turns an HDF5 write failure into ``ResultsError/writeFailed(path:reason:)`` with the
+  /// system's reason.
+  private func writing(_ bytes: Int, _ body: () throws -> Void) throws {
+    var stats = statvfs()
+    if statvfs(partialURL.deletingLastPathComponent().path, &stats) == 0 {
+      let free = Int(stats.f_bavail) * Int(stats.f_frsize)
+      let needed = diskReserveBytes + 2 * bytes
+      if free < needed { throw ResultsError.diskFull(path: partialURL.path, freeBytes: free, neededBytes: needed) }
+    }
+    do { try body() } catch let error as HDF5Error {
+      throw ResultsError.writeFailed(path: partialURL.path, reason: Self.systemReason(of: "\(error)"))
+    }
+  }
+
+  /// The operating system's words in an HDF5 error stack (`error message = '…'`, `errno = N`), or
+  /// the whole message.
+  static func systemReason(of message: String) -> String {
+    guard let start = message.range(of: "error message = '")?.upperBound,
+      let end = message[start...].firstIndex(of: "'")
+    else { return message }
+    let errno = message.range(of: "errno = ").map { message[$0.upperBound...].prefix { $0.isNumber } }
+    return String(message[start..<end]) + (errno.map { " (errno \($0))" } ?? "")
+  }
+
   /// Appends spikes to `/spikes/<population>`.
   public func record(spikes chunk: SpikeChunk) throws {
-    try spikeTimes[chunk.population]!.append(chunk.timesMs)
-    try spikeIDs[chunk.population]!.append(chunk.nodeIDs)
-    try file.flush()
+    try writing(16 * chunk.timesMs.count) {
+      try spikeTimes[chunk.population]!.append(chunk.timesMs)
+      try spikeIDs[chunk.population]!.append(chunk.nodeIDs)
+      try file.flush()
+    }
   }
 
   /// Appends plateaus to `/plateaus/<projection>`.
   public func record(plateaus chunk: PlateauChunk) throws {
-    try plateauTimes[chunk.projection]!.append(chunk.timesMs)
-    try plateauIDs[chunk.projection]!.append(chunk.nodeIDs)
+    try writing(16 * chunk.timesMs.count) {
+      try plateauTimes[chunk.projection]!.append(chunk.timesMs)
+      try plateauIDs[chunk.projection]!.append(chunk.nodeIDs)
+    }
   }
 
   /// Appends trace samples to `/traces/<projection>/<trace>/data`.
   public func record(traces chunk: StateSampleChunk) throws {
-    try traceReports["\(chunk.recordingIndex)/\(chunk.variable)"]!.append(chunk.values)
+    try writing(4 * chunk.values.count) {
+      try traceReports["\(chunk.recordingIndex)/\(chunk.variable)"]!.append(chunk.values)
+    }
   }
 
   /// Appends samples to `/report/<population>/<variable>/data`.
   public func record(samples chunk: StateSampleChunk) throws {
     let population = plan.state[chunk.recordingIndex].population
-    try reports["\(population)/\(chunk.variable)"]!.append(chunk.values)
+    try writing(4 * chunk.values.count) { try reports["\(population)/\(chunk.variable)"]!.append(chunk.values) }
   }
 
   /// Appends snapshots to `/weights/<projection>` (creating it with the first chunk).
@@ -317,9 +357,11 @@ public final class ResultsWriter: SimulationObserver {
       weightSets[chunk.recordingIndex] = (time, weights, histogram)
     }
     let sets = weightSets[chunk.recordingIndex]!
-    try sets.time.append(chunk.timesMs)
-    if !chunk.layout.sourceIDs.isEmpty { try sets.weights.append(chunk.weights) }
-    try sets.histogram.append(chunk.histograms)
+    try writing(8 * (chunk.timesMs.count + chunk.weights.count + chunk.histograms.count)) {
+      try sets.time.append(chunk.timesMs)
+      if !chunk.layout.sourceIDs.isEmpty { try sets.weights.append(chunk.weights) }
+      try sets.histogram.append(chunk.histograms)
+    }
   }
 
   /// Reopens the datasets of weight recording `index` (resuming).
@@ -335,7 +377,7 @@ public final class ResultsWriter: SimulationObserver {
   /// Makes everything recorded so far durable (HDF5 flush), then hands the engine's state and the
   /// rows of every dataset to ``onCheckpoint``.
   public func checkpoint(step: Int, state: [UInt8]) throws {
-    try file.flush()
+    try writing(state.count) { try file.flush() }
     try onCheckpoint?(step, state, positions)
   }
 

@@ -26,6 +26,8 @@ struct ResumeCommand: ParsableCommand {
     help: ArgumentHelp("Checkpoint interval in ms from here on (default: the run's).", valueName: "T"))
   var checkpointEveryMs: Double?
 
+  @OptionGroup var limits: RunLimits
+
   @OptionGroup var logging: LoggingOptions
 
   func validate() throws {
@@ -68,7 +70,7 @@ struct ResumeCommand: ParsableCommand {
       throw ExitCode(1)
     }
     let experiment = loaded.experiment
-    let backend = CPUBackend()
+    let backend = limits.backend
     try RunCommand.checkMemory(experiment, config: header.configPath, backend: backend, logger: logger)
     let destination = URL(fileURLWithPath: header.resultsPath)
     let progress = ProgressDisplay(enabled: !logging.quiet, durationMs: experiment.simulation.durationMs)
@@ -84,6 +86,8 @@ struct ResumeCommand: ParsableCommand {
       logger.error("\(error)")
       throw ExitCode(1)
     }
+    writer.diskReserveBytes = limits.diskReserveMb << 20
+    limits.warnAboutDisk(experiment, destination: destination, logger: logger)
     if !logging.quiet {
       Console.out("resuming \(header.configPath) at t = \(header.timeMs) ms into \(writer.partialURL.path)")
     }

@@ -32,6 +32,8 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Checkpoint file (default: the results file's path + .ckpt).")
   var checkpoint: String?
 
+  @OptionGroup var limits: RunLimits
+
   @OptionGroup var logging: LoggingOptions
 
   func validate() throws {
@@ -49,7 +51,7 @@ struct RunCommand: ParsableCommand {
     let loaded = try ConfigLoading.load(
       config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
     let experiment = loaded.experiment
-    let backend = CPUBackend()
+    let backend = limits.backend
     try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
     let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
     let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5").standardizedFileURL
@@ -64,6 +66,8 @@ struct RunCommand: ParsableCommand {
       logger.error("\(error)")
       throw ExitCode(1)
     }
+    writer.diskReserveBytes = limits.diskReserveMb << 20
+    limits.warnAboutDisk(experiment, destination: destination, logger: logger)
     var checkpoints: Checkpointing?
     if let every = checkpointEveryMs {
       checkpoints = Checkpointing(

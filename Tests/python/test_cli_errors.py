@@ -75,7 +75,7 @@ def test_existing_results_survive_a_failed_run(ndml_bin, repo_root, tmp_path):
     # A run that blows up numerically (huge weights) stops with an error; the old file stays.
     cfg.write_text(CUBA_SMALL.replace("weight_mV: 1.6", "weight_mV: 1.0e308").replace("tau_m_ms: 20", "tau_m_ms: 20, tau_syn_e_ms: 0"))
     r = ndml(ndml_bin, repo_root, "run", cfg, "-o", out)
-    assert r.returncode == 1 and "became non-finite" in r.stderr, r.stderr
+    assert r.returncode == 1 and "became non-finite" in r.stderr and "population" in r.stderr and "neuron" in r.stderr, r.stderr
     assert out.read_bytes() == before
     with h5py.File(str(out) + ".partial", "r") as f:
         assert f["ndml"].attrs["status"] == "failed"

@@ -92,4 +92,12 @@ static inline void ndml_barrier_set_flag(ndml_barrier *b, int value) {
 
 static inline int ndml_barrier_flag(ndml_barrier *b) { return atomic_load(&b->flag); }
 
+/// A word one thread writes and others may read at any time (a fault's step): relaxed atomics,
+/// so a concurrent read sees the old or the new value, never a torn one, and is no data race.
+static inline void ndml_store_word(long *word, long value) {
+  __atomic_store_n(word, value, __ATOMIC_RELAXED);
+}
+
+static inline long ndml_load_word(const long *word) { return __atomic_load_n(word, __ATOMIC_RELAXED); }
+
 #endif

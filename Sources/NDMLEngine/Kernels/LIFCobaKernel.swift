@@ -67,12 +67,13 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
+  func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) -> Bool {
     let leak = SIMD8(repeating: self.leak)
     let reversalE = SIMD8(repeating: self.reversalE)
     let reversalI = SIMD8(repeating: self.reversalI)
     let decayE = SIMD8(repeating: self.decayE)
     let decayI = SIMD8(repeating: self.decayI)
+    var faults = Scalar.Mask(repeating: false)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = ge.lanes(i)
       let inh = gi.lanes(i)
@@ -84,7 +85,14 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
       ge.setLanes(i, e * decayE)
       gi.setLanes(i, inh * decayI)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      faults = Scalar.lanesOr(faults, rule.isFaulty(vFree))
     }
+    return Scalar.anyLane(faults)
+  }
+
+  func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? {
+    firstFault(size: size, [("v", v), ("g_e", ge), ("g_i", gi)])
+      ?? firstFault(size: size, [("leak drive (pA)", leakDrive)])
   }
 }
 

@@ -71,12 +71,13 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
+  func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) -> Bool {
     let p22 = SIMD8(repeating: self.p22)
     let p21e = SIMD8(repeating: self.p21e)
     let p21i = SIMD8(repeating: self.p21i)
     let p11e = SIMD8(repeating: self.p11e)
     let p11i = SIMD8(repeating: self.p11i)
+    var faults = Scalar.Mask(repeating: false)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
       let inh = si.lanes(i)
@@ -86,7 +87,14 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
       se.setLanes(i, e * p11e)
       si.setLanes(i, inh * p11i)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      faults = Scalar.lanesOr(faults, rule.isFaulty(vFree))
     }
+    return Scalar.anyLane(faults)
+  }
+
+  func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? {
+    firstFault(size: size, [("v", v), ("s_e", se), ("s_i", si)])
+      ?? firstFault(size: size, [("resting drive (mV)", restingDrive)])
   }
 
 }

@@ -30,6 +30,26 @@ protocol PopulationKernel<Scalar>: Checkpointable {
   /// The current value of recordable variable `variable` (index into the model's
   /// `recordableVariables`) of `neuron`.
   func value(ofVariable variable: Int, neuron: Int) -> Scalar
+  /// After a step reported a fault: the first neuron with a NaN, infinite or run-away variable,
+  /// the variable's name and its value.
+  func faultyNeuron() -> (neuron: Int, variable: String, value: Double)?
+}
+
+extension PopulationKernel {
+  func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? { nil }
+}
+
+/// The first of `arrays` (named) holding a NaN, an infinity or a magnitude of at least
+/// ``SpikeResetRule/runawayMV`` in its first `size` entries, neuron by neuron.
+func firstFault<S: EngineScalar>(size: Int, _ arrays: [(String, UnsafeMutablePointer<S>)]) -> (
+  neuron: Int, variable: String, value: Double
+)? {
+  for i in 0..<size {
+    for (name, array) in arrays where !(abs(Double(array[i])) < SpikeResetRule<S>.runawayMV) {
+      return (i, name, Double(array[i]))
+    }
+  }
+  return nil
 }
 
 /// A population that only emits spikes: stamped at the start of their step, no current, no state.
@@ -145,6 +165,9 @@ struct SpikeResetRule<Scalar: EngineScalar> {
   let threshold: SIMD8<Scalar>
   let reset: SIMD8<Scalar>
   let refractorySteps: SIMD8<Scalar>
+  /// |v| (mV) from which a membrane potential counts as run away (``isFaulty(_:)``).
+  static var runawayMV: Double { 1e6 }
+  private let runaway = SIMD8<Scalar>(repeating: Scalar(runawayMV))
 
   init(thresholdMV: Double, resetMV: Double, refractoryMs: Double, dtMs: Double) {
     threshold = SIMD8(repeating: Scalar(thresholdMV))
@@ -158,6 +181,11 @@ struct SpikeResetRule<Scalar: EngineScalar> {
     for i in size..<paddedCount(size) { counts[i] = .infinity }
     return counts
   }
+
+  /// The lanes of a freely integrated voltage that are NaN, infinite or beyond ±``runawayMV``: a
+  /// fault in the voltage, the synaptic variables or the drive shows there within the step.
+  @inline(__always)
+  func isFaulty(_ vFree: SIMD8<Scalar>) -> Scalar.Mask { Scalar.lanesNotBelow(magnitude: vFree, runaway) }
 
   /// Stores chunk `i`'s new voltage and counts given its old and freely integrated voltage, and
   /// appends its spiking neurons.
@@ -204,15 +232,18 @@ enum KernelHandle<Scalar: EngineScalar> {
   }
 
   /// Advances thread `part`'s neurons `neurons` over step `n` (`[t_n, t_{n+1})`), appending
-  /// their spikes in ascending order (a neuron appears once per spike; sources may repeat one).
+  /// their spikes in ascending order (a neuron appears once per spike; sources may repeat one);
+  /// returns whether some neuron's state became NaN, infinite or ran away in this step (the
+  /// kernel's ``PopulationKernel/faultyNeuron()`` then names it).
   @inline(__always)
-  func step(_ n: Int, part: Int, neurons: Range<Int>, spikes: SpikeBuffer) {
+  func step(_ n: Int, part: Int, neurons: Range<Int>, spikes: SpikeBuffer) -> Bool {
     switch self {
-    case .lifCuba(let k): k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
-    case .lifCoba(let k): k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .lifCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .lifCoba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .poisson(let k): k._withUnsafeGuaranteedRef { $0.emit(n, part: part, spikes: spikes) }
     case .spikeSource(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }
     case .memoryPatterns(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }
     }
+    return false
   }
 }
