@@ -9,6 +9,9 @@ let package = Package(
   targets: [
     .executableTarget(
       name: "FuzzConfig", dependencies: [.product(name: "NDMLConfig", package: "main")],
-      swiftSettings: [.unsafeFlags(["-parse-as-library"])])
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    .executableTarget(
+      name: "FuzzResults", dependencies: [.product(name: "NDMLResults", package: "main")],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
   ]
 )

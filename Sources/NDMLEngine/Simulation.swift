@@ -426,7 +426,8 @@ final class Simulation<Scalar: EngineScalar> {
     let postBuffer = RawCopy(postsynaptic)
     let foldBuffer = RawCopy(ringInputs)
     var events = context.events[part]  // restored counts when resuming
-    var totals = context.totals
+    // Only thread 0 counts (and reads the restored counts: it writes them back before barriers).
+    var totals = part == 0 ? context.totals : []
     defer { context.events[part] = events }
     // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery.
     let timed = part == 0 && measurePhases

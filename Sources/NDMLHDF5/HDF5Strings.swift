@@ -1,5 +1,11 @@
 import CHDF5
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Writing and reading single strings, shared by string datasets and string attributes.
 enum HDF5Strings {
   /// Creates a variable-length UTF-8 string datatype, which h5py reads back as `str`.
@@ -65,6 +71,10 @@ enum HDF5Strings {
     defer { H5Tclose(memoryType) }
     if isVariable {
       var pointer: UnsafeMutablePointer<CChar>?
+      // A damaged global-heap reference can make HDF5 1.10 loop forever here (found by fuzzing);
+      // with a watchdog set, the alarm's handler (the caller's) ends the process instead.
+      if HDF5Library.variableStringWatchdogSeconds > 0 { alarm(HDF5Library.variableStringWatchdogSeconds) }
+      defer { if HDF5Library.variableStringWatchdogSeconds > 0 { alarm(0) } }
       try withUnsafeMutablePointer(to: &pointer) { buffer -> Void in
         try location.check(read(memoryType, UnsafeMutableRawPointer(buffer)), operation)
       }

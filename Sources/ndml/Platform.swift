@@ -35,8 +35,9 @@ enum Platform {
 }
 
 extension Platform {
-  /// Until ``clearFaultMessage()``, a segmentation fault or bus error prints `message` and exits
-  /// with status 1 instead of crashing with a backtrace. For reading damaged files: HDF5 1.10
+  /// Until ``clearFaultMessage()``, a segmentation fault, bus error or alarm (the watchdog of
+  /// `HDF5Library.variableStringWatchdogSeconds`) prints `message` and exits with status 1
+  /// instead of crashing with a backtrace or hanging. For reading damaged files: HDF5 1.10
   /// trusts some on-disk offsets (a corrupted global-heap reference of a variable-length string
   /// makes `H5HG_read` copy out of bounds), so a damaged file can fault inside the library, where
   /// no error can be caught; the process cannot go on after that, but it can say what happened.
@@ -47,7 +48,7 @@ extension Platform {
     buffer.initialize(from: bytes, count: bytes.count)
     faultMessageLength = bytes.count
     faultMessage = buffer
-    for sig in [SIGSEGV, SIGBUS] {
+    for sig in [SIGSEGV, SIGBUS, SIGALRM] {
       signal(sig) { _ in
         if let message = faultMessage { _ = write(2, message, faultMessageLength) }
         _exit(1)
@@ -57,7 +58,7 @@ extension Platform {
 
   /// Restores the default handling of faults (see ``setFaultMessage(_:)``).
   static func clearFaultMessage() {
-    for sig in [SIGSEGV, SIGBUS] { signal(sig, SIG_DFL) }
+    for sig in [SIGSEGV, SIGBUS, SIGALRM] { signal(sig, SIG_DFL) }
     faultMessage?.deallocate()
     faultMessage = nil
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NDMLHDF5
 import NDMLResults
 
 /// Opens a results file for a subcommand: any error is logged with the file's path and ends the
@@ -8,9 +9,13 @@ import NDMLResults
 enum ResultsFileAccess {
   static func read(_ path: String, logger: Logger, _ body: (ResultsReader) throws -> Void) throws {
     Platform.setFaultMessage(
-      "ndml: error: \(path): the file is damaged: the HDF5 library faulted while reading it (segmentation fault); it cannot be read\n"
+      "ndml: error: \(path): the file is damaged: the HDF5 library faulted or looped while reading it; it cannot be read\n"
     )
-    defer { Platform.clearFaultMessage() }
+    HDF5Library.variableStringWatchdogSeconds = 5
+    defer {
+      HDF5Library.variableStringWatchdogSeconds = 0
+      Platform.clearFaultMessage()
+    }
     do {
       let reader = try ResultsReader(url: URL(fileURLWithPath: path))
       defer { try? reader.close() }
