@@ -7,11 +7,12 @@ let package = Package(
   name: "NDMLFuzz",
   dependencies: [.package(path: "..")],
   targets: [
+    .target(name: "FuzzSupport"),
     .executableTarget(
-      name: "FuzzConfig", dependencies: [.product(name: "NDMLConfig", package: "main")],
+      name: "FuzzConfig", dependencies: ["FuzzSupport", .product(name: "NDMLConfig", package: "main")],
       swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     .executableTarget(
-      name: "FuzzResults", dependencies: [.product(name: "NDMLResults", package: "main")],
+      name: "FuzzResults", dependencies: ["FuzzSupport", .product(name: "NDMLResults", package: "main")],
       swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
   ]
 )

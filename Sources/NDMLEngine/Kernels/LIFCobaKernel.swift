@@ -89,23 +89,12 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
     }
     return Scalar.anyLane(faults)
   }
-
-  func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? {
-    firstFault(size: size, [("v", v), ("g_e", ge), ("g_i", gi)])
-      ?? firstFault(size: size, [("leak drive (pA)", leakDrive)])
-  }
 }
 
-extension LIFCobaKernel {
-  private var stateArrays: [UnsafeMutablePointer<Scalar>] { [v, ge, gi, refractory, leakDrive] }
+extension LIFCobaKernel: ArrayStateKernel {
+  static var stateName: String { "lif_coba" }
 
-  func saveState(to archive: inout StateArchiveWriter, step: Int) {
-    archive.section("lif_coba", shape: [size, MemoryLayout<Scalar>.size])
-    for array in stateArrays { archive.write(array, count: size) }
-  }
-
-  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
-    try archive.section("lif_coba", shape: [size, MemoryLayout<Scalar>.size])
-    for array in stateArrays { try archive.read(into: array, count: size) }
+  var stateArrays: [(name: String, values: UnsafeMutablePointer<Scalar>)] {
+    [("v", v), ("g_e", ge), ("g_i", gi), ("refractory", refractory), ("leak drive (pA)", leakDrive)]
   }
 }

@@ -91,24 +91,12 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
     }
     return Scalar.anyLane(faults)
   }
-
-  func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? {
-    firstFault(size: size, [("v", v), ("s_e", se), ("s_i", si)])
-      ?? firstFault(size: size, [("resting drive (mV)", restingDrive)])
-  }
-
 }
 
-extension LIFCubaKernel {
-  private var stateArrays: [UnsafeMutablePointer<Scalar>] { [v, se, si, refractory, restingDrive] }
+extension LIFCubaKernel: ArrayStateKernel {
+  static var stateName: String { "lif_cuba" }
 
-  func saveState(to archive: inout StateArchiveWriter, step: Int) {
-    archive.section("lif_cuba", shape: [size, MemoryLayout<Scalar>.size])
-    for array in stateArrays { archive.write(array, count: size) }
-  }
-
-  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
-    try archive.section("lif_cuba", shape: [size, MemoryLayout<Scalar>.size])
-    for array in stateArrays { try archive.read(into: array, count: size) }
+  var stateArrays: [(name: String, values: UnsafeMutablePointer<Scalar>)] {
+    [("v", v), ("s_e", se), ("s_i", si), ("refractory", refractory), ("resting drive (mV)", restingDrive)]
   }
 }

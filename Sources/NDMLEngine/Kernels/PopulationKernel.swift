@@ -39,6 +39,34 @@ extension PopulationKernel {
   func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? { nil }
 }
 
+/// A neuron kernel whose whole state is per-neuron arrays (the LIF kernels): checkpoints save them
+/// and the fault scan reads them.
+protocol ArrayStateKernel: NeuronKernel {
+  /// The model's name in checkpoints (`lif_cuba`).
+  static var stateName: String { get }
+  /// Every per-neuron array: the recordable variables, then `refractory`, then the drive last.
+  var stateArrays: [(name: String, values: UnsafeMutablePointer<Scalar>)] { get }
+}
+
+extension ArrayStateKernel {
+  func saveState(to archive: inout StateArchiveWriter, step: Int) {
+    archive.section(Self.stateName, shape: [size, MemoryLayout<Scalar>.size])
+    for array in stateArrays { archive.write(array.values, count: size) }
+  }
+
+  func restoreState(from archive: inout StateArchiveReader, step: Int) throws {
+    try archive.section(Self.stateName, shape: [size, MemoryLayout<Scalar>.size])
+    for array in stateArrays { try archive.read(into: array.values, count: size) }
+  }
+
+  /// The variables first (neuron by neuron), the drive only if they are all sound.
+  func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? {
+    let checked = stateArrays.filter { $0.name != "refractory" }
+    return firstFault(size: size, checked.dropLast().map { ($0.name, $0.values) })
+      ?? firstFault(size: size, checked.suffix(1).map { ($0.name, $0.values) })
+  }
+}
+
 /// The first of `arrays` (named) holding a NaN, an infinity or a magnitude of at least
 /// ``SpikeResetRule/runawayMV`` in its first `size` entries, neuron by neuron.
 func firstFault<S: EngineScalar>(size: Int, _ arrays: [(String, UnsafeMutablePointer<S>)]) -> (
