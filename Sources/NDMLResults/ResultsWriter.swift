@@ -71,7 +71,7 @@ public final class ResultsWriter: SimulationObserver {
     onProgress: @escaping (Int, Int) -> Void = { _, _ in }, shouldStop: @escaping () -> Bool = { false }
   ) throws {
     try self.init(
-      destination: destination, experiment: experiment, metadata: metadata, gzipLevel: gzipLevel, resumedRows: nil,
+      destination: destination, experiment: experiment, metadata: metadata, gzipLevel: gzipLevel, resumedPositions: nil,
       onProgress: onProgress, shouldStop: shouldStop)
   }
 
@@ -83,20 +83,21 @@ public final class ResultsWriter: SimulationObserver {
     onProgress: @escaping (Int, Int) -> Void = { _, _ in }, shouldStop: @escaping () -> Bool = { false }
   ) throws {
     try self.init(
-      destination: destination, experiment: experiment, metadata: nil, gzipLevel: gzipLevel, resumedRows: positions,
+      destination: destination, experiment: experiment, metadata: nil, gzipLevel: gzipLevel,
+      resumedPositions: positions,
       onProgress: onProgress, shouldStop: shouldStop)
   }
 
   private init(
     destination: URL, experiment: Experiment, metadata: RunMetadata?, gzipLevel: Int,
-    resumedRows: [String: DatasetPosition]?,
+    resumedPositions: [String: DatasetPosition]?,
     onProgress: @escaping (Int, Int) -> Void, shouldStop: @escaping () -> Bool
   ) throws {
     self.destination = destination
     stopRequested = shouldStop
     self.plan = experiment.recording
     self.onProgress = onProgress
-    resumedPositions = resumedRows
+    self.resumedPositions = resumedPositions
     partialURL = destination.appendingPathExtension("partial")
     gzip = gzipLevel > 0 ? gzipLevel : nil
     if resumedPositions != nil {

@@ -78,9 +78,10 @@ struct ResumeCommand: ParsableCommand {
     do {
       writer = try ResultsWriter(
         resuming: destination, experiment: experiment,
-        positions: header.resultsRows.mapValues { DatasetPosition(rows: $0, tail: []) }.merging(
-          tails.mapValues { DatasetPosition(rows: 0, tail: $0) }
-        ) { DatasetPosition(rows: $0.rows, tail: $1.tail) }, gzipLevel: loaded.gzipLevel,
+        positions: header.resultsRows.reduce(into: [:]) {
+          $0[$1.key] = DatasetPosition(rows: $1.value, tail: tails[$1.key] ?? [])
+        },
+        gzipLevel: loaded.gzipLevel,
         onProgress: progress.update, shouldStop: { Platform.stopSignal != 0 })
     } catch {
       logger.error("\(error)")
