@@ -17,7 +17,7 @@ PY312 := $(shell for p in "$$(pyenv prefix 3.12.1 2>/dev/null)/bin/python" "$$(p
   "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: demo test deps build lint swift-test sanitize sanitize-address sanitize-thread python-test venv bench \
+.PHONY: demo test deps build lint swift-test sanitize sanitize-address sanitize-thread python-test venv lava-venv bench \
   notebooks docs clean
 
 demo: deps build
@@ -76,8 +76,14 @@ $(VENV)/.installed: Tests/python/requirements.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/python/requirements.txt
 	touch $@
 
-python-test: build venv
-	NDML_BIN=$(CURDIR)/$(NDML) $(VENV)/bin/python -m pytest Tests/python -q
+# Lava (lava-nc, lava-dl, nir; Python 3.10, ≈5.6 GB) in a per-user cache keyed by the pins' hash
+# (lava/make_venv.sh; reused when unchanged): the Loihi tests run the exported networks in it.
+lava-venv:
+	@lava/make_venv.sh > /dev/null
+
+python-test: build venv lava-venv
+	NDML_BIN=$(CURDIR)/$(NDML) NDML_LAVA_PYTHON=$$(lava/make_venv.sh | tail -n 1) \
+	  $(VENV)/bin/python -m pytest Tests/python -q
 
 # The benchmark suite (benchmarks/run.py): NDML, Brian2, NEST and ANNarchy side by side. Its venv
 # adds ANNarchy (built from source, plus cmake) to the test requirements.

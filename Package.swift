@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "NDMLResults", targets: ["NDMLResults"]),
     .library(name: "NDMLConfig", targets: ["NDMLConfig"]),
     .library(name: "NDMLAnalysis", targets: ["NDMLAnalysis"]),
+    .library(name: "NDMLLoihi", targets: ["NDMLLoihi"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,12 +39,13 @@ let package = Package(
     .target(name: "CNDMLThreads"),
     .target(name: "NDMLEngine", dependencies: ["NDMLModel", "CNDMLThreads"]),
     .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel"]),
+    .target(name: "NDMLLoihi", dependencies: ["NDMLModel", "NDMLEngine", "NDMLHDF5"]),
     .target(name: "NDMLAnalysis", dependencies: ["CBLAS"]),
     .target(name: "NDMLPlot"),
     .executableTarget(
       name: "ndml",
       dependencies: [
-        "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5", "NDMLAnalysis", "NDMLPlot",
+        "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5", "NDMLAnalysis", "NDMLPlot", "NDMLLoihi",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

@@ -97,6 +97,11 @@ struct SchemaReader {
       let table = ModelParameterKeys.lifCoba
       model = .lifCoba(
         ModelParameterKeys.read(table, into: LIFCobaParameters(), from: f.sub("params", allowed: table.map(\.key))))
+    case "loihi_cuba":
+      guard let p = readLoihiCuba(f.sub("params", allowed: ["du", "dv", "vth", "bias_mant", "bias_exp"])) else {
+        return nil
+      }
+      model = .loihiCuba(p)
     case "poisson":
       guard let p = readPoisson(f.sub("params", allowed: ["rate_Hz", "schedule"]), path: path + ".params", size: size)
       else { return nil }
@@ -139,6 +144,39 @@ struct SchemaReader {
       }
     }
     return Population(name: name, size: size, model: model, initialState: initial)
+  }
+
+  /// `loihi_cuba`'s integer parameters (nil after an error: a value that is not an integer).
+  private func readLoihiCuba(_ f: Fields?) -> LoihiCubaParameters? {
+    var p = LoihiCubaParameters()
+    guard let f else { return p }
+    let fields: [(String, WritableKeyPath<LoihiCubaParameters, Int>)] = [
+      ("du", \.du), ("dv", \.dv), ("vth", \.vth), ("bias_mant", \.biasMant), ("bias_exp", \.biasExp),
+    ]
+    for (key, field) in fields where f.node(key) != nil {
+      guard let v = f.int(key) else { return nil }
+      p[keyPath: field] = v
+    }
+    return p
+  }
+
+  /// A projection's `loihi:` settings (nil after an error).
+  private func readLoihiSynapse(_ f: Fields?) -> LoihiSynapseSettings? {
+    var settings = LoihiSynapseSettings()
+    guard let f else { return settings }
+    if f.node("weight_exp") != nil {
+      guard let v = f.int("weight_exp") else { return nil }
+      settings.weightExp = v
+    }
+    if f.node("num_weight_bits") != nil {
+      guard let v = f.int("num_weight_bits") else { return nil }
+      settings.numWeightBits = v
+    }
+    if f.node("sign_mode") != nil {
+      guard let v = f.option("sign_mode", of: LoihiSynapseSettings.SignMode.self) else { return nil }
+      settings.signMode = v
+    }
+    return settings
   }
 
   /// One number or a list of numbers.
@@ -248,15 +286,15 @@ struct SchemaReader {
   ) -> Projection? {
     let path = "projections.\(name)"
     let allowed = [
-      "source", "target", "connectivity", "weight_mV", "weight_nS", "delay_ms", "receptor", "allow_autapses",
-      "plasticity",
+      "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_int", "delay_ms", "receptor",
+      "allow_autapses", "plasticity", "loihi",
     ]
     guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
       let source = f.string("source"), let target = f.string("target")
     else { return nil }
     guard let connectivity = readConnectivity(f) else { return nil }
     let unit = weightUnits[target] ?? nil
-    let weightKeys = ["weight_mV", "weight_nS"].filter { f.node($0) != nil }
+    let weightKeys = ["weight_mV", "weight_nS", "weight_int"].filter { f.node($0) != nil }
     var weight = ValueDistribution.constant(0)
     if let unit {
       let key = "weight_\(unit)"
@@ -280,11 +318,19 @@ struct SchemaReader {
       weight = w
     }
     let receptor = f.choice("receptor", Receptor.allCases.map(\.rawValue)).flatMap(Receptor.init) ?? .excitatory
-    return Projection(
+    let loihiFields = f.sub("loihi", allowed: ["weight_exp", "num_weight_bits", "sign_mode"])
+    if loihiFields != nil && unit != "int" {
+      reader.fail("\(path).loihi", "applies only to projections onto loihi_cuba populations", at: f.node("loihi"))
+      return nil
+    }
+    guard let loihi = readLoihiSynapse(loihiFields) else { return nil }
+    var projection = Projection(
       name: name, source: source, target: target, connectivity: connectivity, weight: weight,
       delayMs: f.distribution("delay_ms") ?? .constant(dtMs), receptor: receptor,
       allowAutapses: f.bool("allow_autapses") ?? false,
       plasticity: f.node("plasticity").flatMap { readPlasticity($0, path: path + ".plasticity", unit: unit ?? "mV") })
+    projection.loihi = loihi
+    return projection
   }
 
   private func readPlasticity(_ node: ConfigNode, path: String, unit: String) -> PlasticityRule? {

@@ -30,7 +30,7 @@ struct CurrentSchedule {
       switch $0.model {
       case .lifCuba(let p): p.biasCurrentPA
       case .lifCoba(let p): p.biasCurrentPA
-      case .poisson, .spikeSource, .placeCells, .memoryPatterns: 0
+      case .loihiCuba, .poisson, .spikeSource, .placeCells, .memoryPatterns: 0
       }
     }
     var events: [(step: Int, injection: Int, segment: Int)] = []

@@ -61,20 +61,34 @@ final class Simulation<Scalar: EngineScalar> {
   /// Builds state and synapses (the part the summary reports as build time).
   func build() {
     let seed = experiment.simulation.seed
-    for pop in experiment.populations {
-      kernels.append(makeKernel(for: pop))
-    }
+    var loihiChannels = Array(repeating: 0, count: experiment.populations.count)
     for proj in experiment.projections {
       let s = experiment.populationIndex(named: proj.source)!
       let t = experiment.populationIndex(named: proj.target)!
-      let rows = ConnectivityBuilder(
+      var rows = ConnectivityBuilder(
         projection: proj, sourceSize: experiment.populations[s].size,
         targetSize: experiment.populations[t].size, dtMs: dt, seed: seed
       ).build()
+      let channel: InputChannel
+      if case .loihiCuba = experiment.populations[t].model {
+        channel = InputChannel(rawValue: loihiChannels[t])
+        loihiChannels[t] += 1
+        rows.weights = proj.loihi.effectiveWeights(rows.weights).map(Double.init)
+      } else {
+        channel = proj.receptor == .excitatory ? .excitatory : .inhibitory
+      }
       tables.append(
         SynapseTable(
-          projectionName: proj.name, sourcePopulation: s, targetPopulation: t,
-          receptor: proj.receptor == .excitatory ? .excitatory : .inhibitory, rows: rows))
+          projectionName: proj.name, sourcePopulation: s, targetPopulation: t, channel: channel, rows: rows))
+    }
+    for pop in experiment.populations {
+      kernels.append(makeKernel(for: pop))
+    }
+    for (t, proj) in experiment.projections.enumerated() where groupsByDelay(t) {
+      pendingInputs[t] = allocateAligned(
+        (tables[t].maximumDelaySteps + 1) * paddedCount(experiment.populations[tables[t].targetPopulation].size),
+        filling: Scalar(0))
+      pendingExponents[t] = proj.loihi.weightExp
     }
     for (t, proj) in experiment.projections.enumerated() {
       if let rule = proj.plasticity {
@@ -105,7 +119,14 @@ final class Simulation<Scalar: EngineScalar> {
     for (p, pop) in experiment.populations.enumerated() {
       let incoming = tables.filter { $0.targetPopulation == p && $0.delays != nil }
       rings.append(
-        incoming.isEmpty ? nil : InputRing(size: pop.size, slots: incoming.map(\.maximumDelaySteps).max()! + 1))
+        incoming.isEmpty
+          ? nil
+          : InputRing(
+            size: pop.size, slots: incoming.map(\.maximumDelaySteps).max()! + 1,
+            variables: (0..<kernels[p].inputChannelCount).map {
+              kernels[p].synapticVariable(InputChannel(rawValue: $0))!
+            }
+          ))
     }
     for name in experiment.recording.spikePopulations {
       let p = experiment.populationIndex(named: name)!
@@ -131,14 +152,39 @@ final class Simulation<Scalar: EngineScalar> {
     }
   }
 
+  /// Whether projection `t` needs its input shifted per (spike step, delay) before it is summed:
+  /// Lava's `DelayDense` shifts each such partial sum by `weight_exp`, which for a negative
+  /// exponent (a floor) differs from shifting the step's total.
+  private func groupsByDelay(_ t: Int) -> Bool {
+    let proj = experiment.projections[t]
+    guard case .loihiCuba = experiment.population(named: proj.target)?.model else { return false }
+    return proj.loihi.weightExp < 0 && tables[t].delays != nil
+  }
+
+  /// Per projection that ``groupsByDelay(_:)``: this step's input per delay and target, and its
+  /// exponent.
+  private var pendingInputs: [Int: UnsafeMutablePointer<Scalar>] = [:]
+  private var pendingExponents: [Int: Int] = [:]
+
+  deinit {
+    for p in pendingInputs.values { p.deallocate() }
+  }
+
+  /// Spike sources that drive a `loihi_cuba` population (their spikes are made binary).
+  private var binarySources: Set<Int> {
+    Set(
+      tables.filter { t in
+        experiment.populations[t.sourcePopulation].model.isSource && kernels[t.targetPopulation].inputLeadSteps > 0
+      }.map(\.sourcePopulation))
+  }
+
   private func makeKernel(for pop: Population) -> any PopulationKernel<Scalar> {
     let seed = experiment.simulation.seed
-    var initial: [String: (Int) -> Double] = [:]
-    for (name, dist) in pop.initialState {
-      let stream = RandomStream(seed: seed, purpose: "init/\(pop.name)/\(name)")
-      initial[name] = { stream.sample(dist, UInt64($0), 0) }
+    let initial = initialDraws(pop, seed: seed)
+    let exponents = experiment.projections.indices.filter { experiment.projections[$0].target == pop.name }.map {
+      groupsByDelay($0) ? 0 : experiment.projections[$0].loihi.weightExp
     }
-    return KernelFactory.make(population: pop, dtMs: dt, seed: seed, initial: initial)
+    return KernelFactory.make(population: pop, dtMs: dt, seed: seed, initial: initial, weightExponents: exponents)
   }
 
   /// Bytes of synapse storage (including plasticity's per-synapse index).
@@ -381,34 +427,37 @@ final class Simulation<Scalar: EngineScalar> {
     let populations = kernels.indices.map { p in
       PopulationPlan(
         kernel: KernelHandle(kernels[p]), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
-        scratch: scratch[p], history: histories[p].view, recorder: spikeRecorders[p])
+        scratch: scratch[p], history: histories[p].view, recorder: spikeRecorders[p],
+        binary: binarySources.contains(p))
     }
     // Per-synapse-delay projections, by source population (as they are stepped), then config order.
     let ringDeliveries = kernels.indices.flatMap { p in
       outgoing[p].filter { tables[$0].delays != nil }.map { t in
-        DeliveryPlan(
+        let target = tables[t].targetPopulation
+        return DeliveryPlan(
           rows: tables[t].view, history: histories[p].view, stampOffset: populations[p].offset,
-          target: rings[tables[t].targetPopulation]!.receptorBase(tables[t].receptor), plasticity: nil,
-          ringSlots: rings[tables[t].targetPopulation]!.slots, ringStride: rings[tables[t].targetPopulation]!.stride)
+          target: rings[target]!.channelBase(tables[t].channel), plasticity: nil,
+          ringSlots: rings[target]!.slots, ringStride: rings[target]!.stride,
+          ringSlotShift: -kernels[target].inputLeadSteps, pending: pendingInputs[t],
+          pendingExponent: pendingExponents[t] ?? 0, maximumDelay: tables[t].maximumDelaySteps,
+          targets: neuronRanges[target][part].clamped(to: 0..<experiment.populations[target].size))
       }
     }
     let directDeliveries = tables.indices.filter { tables[$0].delays == nil }.map { t in
-      DeliveryPlan(
+      let target = tables[t].targetPopulation
+      return DeliveryPlan(
         rows: tables[t].view, history: histories[tables[t].sourcePopulation].view,
-        stampOffset: 1 - tables[t].uniformDelaySteps,
-        target: kernels[tables[t].targetPopulation].synapticVariable(tables[t].receptor)!,
-        plasticity: plasticity[t].map { PlasticityHandle($0) }, ringSlots: 0, ringStride: 0)
+        stampOffset: 1 - tables[t].uniformDelaySteps + kernels[target].inputLeadSteps,
+        target: kernels[target].synapticVariable(tables[t].channel)!,
+        plasticity: plasticity[t].map { PlasticityHandle($0) }, ringSlots: 0, ringStride: 0, ringSlotShift: 0,
+        pending: nil, pendingExponent: 0, maximumDelay: 0, targets: 0..<0)
     }
     let postsynaptic = plasticity.keys.sorted().map { t in
       (kernel: PlasticityHandle(plasticity[t]!), history: histories[tables[t].targetPopulation].view)
     }
     let clocked = part == 0 ? plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked) : []
     let ringInputs = kernels.indices.compactMap { p in
-      rings[p].map {
-        RingFold(
-          ring: $0, neurons: neuronRanges[p][part], excitatory: kernels[p].synapticVariable(.excitatory)!,
-          inhibitory: kernels[p].synapticVariable(.inhibitory)!)
-      }
+      rings[p].map { RingFold(ring: $0, neurons: neuronRanges[p][part]) }
     }
     let periods = serialPeriods(flushEvery: flushEvery)
     let changes = currentChangeSteps
@@ -458,6 +507,7 @@ final class Simulation<Scalar: EngineScalar> {
         if pop.kernel.step(n, part: part, neurons: pop.neurons, spikes: pop.scratch) {
           context.recordFault(part: part, population: p, step: n)
         }
+        if pop.binary { pop.scratch.removeAdjacentDuplicates() }
         pop.history.store(pop.scratch, stamp: n + pop.offset, part: part)
       }
       if timed { lap(&phaseNs.0) }
@@ -482,6 +532,7 @@ final class Simulation<Scalar: EngineScalar> {
         d.history.forEachPart(stamp: stamp) { indices, count in
           events += deliverToRing(d, indices: indices, count: count, stamp: stamp, part: part)
         }
+        if d.pending != nil { flushPending(d, stamp: stamp) }
       }
       // Everything arriving at t_{n+1}.
       for d in directBuffer.values {
@@ -498,9 +549,7 @@ final class Simulation<Scalar: EngineScalar> {
       }
       if !clocked.isEmpty { for kernel in clocked { kernel.advance(toStep: n + 1) } }
       for input in foldBuffer.values {
-        input.ring.fold(
-          slot: (n + 1) % input.ring.slots, neurons: input.neurons, excitatory: input.excitatory,
-          inhibitory: input.inhibitory)
+        input.ring.fold(slot: (n + 1) % input.ring.slots, neurons: input.neurons)
       }
       if timed { lap(&phaseNs.2) }
     }
@@ -543,18 +592,42 @@ final class Simulation<Scalar: EngineScalar> {
     let slots = d.ringSlots
     let base = d.target
     let stride = d.ringStride
+    let arrival = stamp + d.ringSlotShift
     let targets = table.targets
     let weights = table.weights
     let delays = table.delays!
     var events = 0
+    if let pending = d.pending {  // per delay, shifted in flushPending
+      for k in 0..<count {
+        let row = table.row(Int(indices[k]), part: part)
+        events += row.count
+        for j in row { pending[Int(delays[j]) * stride + Int(targets[j])] += weights[j] }
+      }
+      return events
+    }
     for k in 0..<count {
       let row = table.row(Int(indices[k]), part: part)
       events += row.count
       for j in row {
-        base[((stamp + Int(delays[j])) % slots) * stride + Int(targets[j])] += weights[j]
+        base[((arrival + Int(delays[j])) % slots) * stride + Int(targets[j])] += weights[j]
       }
     }
     return events
+  }
+
+  /// Moves a ``groupsByDelay(_:)`` projection's input of the spikes stamped `stamp` into the ring,
+  /// each (delay, target) sum shifted by the exponent on its own, as Lava's `DelayDense` does.
+  private func flushPending(_ d: DeliveryPlan<Scalar>, stamp: Int) {
+    let pending = d.pending!
+    let stride = d.ringStride
+    for k in 1...d.maximumDelay {
+      let slot = d.target + ((stamp + k + d.ringSlotShift) % d.ringSlots) * stride
+      let sums = pending + k * stride
+      for i in d.targets where sums[i] != 0 {
+        slot[i] += Scalar(LoihiSynapseSettings.shift(Int(sums[i]), by: d.pendingExponent))
+        sums[i] = 0
+      }
+    }
   }
 
   /// Hands the engine's state at the start of step `n` to the observer as a checkpoint (everything
@@ -657,48 +730,50 @@ final class Simulation<Scalar: EngineScalar> {
 }
 
 /// Per target population with per-synapse-delay inputs: one input slot per step of the longest
-/// such delay, per receptor.
+/// such delay, per input channel.
 final class InputRing<Scalar: EngineScalar> {
   let slots: Int
   let stride: Int
+  private let channels: Int
   private let storage: UnsafeMutablePointer<Scalar>
+  /// The kernel's synaptic variable of each channel, which ``fold(slot:neurons:)`` adds into.
+  private let variables: UnsafeMutablePointer<UnsafeMutablePointer<Scalar>>
 
-  init(size: Int, slots: Int) {
+  init(size: Int, slots: Int, variables: [UnsafeMutablePointer<Scalar>]) {
     self.slots = slots
     stride = paddedCount(size)
-    storage = allocateAligned(2 * slots * stride, filling: 0)
+    channels = variables.count
+    storage = allocateAligned(channels * slots * stride, filling: 0)
+    self.variables = .allocate(capacity: max(1, channels))
+    self.variables.initialize(from: variables, count: channels)
   }
 
-  deinit { storage.deallocate() }
-
-  /// Start of the excitatory or inhibitory block (`slots × stride` scalars).
-  func receptorBase(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar> {
-    storage + receptor.rawValue * slots * stride
+  deinit {
+    storage.deallocate()
+    variables.deallocate()
   }
 
-  /// The input slot `slot` of one receptor.
-  func slot(_ slot: Int, _ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar> {
-    receptorBase(receptor) + slot * stride
+  /// Start of one channel's block (`slots × stride` scalars).
+  func channelBase(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar> {
+    storage + channel.rawValue * slots * stride
   }
 
-  /// Appends every slot of both receptors.
+  /// Appends every slot of every channel.
   func save(to archive: inout StateArchiveWriter) {
-    archive.write(storage, count: 2 * slots * stride)
+    archive.write(storage, count: channels * slots * stride)
   }
 
   /// Restores what ``save(to:)`` wrote.
   func restore(from archive: inout StateArchiveReader) throws {
-    try archive.read(into: storage, count: 2 * slots * stride)
+    try archive.read(into: storage, count: channels * slots * stride)
   }
 
-  /// Adds slot `slot` of both receptors, for neurons `neurons` (whole chunks), into the synaptic
+  /// Adds slot `slot` of every channel, for neurons `neurons` (whole chunks), into the synaptic
   /// variables and zeroes it for reuse.
-  func fold(
-    slot: Int, neurons: Range<Int>, excitatory: UnsafeMutablePointer<Scalar>, inhibitory: UnsafeMutablePointer<Scalar>
-  ) {
-    // Two calls, not a loop over an array literal: that allocated an array every step.
-    fold(self.slot(slot, .excitatory), into: excitatory, neurons: neurons)
-    fold(self.slot(slot, .inhibitory), into: inhibitory, neurons: neurons)
+  func fold(slot: Int, neurons: Range<Int>) {
+    for c in 0..<channels {
+      fold(channelBase(InputChannel(rawValue: c)) + slot * stride, into: variables[c], neurons: neurons)
+    }
   }
 
   @inline(__always)
@@ -830,6 +905,9 @@ struct PopulationPlan<Scalar: EngineScalar> {
   unowned(unsafe) let scratch: SpikeBuffer
   let history: SpikeHistoryView
   unowned(unsafe) let recorder: SpikeRecorder?
+  /// Whether a neuron spikes at most once per step (a source that drives a `loihi_cuba`
+  /// population: Loihi's spikes are binary, so a repeat within the step is dropped).
+  let binary: Bool
 }
 
 /// Delivering one projection: its spikes stamped `n + stampOffset` into `target` (a synaptic
@@ -843,14 +921,22 @@ struct DeliveryPlan<Scalar: EngineScalar> {
   /// The target's input ring (slots, stride), for per-synapse-delay projections.
   let ringSlots: Int
   let ringStride: Int
+  /// Added to a spike's stamp plus delay to give its ring slot (−1 for inputs a step ahead, see
+  /// ``PopulationKernel/inputLeadSteps``).
+  let ringSlotShift: Int
+  /// For a projection whose input is shifted per delay (Loihi's `DelayDense` with a negative
+  /// `weight_exp`): this step's sums per delay and target, the exponent, the longest delay and
+  /// this thread's targets; nil otherwise.
+  let pending: UnsafeMutablePointer<Scalar>?
+  let pendingExponent: Int
+  let maximumDelay: Int
+  let targets: Range<Int>
 }
 
 /// Folding one population's input ring into its synaptic variables.
 struct RingFold<Scalar: EngineScalar> {
   unowned(unsafe) let ring: InputRing<Scalar>
   let neurons: Range<Int>
-  let excitatory: UnsafeMutablePointer<Scalar>
-  let inhibitory: UnsafeMutablePointer<Scalar>
 }
 
 /// A copy of an array of plain values in raw storage, freed with the copy: the step loop iterates

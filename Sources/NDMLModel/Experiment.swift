@@ -92,6 +92,14 @@ public struct Experiment: Sendable, Equatable {
           add(path + ".init.\(name)", "is not a state variable of \(pop.model.configName)")
         }
         add(path + ".init", dist.violations(key: name))
+        if case .loihiCuba = pop.model,
+          !(dist.lowerBound >= -Double(LoihiCubaParameters.stateLimit)
+            && dist.practicalUpperBound <= Double(LoihiCubaParameters.stateLimit))
+        {
+          add(
+            path + ".init.\(name)_int",
+            "must lie within ±2^23 (\(LoihiCubaParameters.stateLimit)), Loihi's 24-bit state")
+        }
         if case .lifCoba = pop.model, name != "v", dist.lowerBound < 0 {
           add(
             path + ".init.\(name)_nS",
@@ -115,6 +123,10 @@ public struct Experiment: Sendable, Equatable {
       }
       if pop.model.isSource {
         add(path + ".population", "is a \(pop.model.configName) population and takes no current")
+      }
+      if case .loihiCuba = pop.model {
+        add(
+          path + ".population", "is a loihi_cuba population, which takes no injected current; use its params.bias_mant")
       }
       if let bad = inj.neurons?.first(where: { $0 < 0 || $0 >= pop.size }) {
         add(path + ".neurons", "index \(bad) is outside 0..<\(pop.size)")
@@ -242,7 +254,13 @@ public struct Experiment: Sendable, Equatable {
     out += proj.weight.violations(key: wkey).map {
       ExperimentIssue(keyPath: path + "." + $0.key.drop(while: { $0 == "." }), message: $0.message)
     }
+    var isLoihi = false
+    if case .loihiCuba = dst.model {
+      isLoihi = true
+      out += validate(loihiProjection: proj, source: src, path: path)
+    }
     switch (proj.receptor, dst.model) {
+    case (_, .loihiCuba): break
     case (.excitatory, _) where proj.weight.lowerBound < 0:
       add(
         wkey,
@@ -270,7 +288,7 @@ public struct Experiment: Sendable, Equatable {
         "can reach \(proj.delayMs.practicalUpperBound) ms, more than \(Self.maximumDelaySteps) steps of \(simulation.dtMs) ms"
       )
     }
-    if let rule = proj.plasticity {
+    if let rule = proj.plasticity, !isLoihi {
       out += validate(plasticity: rule, of: proj, targetSize: dst.size, unit: unit, path: path)
     }
     switch proj.connectivity {
@@ -321,6 +339,42 @@ public struct Experiment: Sendable, Equatable {
     return out
   }
 
+  /// The rules of a projection onto a `loihi_cuba` population: integer weights of any sign (the
+  /// receptor plays no part), Lava's delay range, no plasticity.
+  private func validate(loihiProjection proj: Projection, source src: Population, path: String) -> [ExperimentIssue] {
+    var out = proj.loihi.violations().map { ExperimentIssue(keyPath: path + ".loihi." + $0.key, message: $0.message) }
+    func add(_ key: String, _ message: String) { out.append(ExperimentIssue(keyPath: path + key, message: message)) }
+    if proj.receptor != .excitatory {
+      add(".receptor", "plays no part on a loihi_cuba target (the weight's sign does); remove it")
+    }
+    if proj.plasticity != nil {
+      add(".plasticity", "is not supported on a loihi_cuba target (NDML emulates Loihi's static Dense synapses)")
+    }
+    var delays = [proj.delayMs.lowerBound, proj.delayMs.practicalUpperBound]
+    if case .explicit(let list) = proj.connectivity {
+      delays += list.compactMap(\.delayMs)
+    }
+    let steps = delays.map { ($0 / simulation.dtMs).rounded() }
+    // A neuron's spike (stamped at its step's end) can reach the next step; a source's (stamped at
+    // its step's start) is emitted during the step that would have to use it.
+    let shortest = src.model.isSource ? 2.0 : 1.0
+    let longest = shortest + 63
+    if let bad = steps.first(where: { !($0 >= shortest && $0 <= longest) }) {
+      let what = src.model.isSource ? "from the spike source \(src.name)" : "from a neuron"
+      add(
+        ".delay_ms",
+        "can be \(Int(bad)) steps; onto a loihi_cuba target a delay \(what) must be \(Int(shortest))…\(Int(longest)) "
+          + "steps of \(simulation.dtMs) ms (Loihi 2 has 6 bits of synaptic delay)")
+    }
+    if simulation.precision == .float32 && src.size > 65_536 {
+      add(
+        ".source",
+        "has \(src.size) neurons; in single precision a loihi_cuba target sums at most 65536 inputs per projection "
+          + "exactly; use simulation.precision: float64")
+    }
+    return out
+  }
+
   private func validate(
     plasticity rule: PlasticityRule, of proj: Projection, targetSize: Int, unit: String, path: String
   ) -> [ExperimentIssue] {
@@ -357,6 +411,7 @@ public struct Experiment: Sendable, Equatable {
   /// inhibitory ≤ 0 for lif_cuba's voltage-like input; conductances ≥ 0 for lif_coba).
   private func signViolation(_ w: Double, receptor: Receptor, target: NeuronModel) -> Bool {
     switch (receptor, target) {
+    case (_, .loihiCuba): false
     case (.inhibitory, .lifCuba): w > 0
     default: w < 0
     }

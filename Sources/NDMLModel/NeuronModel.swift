@@ -7,6 +7,8 @@ public enum NeuronModel: Sendable, Equatable {
   case lifCuba(LIFCubaParameters)
   /// Conductance-based LIF (see ``LIFCobaParameters``).
   case lifCoba(LIFCobaParameters)
+  /// Loihi 2's fixed-point current-based LIF (see ``LoihiCubaParameters``).
+  case loihiCuba(LoihiCubaParameters)
   /// Poisson spike sources (see ``PoissonSourceParameters``).
   case poisson(PoissonSourceParameters)
   /// Given spike times (see ``SpikeSourceParameters``).
@@ -21,6 +23,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: "lif_cuba"
     case .lifCoba: "lif_coba"
+    case .loihiCuba: "loihi_cuba"
     case .poisson: "poisson"
     case .spikeSource: "spike_source"
     case .placeCells: "place_cells"
@@ -29,13 +32,15 @@ public enum NeuronModel: Sendable, Equatable {
   }
 
   /// Every model name the config accepts.
-  public static let configNames = ["lif_cuba", "lif_coba", "poisson", "spike_source", "place_cells", "memory_patterns"]
+  public static let configNames = [
+    "lif_cuba", "lif_coba", "loihi_cuba", "poisson", "spike_source", "place_cells", "memory_patterns",
+  ]
 
   /// Whether the population only emits spikes (it has no membrane and takes no input).
   public var isSource: Bool {
     switch self {
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: true
-    case .lifCuba, .lifCoba: false
+    case .lifCuba, .lifCoba, .loihiCuba: false
     }
   }
 
@@ -44,6 +49,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: "mV"
     case .lifCoba: "nS"
+    case .loihiCuba: "int"
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
     }
   }
@@ -53,6 +59,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: [("v", "mV"), ("s_e", "mV"), ("s_i", "mV")]
     case .lifCoba: [("v", "mV"), ("g_e", "nS"), ("g_i", "nS")]
+    case .loihiCuba: [("u", "int"), ("v", "int")]
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: []
     }
   }
@@ -65,7 +72,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba(let p): p.shortestTimeConstantMs
     case .lifCoba(let p): p.shortestTimeConstantMs
-    case .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
+    case .loihiCuba, .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
     }
   }
 
@@ -74,6 +81,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba(let p): p.violations()
     case .lifCoba(let p): p.violations()
+    case .loihiCuba(let p): p.violations()
     case .poisson(let p): p.violations(size: size)
     case .spikeSource(let p): p.violations(size: size)
     case .placeCells(let p): p.violations()

@@ -71,6 +71,9 @@ public struct Projection: Sendable, Equatable {
   public var allowAutapses: Bool
   /// The plasticity rule, or nil for static synapses.
   public var plasticity: PlasticityRule?
+  /// How a projection onto a `loihi_cuba` population quantises and scales its integer weights
+  /// (config `loihi:`; Lava's defaults when absent). Ignored for other targets.
+  public var loihi = LoihiSynapseSettings()
 
   /// Creates a projection.
   public init(

@@ -13,6 +13,7 @@ struct NDMLCommand: ParsableCommand {
       AnalyzeCommand.self,
       PlotCommand.self,
       BenchCommand.self,
+      ExportCommand.self,
     ])
 }
 

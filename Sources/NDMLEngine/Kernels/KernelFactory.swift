@@ -3,14 +3,19 @@ import NDMLModel
 /// The one place that maps a population's model to its CPU kernel (an exhaustive switch: a new
 /// model case does not compile until it is handled here).
 enum KernelFactory {
+  /// The kernel of `pop`; `weightExponents` are the `loihi.weight_exp` of the projections onto it
+  /// (config order), used by `loihi_cuba` only.
   static func make<S: EngineScalar>(
-    population pop: Population, dtMs: Double, seed: UInt64, initial: [String: (Int) -> Double]
+    population pop: Population, dtMs: Double, seed: UInt64, initial: [String: (Int) -> Double],
+    weightExponents: [Int] = []
   ) -> any PopulationKernel<S> {
     switch pop.model {
     case .lifCuba(let p):
       LIFCubaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .lifCoba(let p):
       LIFCobaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .loihiCuba(let p):
+      LoihiCubaKernel<S>(parameters: p, size: pop.size, weightExponents: weightExponents, initial: initial)
     case .poisson(let p):
       PoissonKernel<S>(
         parameters: p, size: pop.size, dtMs: dtMs,

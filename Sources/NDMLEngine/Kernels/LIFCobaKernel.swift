@@ -53,8 +53,10 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
     leakDrive[neuron] = Scalar(leakTimesRest + currentPA)
   }
 
-  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>? {
-    receptor == .excitatory ? ge : gi
+  var inputChannelCount: Int { 2 }
+
+  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? {
+    channel == .excitatory ? ge : gi
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {

@@ -57,8 +57,10 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
     restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
   }
 
-  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>? {
-    receptor == .excitatory ? se : si
+  var inputChannelCount: Int { 2 }
+
+  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? {
+    channel == .excitatory ? se : si
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {

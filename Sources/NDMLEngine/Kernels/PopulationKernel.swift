@@ -5,7 +5,8 @@ import NDMLModel
 ///
 /// A kernel owns its population's state as structure-of-arrays and advances all of it by one step.
 /// Synaptic input does not pass through the kernel: the simulation adds arriving weights straight
-/// into the arrays ``synapticVariable(_:)`` exposes, between steps, at their arrival time.
+/// into the arrays ``synapticVariable(_:)`` exposes, between steps, at their arrival time (or one
+/// step earlier, see ``inputLeadSteps``).
 protocol PopulationKernel<Scalar>: Checkpointable {
   associatedtype Scalar: EngineScalar
   /// Number of neurons.
@@ -22,9 +23,15 @@ protocol PopulationKernel<Scalar>: Checkpointable {
   func prepare(ranges: [Range<Int>])
   // Stepping is not a protocol requirement: the loop calls each concrete kernel's `step` or
   // `emit` through ``KernelHandle``, specialised and without reference counting.
-  /// The synaptic variable (`s_e`/`s_i`, `g_e`/`g_i`) a receptor's weights add to, one value per
-  /// neuron; nil for sources, which take no input.
-  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>?
+  /// The synaptic variable (`s_e`/`s_i`, `g_e`/`g_i`, or a `loihi_cuba` projection's input sum)
+  /// an input channel's weights add to, one value per neuron; nil for sources, which take no input.
+  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>?
+  /// Number of input channels (2 receptors for the float LIF models, 0 for sources).
+  var inputChannelCount: Int { get }
+  /// How many steps before its arrival time an input must be in the channel: 0 when step `n`
+  /// integrates what arrived at `t_n` (the float models), 1 when it uses what arrives at `t_{n+1}`
+  /// (Loihi, whose step adds the input that arrives at the time it computes).
+  var inputLeadSteps: Int { get }
   /// Sets the total injected current (bias included) of one neuron, in pA.
   func setCurrent(_ currentPA: Double, neuron: Int)
   /// The current value of recordable variable `variable` (index into the model's
@@ -36,6 +43,7 @@ protocol PopulationKernel<Scalar>: Checkpointable {
 }
 
 extension PopulationKernel {
+  var inputLeadSteps: Int { 0 }
   func faultyNeuron() -> (neuron: Int, variable: String, value: Double)? { nil }
 }
 
@@ -87,7 +95,8 @@ extension SourceKernel {
   var splitsAcrossThreads: Bool { false }
   func prepare(ranges: [Range<Int>]) {}
   var emitsAtStepEnd: Bool { false }
-  func synapticVariable(_ receptor: ReceptorIndex) -> UnsafeMutablePointer<Scalar>? { nil }
+  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? { nil }
+  var inputChannelCount: Int { 0 }
   func setCurrent(_ currentPA: Double, neuron: Int) {}
   func value(ofVariable variable: Int, neuron: Int) -> Scalar { 0 }
 }
@@ -124,6 +133,17 @@ final class SpikeBuffer {
 
   @inline(__always)
   func removeAll() { count = 0 }
+
+  /// Keeps one of each run of equal indices (a source that repeated a neuron within a step).
+  func removeAdjacentDuplicates() {
+    guard count > 1 else { return }
+    var kept = 1
+    for k in 1..<count where indices[k] != indices[kept - 1] {
+      indices[kept] = indices[k]
+      kept += 1
+    }
+    count = kept
+  }
 
   private func grow() {
     let newCapacity = capacity * 2
@@ -244,6 +264,7 @@ struct SpikeResetRule<Scalar: EngineScalar> {
 enum KernelHandle<Scalar: EngineScalar> {
   case lifCuba(Unmanaged<LIFCubaKernel<Scalar>>)
   case lifCoba(Unmanaged<LIFCobaKernel<Scalar>>)
+  case loihiCuba(Unmanaged<LoihiCubaKernel<Scalar>>)
   case poisson(Unmanaged<PoissonKernel<Scalar>>)
   case spikeSource(Unmanaged<SpikeSourceKernel<Scalar>>)
   case memoryPatterns(Unmanaged<MemoryPatternKernel<Scalar>>)
@@ -252,6 +273,7 @@ enum KernelHandle<Scalar: EngineScalar> {
     switch kernel {
     case let k as LIFCubaKernel<Scalar>: self = .lifCuba(.passUnretained(k))
     case let k as LIFCobaKernel<Scalar>: self = .lifCoba(.passUnretained(k))
+    case let k as LoihiCubaKernel<Scalar>: self = .loihiCuba(.passUnretained(k))
     case let k as PoissonKernel<Scalar>: self = .poisson(.passUnretained(k))
     case let k as SpikeSourceKernel<Scalar>: self = .spikeSource(.passUnretained(k))
     case let k as MemoryPatternKernel<Scalar>: self = .memoryPatterns(.passUnretained(k))
@@ -268,6 +290,7 @@ enum KernelHandle<Scalar: EngineScalar> {
     switch self {
     case .lifCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .lifCoba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .loihiCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .poisson(let k): k._withUnsafeGuaranteedRef { $0.emit(n, part: part, spikes: spikes) }
     case .spikeSource(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }
     case .memoryPatterns(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }

@@ -7,7 +7,8 @@ final class SynapseTable<Scalar: EngineScalar> {
   let projectionName: String
   let sourcePopulation: Int
   let targetPopulation: Int
-  let receptor: ReceptorIndex
+  /// The target's input channel the weights add to.
+  let channel: InputChannel
   let sourceCount: Int
   let count: Int
   /// Row start of each source neuron, `sourceCount + 1` entries.
@@ -20,13 +21,13 @@ final class SynapseTable<Scalar: EngineScalar> {
   let maximumDelaySteps: Int
 
   init(
-    projectionName: String, sourcePopulation: Int, targetPopulation: Int, receptor: ReceptorIndex,
+    projectionName: String, sourcePopulation: Int, targetPopulation: Int, channel: InputChannel,
     rows: SynapseRows
   ) {
     self.projectionName = projectionName
     self.sourcePopulation = sourcePopulation
     self.targetPopulation = targetPopulation
-    self.receptor = receptor
+    self.channel = channel
     sourceCount = rows.offsets.count - 1
     count = rows.targets.count
     offsets = .allocate(capacity: rows.offsets.count)
@@ -107,10 +108,12 @@ final class SynapseTable<Scalar: EngineScalar> {
   }
 }
 
-/// Excitatory or inhibitory input slot of a target population.
-enum ReceptorIndex: Int {
-  case excitatory = 0
-  case inhibitory = 1
+/// An input slot of a target population: a receptor of the float LIF models (excitatory 0,
+/// inhibitory 1), or one incoming projection of `loihi_cuba` (config order).
+struct InputChannel: Hashable {
+  let rawValue: Int
+  static let excitatory = InputChannel(rawValue: 0)
+  static let inhibitory = InputChannel(rawValue: 1)
 }
 
 /// Synapses as built, before they are packed: CSR rows by source, parallel arrays.

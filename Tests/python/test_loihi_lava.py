@@ -1,0 +1,110 @@
+"""NDML's Loihi 2 emulation (`loihi_cuba`) against Intel's Lava, spike for spike.
+
+For each of the four Loihi networks in experiments/ (feed-forward with Poisson input; recurrent
+E/I with 200 neurons; bias-driven without spike input; per-synapse delays, including DelayDense
+with a negative weight_exp), all with at least 1000 steps:
+
+1. `ndml export CONFIG --format lava -o DIR` writes the bundle and its `run_lava.py`;
+2. `run_lava.py` runs the network in real Lava 0.10 (`Loihi2SimCfg(select_tag='fixed_pt')`, the
+   bit-accurate CPU models) in the project's Lava venv (lava/make_venv.sh, Python 3.10) and writes an
+   NDML results file;
+3. that file's spikes must equal, spike for spike, those of an independent `ndml run` of the same
+   config (2 threads, both precisions), and the numpy emulation of the spec
+   (lava/lava_reference.py emulate) run on the exported bundle.
+
+The Lava interpreter comes from $NDML_LAVA_PYTHON (set by `make python-test`); a missing one fails.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NETWORKS = ["loihi_feedforward", "loihi_ei_network", "loihi_bias_only", "loihi_delays"]
+
+
+@pytest.fixture(scope="session")
+def lava_python() -> str:
+    py = os.environ.get("NDML_LAVA_PYTHON", "")
+    if not py or not Path(py).is_file():
+        pytest.fail("NDML_LAVA_PYTHON is not set to the Lava venv's python: run `make python-test`, or "
+                    "export NDML_LAVA_PYTHON=$(lava/make_venv.sh | tail -n 1). These tests never skip.",
+                    pytrace=False)
+    return py
+
+
+def spikes(path: Path, population: str):
+    with h5py.File(path, "r") as f:
+        g = f[f"spikes/{population}"]
+        return list(zip(g["timestamps"][()].tolist(), g["node_ids"][()].tolist()))
+
+
+def run_python(python: str, *args, timeout=900) -> subprocess.CompletedProcess:
+    proc = subprocess.run([python, *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    return proc
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_lava_runs_the_export_spike_for_spike(network, tmp_path, run_ndml, lava_python):
+    config = REPO / "experiments" / f"{network}.yaml"
+    export = tmp_path / "export"
+    run_ndml("export", config, "--format", "lava", "-o", export)
+    with h5py.File(export / "network.h5", "r") as f:
+        steps = int(f.attrs["steps"])
+        populations = sorted(f["populations"])
+    assert steps >= 1000
+
+    lava_out = tmp_path / "lava.h5"
+    proc = run_python(lava_python, export / "run_lava.py", "-o", lava_out)
+    assert proc.returncode == 0, f"run_lava.py failed:\n{proc.stdout}\n{proc.stderr}"
+    assert "every spike matches NDML's prediction" in proc.stdout
+
+    # An independent NDML run of the config (2 threads, each precision) gives the same spikes.
+    for precision in ["float64", "float32"]:
+        ndml_out = tmp_path / f"ndml_{precision}.h5"
+        run_ndml("run", config, "-o", ndml_out, "-q", "--threads", "2", "--set", f"simulation.precision={precision}")
+        for pop in populations:
+            ours, theirs = spikes(ndml_out, pop), spikes(lava_out, pop)
+            assert len(ours) > 50, f"{pop} spikes too little ({len(ours)}) for the comparison to mean much"
+            assert ours == theirs, f"{network}/{pop} ({precision}): NDML {len(ours)} spikes, Lava {len(theirs)}"
+
+    # The numpy emulation of the spec (docs/loihi-numerics.md) agrees too.
+    emulated = tmp_path / "emulate.h5"
+    proc = run_python(lava_python, REPO / "lava" / "lava_reference.py", "emulate", export / "network.h5",
+                      "-o", emulated)
+    assert proc.returncode == 0, proc.stderr
+    for pop in populations:
+        assert spikes(emulated, pop) == spikes(lava_out, pop)
+
+    # The Lava results file is an NDML results file.
+    inspect = run_ndml("inspect", lava_out)
+    assert "status complete" in inspect.stdout
+
+
+def test_export_refuses_a_float_network(ndml_bin, tmp_path):
+    proc = subprocess.run([str(ndml_bin), "export", "experiments/cuba.yaml", "--format", "lava", "-o", tmp_path / "x"],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "populations.exc.model" in proc.stderr and "loihi_cuba" in proc.stderr
+    assert not (tmp_path / "x" / "network.h5").exists()
+
+
+@pytest.mark.parametrize("override,key", [
+    ("projections.hidden_out.delay_ms=65", "projections.hidden_out.delay_ms"),       # 65 steps > 64
+    ("projections.in_hidden.delay_ms=1", "projections.in_hidden.delay_ms"),         # source: at least 2
+    ("projections.hidden_out.receptor=inhibitory", "projections.hidden_out.receptor"),
+    ("projections.hidden_out.loihi.weight_exp=9", "projections.hidden_out.loihi.weight_exp"),
+    ("populations.hidden.params.bias_mant=5000", "populations.hidden.params.bias_mant"),
+    ("populations.hidden.params.vth=2.5", "populations.hidden.params.vth"),
+])
+def test_loihi_config_errors_name_the_key(ndml_bin, override, key):
+    proc = subprocess.run([str(ndml_bin), "validate", "experiments/loihi_feedforward.yaml", "--set", override],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert key in proc.stderr, proc.stderr
