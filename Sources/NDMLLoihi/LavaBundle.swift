@@ -59,15 +59,14 @@ public struct LavaBundle: Sendable {
   public var prediction: [String: (steps: [Int], nodeIDs: [Int])]
   /// The config the network came from.
   public var configText: String
+  /// When the network was quantised from float models: the ``QuantizationReport`` as JSON.
+  public var quantizationReport: String?
 
   /// Simulates `experiment` with NDML's CPU backend (recording every population's spikes) and
   /// describes it for Lava; throws ``LoihiExportError`` for what Lava cannot express.
   public init(experiment: Experiment, configText: String) throws {
     try Self.checkExpressible(experiment)
-    var recorded = experiment
-    recorded.recording = RecordingPlan(spikePopulations: experiment.populations.map(\.name))
-    let collector = SpikeCollector()
-    _ = try CPUBackend().run(recorded, observer: collector)
+    let collector = try SpikeCollector(simulating: experiment)
     let dt = experiment.simulation.dtMs
     let built = BuiltNetwork(experiment)
     steps = experiment.simulation.stepCount
@@ -127,12 +126,14 @@ public struct LavaBundle: Sendable {
     for pop in experiment.populations {
       switch pop.model {
       case .loihiCuba, .poisson, .spikeSource, .placeCells, .memoryPatterns: continue
-      case .lifCuba, .lifCoba:
+      case .lifCuba:
         throw LoihiExportError.unsupported(
           key: "populations.\(pop.name).model",
-          reason:
-            "is \(pop.model.configName); the Lava export takes loihi_cuba populations and spike sources (float "
-            + "models need quantising first)")
+          reason: "is lif_cuba; quantise it first (LoihiQuantizer; ndml export does that by itself)")
+      case .lifCoba:
+        throw LoihiExportError.unsupported(
+          key: "populations.\(pop.name).model",
+          reason: "is lif_coba; Loihi 2's neurons are current-based (conductance synapses cannot be expressed)")
       }
     }
     if let inj = experiment.currentInjections.first {
@@ -157,6 +158,7 @@ public struct LavaBundle: Sendable {
     try root.setAttribute("dt_ms", dtMs)
     try root.setAttribute("ndml_version", NDMLVersion.current)
     try root.writeStringDataset("config", configText)
+    if let quantizationReport { try root.writeStringDataset("quantization_report", quantizationReport) }
     let pops = try root.createGroup("populations")
     for part in populations {
       let g = try pops.createGroup(part.name)
@@ -215,6 +217,13 @@ public enum LoihiExportError: Error, CustomStringConvertible {
 /// Keeps every spike a run reports, per population.
 final class SpikeCollector: SimulationObserver {
   var spikes: [String: (times: [Double], ids: [Int])] = [:]
+
+  /// Runs `experiment` on NDML's CPU backend, recording every population's spikes.
+  init(simulating experiment: Experiment) throws {
+    var recorded = experiment
+    recorded.recording = RecordingPlan(spikePopulations: experiment.populations.map(\.name))
+    _ = try CPUBackend().run(recorded, observer: self)
+  }
 
   func record(spikes chunk: SpikeChunk) throws {
     spikes[chunk.population, default: ([], [])].times += chunk.timesMs

@@ -19,7 +19,7 @@ struct ExportCommand: ParsableCommand {
     case lava
   }
 
-  @Argument(help: "The experiment config (YAML) of a loihi_cuba network.")
+  @Argument(help: "The experiment config (YAML): loihi_cuba populations, or lif_cuba ones to quantise.")
   var config: String
 
   @Option(help: "Export format: lava (an HDF5 bundle plus a Python module that runs it in Lava).")
@@ -37,9 +37,24 @@ struct ExportCommand: ParsableCommand {
     let logger = Console.logger(logging)
     let loaded = try ConfigLoading.load(config, overrides: overrides, logger: logger)
     let directory = URL(fileURLWithPath: output).standardizedFileURL
-    let bundle: LavaBundle
+    var bundle: LavaBundle
+    var report: QuantizationReport?
     do {
-      bundle = try LavaBundle(experiment: loaded.experiment, configText: loaded.text)
+      var experiment = loaded.experiment
+      if experiment.populations.contains(where: { if case .lifCuba = $0.model { true } else { false } }) {
+        let quantizer = LoihiQuantizer()
+        var (quantized, quantization) = try quantizer.quantize(experiment)
+        try quantizer.compare(float: experiment, quantized: quantized, report: &quantization)
+        experiment = quantized
+        report = quantization
+        if !logging.quiet { Console.out(quantization.text) }
+      }
+      bundle = try LavaBundle(experiment: experiment, configText: loaded.text)
+      if let report {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        bundle.quantizationReport = String(decoding: try encoder.encode(report), as: UTF8.self)
+      }
     } catch let error as LoihiExportError {
       logger.error("\(config): \(error); nothing was exported")
       throw ExitCode(1)
@@ -49,6 +64,19 @@ struct ExportCommand: ParsableCommand {
       try bundle.write(to: directory.appendingPathComponent("network.h5"))
       try bundle.runnerScript(bundleName: "network.h5", config: config).write(
         to: directory.appendingPathComponent("run_lava.py"), atomically: true, encoding: .utf8)
+      let resources = LoihiResourceReport(bundle)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      try encoder.encode(resources).write(to: directory.appendingPathComponent("resources.json"))
+      try (resources.text + "\n").write(
+        to: directory.appendingPathComponent("resources.txt"), atomically: true, encoding: .utf8)
+      if !logging.quiet { Console.out(resources.text) }
+      for warning in resources.warnings { logger.warning("\(config): \(warning)") }
+      if let report, let json = bundle.quantizationReport {
+        try json.write(to: directory.appendingPathComponent("quantization.json"), atomically: true, encoding: .utf8)
+        try (report.text + "\n").write(
+          to: directory.appendingPathComponent("quantization.txt"), atomically: true, encoding: .utf8)
+      }
     } catch {
       logger.error("writing the export to \(directory.path) failed: \(error)")
       throw ExitCode(1)

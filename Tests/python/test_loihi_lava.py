@@ -17,6 +17,7 @@ The Lava interpreter comes from $NDML_LAVA_PYTHON (set by `make python-test`); a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -87,11 +88,72 @@ def test_lava_runs_the_export_spike_for_spike(network, tmp_path, run_ndml, lava_
     assert "status complete" in inspect.stdout
 
 
-def test_export_refuses_a_float_network(ndml_bin, tmp_path):
-    proc = subprocess.run([str(ndml_bin), "export", "experiments/cuba.yaml", "--format", "lava", "-o", tmp_path / "x"],
-                          cwd=REPO, capture_output=True, text=True)
+def test_quantised_float_network_runs_in_lava(tmp_path, run_ndml, lava_python):
+    """A float lif_cuba network is quantised by the export: the report gives every parameter's
+    integer image, the quantised network's rates stay close to the float network's (both in NDML),
+    and Lava runs the quantised network exactly as NDML predicted it."""
+    export = tmp_path / "export"
+    run_ndml("export", "experiments/loihi_from_float.yaml", "--format", "lava", "-o", export,
+             "--set", "simulation.duration_ms=1000")
+    report = json.loads((export / "quantization.json").read_text())
+    keys = {p["key"] for p in report["parameters"]}
+    assert {"populations.exc.params.tau_m_ms", "populations.exc.params.v_thresh_mV",
+            "projections.ie.weight_mV"} <= keys
+    for p in report["parameters"]:
+        if p["key"].endswith("tau_m_ms") or p["key"].endswith("v_thresh_mV"):
+            assert abs(p["effective"] - p["float"]) <= 0.01 * abs(p["float"]), p
+    sizes = {"exc": 400, "inh": 100}
+    for a in report["agreement"]:
+        assert a["floatRateHz"] > 1
+        # A recurrent network drifts apart spike by spike; its rates should not. 10 % for the
+        # excitatory population (about 19 000 spikes), 25 % for the inhibitory one (about 300).
+        spikes = a["floatRateHz"] * sizes[a["population"]]
+        tolerance = 0.1 if spikes > 2000 else 0.25
+        assert abs(a["quantizedRateHz"] - a["floatRateHz"]) <= tolerance * a["floatRateHz"], a
+    with h5py.File(export / "network.h5", "r") as f:
+        assert json.loads(f["quantization_report"][()]) == report
+    proc = run_python(lava_python, export / "run_lava.py", "-o", tmp_path / "lava.h5")
+    assert proc.returncode == 0, f"run_lava.py failed:\n{proc.stdout}\n{proc.stderr}"
+    assert "every spike matches NDML's prediction" in proc.stdout
+
+
+def test_resource_report(tmp_path, run_ndml):
+    """The export states neurons, synapses, bits and a core estimate per population, consistent
+    with the bundle, and warns when one step's input can wrap Loihi's 24-bit current."""
+    export = tmp_path / "ei"
+    proc = run_ndml("export", "experiments/loihi_ei_network.yaml", "--format", "lava", "-o", export)
+    report = json.loads((export / "resources.json").read_text())
+    with h5py.File(export / "network.h5", "r") as f:
+        sizes = {n: int(g.attrs["size"]) for n, g in f["populations"].items()}
+        counts = {n: g["pre"].shape[0] for n, g in f["projections"].items()}
+        bits = {n: int(g.attrs["num_weight_bits"]) + (g.attrs["sign_mode"] == "mixed") for n, g in f["projections"].items()}
+    assert {p["name"]: p["neurons"] for p in report["populations"]} == sizes
+    assert {p["name"]: p["synapses"] for p in report["projections"]} == counts
+    assert {p["name"]: p["bitsPerSynapse"] for p in report["projections"]} == bits
+    assert report["cores"] == 2 and report["chips"] == 1 and report["warnings"] == []
+    assert "Loihi 2 resources" in proc.stdout
+    # 2^7-scaled sums of up to ~16 weights of 160: beyond 2^23 after the << 6 of the LIF.
+    proc = run_ndml("export", "experiments/loihi_feedforward.yaml", "--format", "lava", "-o", tmp_path / "ff",
+                    "--set", "projections.in_hidden.loihi.weight_exp=7")
+    assert "population hidden: one step's input can reach" in proc.stderr
+
+
+@pytest.mark.parametrize("config,override,key,words", [
+    ("experiments/cuba.yaml", None, "populations.exc.params.tau_syn_i_ms", "one synaptic current"),
+    ("experiments/coba.yaml", None, "populations.exc.model", "conductance"),
+    ("experiments/loihi_from_float.yaml", "populations.exc.params.tau_ref_ms=2", "populations.exc.params.tau_ref_ms",
+     "refractory"),
+    ("experiments/loihi_from_float.yaml", "populations.inh.params.v_reset_mV=-70", "populations.inh.params.v_reset_mV",
+     "rest"),
+    ("experiments/loihi_from_float.yaml", "projections.ee.delay_ms=64", "projections.ee.delay_ms", "at most 63"),
+])
+def test_export_refuses_what_loihi_cannot_express(ndml_bin, tmp_path, config, override, key, words):
+    cmd = [str(ndml_bin), "export", config, "--format", "lava", "-o", str(tmp_path / "x")]
+    if override:
+        cmd += ["--set", override]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 1
-    assert "populations.exc.model" in proc.stderr and "loihi_cuba" in proc.stderr
+    assert key in proc.stderr and words in proc.stderr, proc.stderr
     assert not (tmp_path / "x" / "network.h5").exists()
 
 
