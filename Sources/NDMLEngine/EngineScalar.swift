@@ -11,6 +11,8 @@ public protocol EngineScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
   typealias Mask = SIMDMask<SIMD8<Self>.MaskStorage>
   /// e^x in this precision.
   static func exponential(_ x: Self) -> Self
+  /// `x` converted to `Int` (toward zero), without the generic conversion's slow path.
+  static func integer(_ x: Self) -> Int
   /// Lane-wise `a <= b`.
   static func lanesLessOrEqual(_ a: SIMD8<Self>, _ b: SIMD8<Self>) -> Mask
   /// Lane-wise `a > b`.
@@ -32,6 +34,7 @@ public protocol EngineScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 extension Double: EngineScalar {
   /// e^x.
   public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
+  @inline(__always) public static func integer(_ x: Double) -> Int { Int(x) }
   @inline(__always) public static func exponential(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorExp.exp(x) }
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .> b }
@@ -59,6 +62,7 @@ extension Double: EngineScalar {
 extension Float: EngineScalar {
   /// e^x.
   public static func exponential(_ x: Float) -> Float { Foundation.expf(x) }
+  @inline(__always) public static func integer(_ x: Float) -> Int { Int(x) }
   @inline(__always) public static func exponential(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorExp.exp(x) }
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .> b }

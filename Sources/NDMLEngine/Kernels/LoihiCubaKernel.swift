@@ -87,7 +87,7 @@ final class LoihiCubaKernel<Scalar: EngineScalar>: NeuronKernel {
       var input = 0
       for c in 0..<inputChannelCount {
         let channel = channels[c]
-        input += LoihiSynapseSettings.shift(Int(channel[i]), by: channelExponents[c])
+        input += LoihiSynapseSettings.shift(Scalar.integer(channel[i]), by: channelExponents[c])
         channel[i] = 0
       }
       var x = Self.decay(u[i], currentFactor) + (input << 6)

@@ -170,7 +170,7 @@ public struct LoihiSynapseSettings: Sendable, Equatable {
   private static func truncate(_ w: Int, bits k: Int) -> Int { k < 0 ? 0 : (w >> k) << k }
 
   /// `sum << weightExp`, or `sum >> −weightExp` (floor) for a negative exponent.
-  @inline(__always)
+  @inlinable
   public static func shift(_ sum: Int, by exponent: Int) -> Int {
     exponent >= 0 ? sum << exponent : sum >> -exponent
   }
