@@ -94,6 +94,8 @@ public struct NIRImport: Sendable {
   public var ndmlConfig: (text: String, overrides: [String])?
   /// What was approximated (empty for an exact import).
   public var notes: [String] = []
+  /// Whether every population and projection was read from NDML's exact metadata.
+  public var isFromMetadata = true
 
   /// Reads `graph`; `dtMs` and `durationMs` are used when the graph does not state them.
   public init(graph: NIRGraph, dtMs defaultDtMs: Double, durationMs: Double) throws {
@@ -140,6 +142,9 @@ public struct NIRImport: Sendable {
           (index, .source(Source(name: node.name, size: size, ndmlModel: node.metadata["ndml_model"]?.text))))
       } else if node.type == "CubaLIF" {
         let (neurons, scale, notes) = try Self.neurons(node, dt: dt)
+        if !["du", "dv", "vth", "bias_mant", "bias_exp"].allSatisfy({ node.metadata[$0] != nil }) {
+          isFromMetadata = false
+        }
         entries.append((index, .neurons(neurons)))
         inputScale[node.name] = scale
         self.notes += notes
@@ -218,6 +223,7 @@ public struct NIRImport: Sendable {
     }
     groups.sort { ($0.index, $0.key) < ($1.index, $1.key) }
     for group in groups {
+      if group.parts.contains(where: { $0.node.metadata["weight_int"] == nil }) { isFromMetadata = false }
       projections.append(
         try Self.projection(
           named: group.key, group.parts, scale: inputScale[group.parts[0].target]!, dt: dt, notes: &notes))
@@ -283,11 +289,13 @@ public struct NIRImport: Sendable {
       let kappa = loihiUnits || top == 0 ? 1 : pow(2, (log2(64_000 / top)).rounded())
       if kappa != 1 { notes.append("CubaLIF '\(node.name)': v is scaled by \(kappa) into Loihi units") }
       var values: [[Int]] = []
+      var rounded: [String] = []
       scale = []
       for i in 0..<n {
         let memDecay = LoihiNIRMapping.decay(tau: f["tau_mem"]![i], dtSeconds: dt)
         let gain = memDecay == 0 && f["r"]![i] == .infinity ? 1 : memDecay * f["r"]![i]
-        scale.append(kappa * gain * f["w_in"]![i] / LoihiNIRMapping.inputWeight)
+        let factor = kappa * gain * f["w_in"]![i] / LoihiNIRMapping.inputWeight
+        scale.append(close(factor, factor.rounded()) ? factor.rounded() : factor)
         let bias = kappa * memDecay * f["v_leak"]![i]
         var exponent = 0
         while exponent < 7 && abs((bias / Double(1 << exponent)).rounded()) > 4095 { exponent += 1 }
@@ -297,11 +305,14 @@ public struct NIRImport: Sendable {
           LoihiNIRMapping.du(tauSyn: f["tau_syn"]![i], dtSeconds: dt),
           LoihiNIRMapping.dv(tauMem: f["tau_mem"]![i], dtSeconds: dt), vth, mantissa, exponent,
         ])
-        if Double(mantissa << exponent) != bias || Double(vth * 64) != kappa * f["v_threshold"]![i] {
-          if notes.last?.hasPrefix("CubaLIF '\(node.name)': bias") != true {
-            notes.append("CubaLIF '\(node.name)': bias or threshold rounded to Loihi's integers")
-          }
-        }
+        let du = values[i][0]
+        let dv = values[i][1]
+        let lost = [
+          (Double(mantissa << exponent), bias, "bias"), (Double(vth * 64), kappa * f["v_threshold"]![i], "threshold"),
+          (LoihiNIRMapping.synapticTimeConstant(du: du, dtSeconds: dt), f["tau_syn"]![i], "tau_syn"),
+          (LoihiNIRMapping.membraneTimeConstant(dv: dv, dtSeconds: dt), f["tau_mem"]![i], "tau_mem"),
+        ].filter { !close($0.0, $0.1) }.map(\.2)
+        for what in lost where !rounded.contains(what) { rounded.append(what) }
       }
       guard let first = values.first, values.allSatisfy({ $0 == first }) else {
         throw NIRImportError.invalid(
@@ -309,7 +320,9 @@ public struct NIRImport: Sendable {
             + "shares one set (split the node)")
       }
       (q.du, q.dv, q.vth, q.biasMant, q.biasExp) = (first[0], first[1], first[2], first[3], first[4])
-      if !loihiUnits || notes.isEmpty { notes.append("CubaLIF '\(node.name)': du, dv from τ_syn, τ_mem (rounded)") }
+      if !rounded.isEmpty {
+        notes.append("CubaLIF '\(node.name)': \(rounded.joined(separator: ", ")) rounded to Loihi's integers")
+      }
     }
     let neurons = Neurons(
       name: node.name, size: n, parameters: q, initialU: m["u_init"]?.ints, initialV: m["v_init"]?.ints)
@@ -389,7 +402,7 @@ public struct NIRImport: Sendable {
       func fits(_ e: Int, exactly: Bool) -> Bool {
         values.allSatisfy {
           let x = $0.a / Double(sign: .plus, exponent: e, significand: 1)
-          return x.rounded() >= low && x.rounded() <= high && (!exactly || x == x.rounded())
+          return x.rounded() >= low && x.rounded() <= high && (!exactly || close(x, x.rounded()))
         }
       }
       let exponent = (-8...7).first { fits($0, exactly: true) } ?? (-8...7).first { fits($0, exactly: false) } ?? 7

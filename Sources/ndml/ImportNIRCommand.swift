@@ -102,7 +102,7 @@ struct ImportNIRCommand: ParsableCommand {
       Console.out(
         "imported \(neurons.count) loihi_cuba populations, \(imported.populations.count - neurons.count) spike "
           + "sources, \(imported.projections.count) projections (\(synapses) synapses) "
-          + (imported.notes.isEmpty ? "exactly" : "with \(imported.notes.count) approximations")
+          + (imported.notes.isEmpty ? "with exact parameters" : "with \(imported.notes.count) approximations")
           + " to \(url.path) (synapses in \(folder.path)/)")
     }
   }
@@ -112,11 +112,14 @@ struct ImportNIRCommand: ParsableCommand {
   private func configText(_ net: NIRImport, original: ConfigNode?, synapseFolder: String) -> String {
     var lines = ["# Imported from \(file) by 'ndml import-nir' (NDML \(NDMLVersion.current))."]
     if original != nil {
-      lines.append("# Written by NDML: parameters, synapses and initial state are exact; spike sources and")
-      lines.append("# 'init' distributions are those of the exported config.")
+      lines.append("# Written by NDML: spike sources, 'init' and 'record' are those of the exported config.")
+    }
+    if net.isFromMetadata {
+      lines.append("# Parameters and synapses: NDML's exact integers (metadata), checked against the graph.")
     } else {
-      lines.append("# Quantised from NIR's continuous parameters (docs/loihi-nir.md)"
-        + (net.notes.isEmpty ? "." : "; approximated:"))
+      lines.append(
+        "# Parameters and synapses quantised from NIR's continuous values (docs/loihi-nir.md)"
+          + (net.notes.isEmpty ? ", exactly." : "; approximated:"))
       lines += net.notes.map { "#   \($0)" }
     }
     lines.append("simulation: {dt_ms: \(net.dtMs), duration_ms: \(Double(net.steps) * net.dtMs), seed: \(net.seed)}")
@@ -141,7 +144,8 @@ struct ImportNIRCommand: ParsableCommand {
         lines.append(
           "    params: {du: \(q.du), dv: \(q.dv), vth: \(q.vth), bias_mant: \(q.biasMant), bias_exp: \(q.biasExp)}")
         if let initial = originalPopulations?.value(at: [n.name, "init"]) {
-          lines.append("    init: \(initial.flowYAML)  # the exported config's (checked against the graph)")
+          let checked = n.initialU != nil && n.initialV != nil ? " (checked against the graph's u and v)" : ""
+          lines.append("    init: \(initial.flowYAML)  # the exported config's\(checked)")
         }
       }
     }
