@@ -38,7 +38,8 @@ extension HDF5Group {
     let datasetID = try location.check(
       H5Dcreate2(groupID, name, type, space, ndml_H5P_DEFAULT(), ndml_H5P_DEFAULT(), ndml_H5P_DEFAULT()),
       operation)
-    let dataset = HDF5Dataset(handle: HDF5ObjectHandle(file: handle.file, path: location.objectPath ?? path, objectID: datasetID))
+    let dataset = HDF5Dataset(
+      handle: HDF5ObjectHandle(file: handle.file, path: location.objectPath ?? path, objectID: datasetID))
     guard !values.isEmpty else { return dataset }
     let copies = values.map { strdup($0) }
     defer { copies.forEach { free($0) } }

@@ -174,7 +174,8 @@ public struct NIRExport: Sendable {
           let delay = try claim(proj.name + "__delay" + suffix, for: "projections.\(proj.name)")
           graph.nodes.append(
             .init(
-              name: delay, type: "Delay", fields: ["delay": .vector(Array(repeating: Double(d) * dt, count: source.size))],
+              name: delay, type: "Delay",
+              fields: ["delay": .vector(Array(repeating: Double(d) * dt, count: source.size))],
               metadata: ["delay_steps": .integer(d)]))
           graph.edges += [(proj.source, delay), (delay, linear), (linear, proj.target)]
         } else {
@@ -194,7 +195,8 @@ public struct NIRExport: Sendable {
         let linear = try claim("ndml_no_input__linear", for: "populations")
         graph.nodes.append(
           .init(
-            name: linear, type: "Linear", fields: ["weight": .numbers(Array(repeating: 0, count: size), shape: [size, 1])],
+            name: linear, type: "Linear",
+            fields: ["weight": .numbers(Array(repeating: 0, count: size), shape: [size, 1])],
             metadata: ["ndml_placeholder": .integer(1)]))
         graph.edges += [(name, linear), (linear, first.name)]
       } else {

@@ -176,7 +176,8 @@ public struct NIRImport: Sendable {
         throw NIRImportError.invalid("Delay '\(node.name)' must have one incoming edge, from an Input or CubaLIF")
       }
       for to in outgoing[node.name] ?? [] where !["Linear", "Affine"].contains(type(to)) {
-        throw NIRImportError.unsupportedEdge(node.name, "Delay", to, type(to), "a Delay may feed Linear or Affine nodes only")
+        throw NIRImportError.unsupportedEdge(
+          node.name, "Delay", to, type(to), "a Delay may feed Linear or Affine nodes only")
       }
     }
 
@@ -197,7 +198,8 @@ public struct NIRImport: Sendable {
         source = incoming[source]![0]
       }
       guard type(source) == "Input" || type(source) == "CubaLIF" else {
-        throw NIRImportError.unsupportedEdge(source, type(source), node.name, node.type, "a projection starts at a population")
+        throw NIRImportError.unsupportedEdge(
+          source, type(source), node.name, node.type, "a projection starts at a population")
       }
       if node.type == "Affine", let bias = node.fields["bias"]?.doubles, bias.contains(where: { $0 != 0 }) {
         throw NIRImportError.invalid(
@@ -414,7 +416,9 @@ public struct NIRImport: Sendable {
       for v in values {
         let w = min(max(Int((v.a / factor).rounded()), Int(low)), Int(high))
         synapses.append(Synapse(pre: v.pre, post: v.post, weight: w, delaySteps: v.delay))
-        if w != 0 { expected[SynapseKey(pre: v.pre, post: v.post, delaySteps: v.delay), default: 0] += Double(w) * factor }
+        if w != 0 {
+          expected[SynapseKey(pre: v.pre, post: v.post, delaySteps: v.delay), default: 0] += Double(w) * factor
+        }
       }
     }
     return Projection(
@@ -433,7 +437,9 @@ public struct NIRImport: Sendable {
         continue
       }
       let pop = experiment.populations[p]
-      if pop.size != population.size { out.append("population \(pop.name) has \(pop.size) neurons, not \(population.size)") }
+      if pop.size != population.size {
+        out.append("population \(pop.name) has \(pop.size) neurons, not \(population.size)")
+      }
       guard case .neurons(let n) = population else { continue }
       guard case .loihiCuba(let q) = pop.model, q == n.parameters else {
         out.append("population \(pop.name) is not loihi_cuba with the graph's parameters")
@@ -461,7 +467,8 @@ public struct NIRImport: Sendable {
         delivered[key, default: 0] += Double(effective[k]) * factor
       }
       if delivered != projection.expected {
-        let differing = Set(delivered.keys).symmetricDifference(projection.expected.keys).count
+        let differing =
+          Set(delivered.keys).symmetricDifference(projection.expected.keys).count
           + delivered.keys.filter { projection.expected[$0] != nil && projection.expected[$0] != delivered[$0] }.count
         out.append("projection \(projection.name): \(differing) synapses differ from the graph's weights or delays")
       }

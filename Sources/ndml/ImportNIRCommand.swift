@@ -133,7 +133,8 @@ struct ImportNIRCommand: ParsableCommand {
         if let node = originalPopulations?.value(at: [s.name]) {
           lines.append("  \(key): \(node.flowYAML)  # the exported config's source")
         } else {
-          lines.append("  # NIR holds no spike data: Input '\(s.name)' stands in as a Poisson source of \(inputRateHz) Hz.")
+          lines.append(
+            "  # NIR holds no spike data: Input '\(s.name)' stands in as a Poisson source of \(inputRateHz) Hz.")
           lines.append("  \(key): {size: \(s.size), model: poisson, params: {rate_Hz: \(inputRateHz)}}")
         }
       case .neurons(let n):
@@ -167,7 +168,8 @@ struct ImportNIRCommand: ParsableCommand {
         lines.append("    allow_autapses: true")
       }
       lines.append(
-        "    loihi: {weight_exp: \(s.weightExp), num_weight_bits: \(s.numWeightBits), sign_mode: \(s.signMode.rawValue)}")
+        "    loihi: {weight_exp: \(s.weightExp), num_weight_bits: \(s.numWeightBits), sign_mode: \(s.signMode.rawValue)}"
+      )
     }
     lines.append("")
     if let record = original?.value(at: ["record"]) {
@@ -181,7 +183,9 @@ struct ImportNIRCommand: ParsableCommand {
 
 /// `name` as a YAML scalar: plain when it is a simple name, double-quoted otherwise.
 private func yamlKey(_ name: String) -> String {
-  let plain = name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_-./".unicodeScalars.contains($0) }
+  let plain = name.unicodeScalars.allSatisfy {
+    CharacterSet.alphanumerics.contains($0) || "_-./".unicodeScalars.contains($0)
+  }
   guard !plain || name.isEmpty || name.first == "-" else { return name }
   return quoted(name)
 }
@@ -215,7 +219,8 @@ extension ConfigNode {
       let special = s.isEmpty || s.contains { ",[]{}#&*!|>'\"%@`".contains($0) } || s.contains(": ")
       return isQuoted || special ? quoted(s) : s
     case .sequence(let items): return "[" + items.map(\.flowYAML).joined(separator: ", ") + "]"
-    case .mapping(let pairs): return "{" + pairs.map { "\(yamlKey($0.key)): \($0.value.flowYAML)" }.joined(separator: ", ") + "}"
+    case .mapping(let pairs):
+      return "{" + pairs.map { "\(yamlKey($0.key)): \($0.value.flowYAML)" }.joined(separator: ", ") + "}"
     }
   }
 }
