@@ -13,7 +13,7 @@ struct NDMLCommand: ParsableCommand {
       AnalyzeCommand.self,
       PlotCommand.self,
       BenchCommand.self,
-      ExportCommand.self,
+      ExportCommand.self, ImportNIRCommand.self,
     ])
 }
 
