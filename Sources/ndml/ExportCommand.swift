@@ -12,20 +12,27 @@ struct ExportCommand: ParsableCommand {
       --format lava writes DIR/network.h5 (the integer network and NDML's own spikes of it) and
       DIR/run_lava.py, which runs it in Lava's bit-accurate simulator (Loihi2SimCfg fixed_pt),
       writes the spikes as an NDML results file and checks them against NDML's. See
-      docs/loihi-export.md.
+      docs/loihi-export.md. --format lava-netx -o PATH.net writes a layered network (one spike
+      source → loihi_cuba layers) as a lava-dl netx file plus PATH.inputs.h5 and run_netx.py beside
+      it; see docs/loihi-netx.md.
       """)
 
   enum Format: String, ExpressibleByArgument, CaseIterable {
     case lava
+    case lavaNetx = "lava-netx"
   }
 
   @Argument(help: "The experiment config (YAML) of a loihi_cuba network.")
   var config: String
 
-  @Option(help: "Export format: lava (an HDF5 bundle plus a Python module that runs it in Lava).")
+  @Option(
+    help: """
+      Export format: lava (an HDF5 bundle plus a Python module that runs it in Lava), lava-netx (a \
+      lava-dl netx file PATH.net, with the input spikes and run_netx.py beside it).
+      """)
   var format: Format = .lava
 
-  @Option(name: .shortAndLong, help: "Output folder (created if missing).")
+  @Option(name: .shortAndLong, help: "Output folder (created if missing); for lava-netx the .net file.")
   var output: String
 
   @Option(name: .customLong("set"), help: "Override a config value, e.g. --set simulation.duration_ms=2000.")
@@ -36,6 +43,7 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     let logger = Console.logger(logging)
     let loaded = try ConfigLoading.load(config, overrides: overrides, logger: logger)
+    if format == .lavaNetx { return try exportNetx(loaded, to: output, logger: logger) }
     let directory = URL(fileURLWithPath: output).standardizedFileURL
     let bundle: LavaBundle
     do {
