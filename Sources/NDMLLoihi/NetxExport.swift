@@ -14,11 +14,13 @@ import NDMLModel
 public struct NetxExport: Sendable {
   /// One netx `dense` or `dense_rec` layer (one `loihi_cuba` population).
   public struct Layer: Sendable {
-    /// The population.
+    /// The population's name.
     public var name: String
+    /// Number of neurons (netx `shape`).
     public var size: Int
     /// Size of the layer before (or of the input).
     public var inputSize: Int
+    /// `du`, `dv` and `vth` (netx `iDecay − 1`, `vDecay`, `vThMant`); the bias is ``bias``.
     public var parameters: LoihiCubaParameters
     /// netx's `bias` (`bias_mant` with netx's fixed `bias_exp = 6`).
     public var bias: Int
@@ -28,15 +30,19 @@ public struct NetxExport: Sendable {
     public var weightRecurrent: [Int]?
     /// netx delays (Lava `DelayDense` delays), `size × inputSize`, or nil when all are 0.
     public var delay: [Int]?
-    /// netx's own weight scaling of this layer (its `num_weight_bits` and `weight_exp`).
+    /// The `num_weight_bits` netx's own scaling gives this layer's `Dense` processes.
     public var netxNumWeightBits: Int
+    /// The `weight_exp` netx's own scaling gives this layer's `Dense` processes.
     public var netxWeightExp: Int
   }
 
   /// The spike source that drives `net.inp`, with the spikes NDML simulated (Lava steps).
   public var input: LavaBundle.InputPart
+  /// The layers in netx order (`layer/1`, `layer/2`, …).
   public var layers: [Layer]
+  /// Number of time steps NDML simulated.
   public var steps: Int
+  /// The time step (ms); a spike of Lava step `t` is stamped `t · dtMs`.
   public var dtMs: Double
   /// NDML's own spikes of each layer (Lava steps, neuron ids).
   public var prediction: [String: (steps: [Int], nodeIDs: [Int])]
@@ -261,8 +267,8 @@ public struct NetxExport: Sendable {
       throw LoihiExportError.unsupported(
         key: "projections.\(parts[0].name).weight_int",
         reason:
-          "gives this layer's integer inputs in \(range); netx can scale only nonzero matrices within −256…254 "
-          + "(|w| ≤ 127 is safe; docs/loihi-numerics.md §5)")
+          "(quantised, shifted by loihi.weight_exp) gives this layer integer weights in \(range); netx scales only "
+          + "nonzero matrices within −256…254 (docs/loihi-numerics.md §5)")
     }
     let total = parts.reduce(0) { $0 + $1.columns }
     var offset = 0
@@ -270,13 +276,11 @@ public struct NetxExport: Sendable {
       var lava = (0..<rows).flatMap { r in scaled[(r * total + offset)..<(r * total + offset + part.columns)] }
       offset += part.columns
       LoihiSynapseSettings(numWeightBits: bits).quantize(&lava)
-      let exact = zip(lava, part.weights).allSatisfy { e, w in
-        exponent >= 0 ? e << exponent == w : e == w << -exponent
+      let exact = { (k: Int) in
+        exponent >= 0 ? lava[k] << exponent == part.weights[k] : lava[k] == part.weights[k] << -exponent
       }
-      if !exact {
-        let k = lava.indices.first { LoihiSynapseSettings.shift(lava[$0], by: exponent) != part.weights[$0] }
-        let example =
-          k.map { ": \(part.weights[$0]) would act as \(Double(lava[$0]) * pow(2, Double(exponent)))" } ?? ""
+      if let k = lava.indices.first(where: { !exact($0) }) {
+        let example = ": \(part.weights[k]) would enter as \(Double(lava[k]) * pow(2, Double(exponent)))"
         throw LoihiExportError.unsupported(
           key: "projections.\(part.name).weight_int",
           reason:
