@@ -97,7 +97,7 @@ $(BENCH_VENV)/.installed: Tests/python/requirements.txt benchmarks/bench-require
 	touch $@
 
 # API reference of the library modules (DocC): .build/docs/<Module>.doccarchive; warnings fail.
-DOC_TARGETS := NDMLModel NDMLConfig NDMLEngine NDMLResults NDMLHDF5 NDMLAnalysis NDMLPlot
+DOC_TARGETS := NDMLModel NDMLConfig NDMLEngine NDMLResults NDMLHDF5 NDMLAnalysis NDMLPlot NDMLLoihi
 docs: deps
 	@mkdir -p .build/docs; for t in $(DOC_TARGETS); do \
 	  swift package --disable-sandbox generate-documentation --target $$t --warnings-as-errors \

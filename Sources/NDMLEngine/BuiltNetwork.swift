@@ -13,7 +13,7 @@ public struct BuiltNetwork: Sendable {
     /// Postsynaptic neuron of each synapse.
     public var targets: [Int]
     /// Weights as drawn from the config, in the target model's weight unit (for a `loihi_cuba`
-    /// target before rounding and Lava's quantisation: see ``LoihiSynapseSettings``).
+    /// target before rounding and Lava's quantisation: see `LoihiSynapseSettings`).
     public var weights: [Double]
     /// Delays in steps (≥ 1).
     public var delaySteps: [Int]
