@@ -129,7 +129,7 @@ public struct LavaBundle: Sendable {
       case .lifCuba:
         throw LoihiExportError.unsupported(
           key: "populations.\(pop.name).model",
-          reason: "is lif_cuba; quantise it first (LoihiQuantizer; ndml export does that by itself)")
+          reason: "is lif_cuba, not loihi_cuba: quantise it first (ndml export --format lava does that by itself)")
       case .lifCoba:
         throw LoihiExportError.unsupported(
           key: "populations.\(pop.name).model",
