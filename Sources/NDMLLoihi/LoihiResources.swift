@@ -1,4 +1,5 @@
 import Foundation
+import NDMLEngine
 import NDMLModel
 
 /// What an exported network needs of Loihi 2: neurons, synapses, synaptic memory, and an estimate
@@ -51,28 +52,32 @@ public struct LoihiResourceReport: Sendable, Codable {
   public var chips = 0
   public var warnings: [String] = []
 
-  /// The report of `bundle`'s network.
-  public init(_ bundle: LavaBundle) {
+  /// The report of `experiment`'s `loihi_cuba` populations and the projections onto them, with the
+  /// synapses NDML builds (the experiment must be valid).
+  public init(_ experiment: Experiment) {
     var bits: [String: Int] = [:]
     var synapses: [String: Int] = [:]
     var largest: [String: [Int]] = [:]
-    for pop in bundle.populations { largest[pop.name] = Array(repeating: 0, count: pop.size) }
-    for part in bundle.projections {
+    let loihi = experiment.populations.filter { if case .loihiCuba = $0.model { true } else { false } }
+    for pop in loihi { largest[pop.name] = Array(repeating: 0, count: pop.size) }
+    let built = BuiltNetwork(experiment)
+    for (proj, part) in zip(experiment.projections, built.projections) where largest[proj.target] != nil {
+      let weights = part.weights.map { Int($0.rounded()) }
+      let shortest = experiment.population(named: proj.source)!.model.isSource ? 2 : 1
+      let mode = proj.loihi.resolvedSignMode(weights)
       let perSynapse =
-        part.numWeightBits + (part.signMode == .mixed ? 1 : 0) + (part.delays.contains { $0 > 0 } ? 6 : 0)
-      projections.append(.init(name: part.name, synapses: part.pre.count, bitsPerSynapse: perSynapse))
-      bits[part.target, default: 0] += perSynapse * part.pre.count
-      synapses[part.target, default: 0] += part.pre.count
-      var quantized = part.weights
-      LoihiSynapseSettings(weightExp: part.weightExp, numWeightBits: part.numWeightBits, signMode: part.signMode)
-        .quantize(&quantized)
-      var sums = Array(repeating: 0, count: largest[part.target]!.count)
-      for (post, w) in zip(part.post, quantized) { sums[post] += abs(w) }
+        proj.loihi.numWeightBits + (mode == .mixed ? 1 : 0) + (part.delaySteps.contains { $0 > shortest } ? 6 : 0)
+      projections.append(.init(name: proj.name, synapses: part.sources.count, bitsPerSynapse: perSynapse))
+      bits[proj.target, default: 0] += perSynapse * part.sources.count
+      synapses[proj.target, default: 0] += part.sources.count
+      let quantized = proj.loihi.effectiveWeights(part.weights)
+      var sums = Array(repeating: 0, count: largest[proj.target]!.count)
+      for (post, w) in zip(part.targets, quantized) { sums[post] += abs(w) }
       for (post, sum) in sums.enumerated() {
-        largest[part.target]![post] += LoihiSynapseSettings.shift(sum, by: part.weightExp) << 6
+        largest[proj.target]![post] += LoihiSynapseSettings.shift(sum, by: proj.loihi.weightExp) << 6
       }
     }
-    for pop in bundle.populations {
+    for pop in loihi {
       let memory = bits[pop.name, default: 0]
       let cores = max(
         (pop.size + Limits.neuronsPerCore - 1) / Limits.neuronsPerCore,

@@ -12,8 +12,8 @@ extension ExportCommand {
     let directory = URL(fileURLWithPath: output).standardizedFileURL
     var bundle: LavaBundle
     var report: QuantizationReport?
+    var experiment = loaded.experiment
     do {
-      var experiment = loaded.experiment
       if experiment.populations.contains(where: { if case .lifCuba = $0.model { true } else { false } }) {
         let quantizer = LoihiQuantizer()
         var (quantized, quantization) = try quantizer.quantize(experiment)
@@ -37,14 +37,7 @@ extension ExportCommand {
       try bundle.write(to: directory.appendingPathComponent("network.h5"))
       try bundle.runnerScript(bundleName: "network.h5", config: config).write(
         to: directory.appendingPathComponent("run_lava.py"), atomically: true, encoding: .utf8)
-      let resources = LoihiResourceReport(bundle)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try encoder.encode(resources).write(to: directory.appendingPathComponent("resources.json"))
-      try (resources.text + "\n").write(
-        to: directory.appendingPathComponent("resources.txt"), atomically: true, encoding: .utf8)
-      if !logging.quiet { Console.out(resources.text) }
-      for warning in resources.warnings { logger.warning("\(config): \(warning)") }
+      try writeResourceReport(experiment, logger: logger) { directory.appendingPathComponent($0) }
       if let report, let json = bundle.quantizationReport {
         try json.write(to: directory.appendingPathComponent("quantization.json"), atomically: true, encoding: .utf8)
         try (report.text + "\n").write(
@@ -63,5 +56,17 @@ extension ExportCommand {
           + "\(directory.path)/{network.h5, run_lava.py}")
       Console.out("run it in Lava: python \(directory.path)/run_lava.py -o lava_results.h5")
     }
+  }
+
+  /// Prints the Loihi 2 resource report of `experiment` (warnings as warnings) and writes it as
+  /// `location("resources.txt")` and `location("resources.json")`.
+  func writeResourceReport(_ experiment: Experiment, logger: Logger, location: (String) -> URL) throws {
+    let resources = LoihiResourceReport(experiment)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(resources).write(to: location("resources.json"))
+    try (resources.text + "\n").write(to: location("resources.txt"), atomically: true, encoding: .utf8)
+    if !logging.quiet { Console.out(resources.text) }
+    for warning in resources.warnings { logger.warning("\(config): \(warning)") }
   }
 }

@@ -19,6 +19,10 @@ extension ExportCommand {
       try FileManager.default.createDirectory(
         at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try export.write(to: url)
+      let stem = url.deletingPathExtension().lastPathComponent
+      try writeResourceReport(experiment, logger: logger) {
+        url.deletingLastPathComponent().appendingPathComponent("\(stem).\($0)")
+      }
     } catch {
       logger.error("writing the NIR graph to \(url.path) failed: \(error)")
       throw ExitCode(1)

@@ -22,6 +22,8 @@ extension ExportCommand {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       try export.writeNetwork(to: network)
       try export.writeInputs(to: inputs, networkName: network.lastPathComponent)
+      let stem = network.deletingPathExtension().lastPathComponent
+      try writeResourceReport(loaded.experiment, logger: logger) { directory.appendingPathComponent("\(stem).\($0)") }
       try export.runnerScript(
         networkName: network.lastPathComponent, inputsName: inputs.lastPathComponent, config: config
       ).write(to: directory.appendingPathComponent("run_netx.py"), atomically: true, encoding: .utf8)
