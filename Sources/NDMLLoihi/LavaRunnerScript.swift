@@ -9,6 +9,7 @@ enum LavaRunnerScript {
     template.replacingOccurrences(of: "@BUNDLE@", with: bundleName)
       .replacingOccurrences(of: "@VERSION@", with: version)
       .replacingOccurrences(of: "@CONFIG@", with: config)
+      .replacingOccurrences(of: "@SHARED@", with: LavaRunnerShared.python)
   }
 
   private static let template = #"""
@@ -138,29 +139,7 @@ enum LavaRunnerScript {
         return spikes, {"compile_s": t1 - t0, "run_s": t2 - t1, "readback_s": t3 - t2}
 
 
-    def write_results(path, b, spikes, timing):
-        """NDML's results layout: SONATA spikes (times = Lava step x dt, the end of the step) + /ndml."""
-        sorting = h5py.enum_dtype({"none": 0, "by_id": 1, "by_time": 2}, basetype="u1")
-        strings = h5py.string_dtype()
-        with h5py.File(path, "w") as f:
-            for n in sorted(spikes):
-                steps, ids = spikes[n]
-                g = f.create_group(f"spikes/{n}")
-                g.attrs.create("sorting", 2, dtype=sorting)
-                f.create_dataset(f"spikes/{n}/timestamps", data=steps * b["dt_ms"]).attrs["units"] = "ms"
-                f.create_dataset(f"spikes/{n}/node_ids", data=ids.astype(np.uint64))
-            m = f.create_group("ndml")
-            for key, value in [("version", b["version"]), ("backend", "lava fixed_pt"), ("status", "complete"),
-                               ("precision", "int24 (Loihi 2)")]:
-                m.attrs.create(key, value, dtype=strings)
-            m.attrs["dt_ms"] = b["dt_ms"]
-            m.attrs["duration_ms"] = b["steps"] * b["dt_ms"]
-            m.attrs["wall_time_s"] = timing["run_s"]
-            m.create_dataset("config", data=b["config"], dtype=strings)
-            for n, p in b["pops"].items():
-                g = m.create_group(f"populations/{n}")
-                g.attrs["size"] = np.int64(p["size"])
-                g.attrs.create("model", "loihi_cuba", dtype=strings)
+    @SHARED@
 
 
     def main():
@@ -170,24 +149,13 @@ enum LavaRunnerScript {
         args = ap.parse_args()
         b = load(args.bundle)
         spikes, timing = run(b)
-        write_results(args.output, b, spikes, timing)
+        sizes = {n: p["size"] for n, p in b["pops"].items()}
+        write_results(args.output, b, spikes, timing, "lava fixed_pt", sizes)
         T = b["steps"]
         print(f"lava: {T} steps; compile {timing['compile_s']:.2f} s, run() {timing['run_s']:.3f} s "
               f"({1e3 * timing['run_s'] / T:.3f} ms/step), read-back {timing['readback_s']:.2f} s; "
               f"results: {args.output}")
-        differ = []
-        for n in sorted(b["pops"]):
-            lava = set(zip(*map(np.ndarray.tolist, spikes[n])))
-            ndml = set(zip(*map(np.ndarray.tolist, b["prediction"][n])))
-            print(f"  {n}: {len(lava)} spikes in Lava, {len(ndml)} predicted by NDML"
-                  + ("" if lava == ndml else f", {len(lava ^ ndml)} differ"))
-            if lava != ndml:
-                differ.append(n)
-        if differ:
-            print("Lava and NDML differ in " + ", ".join(differ), file=sys.stderr)
-            return 1
-        print("every spike matches NDML's prediction")
-        return 0
+        return compare(spikes, b["prediction"], sorted(b["pops"]))
 
 
     if __name__ == "__main__":

@@ -142,3 +142,15 @@ def validation():
                 f.write(json.dumps(row, default=float) + "\n")
 
     return Recorder()
+
+
+@pytest.fixture(scope="session")
+def lava_python() -> str:
+    """The Lava venv's python (Python 3.10 with lava-nc, lava-dl, nir: lava/make_venv.sh), from
+    $NDML_LAVA_PYTHON, which `make python-test` sets. Missing: the test FAILS (never skips)."""
+    py = os.environ.get("NDML_LAVA_PYTHON", "")
+    if not py or not Path(py).is_file():
+        pytest.fail("NDML_LAVA_PYTHON is not set to the Lava venv's python: run `make python-test`, or "
+                    "export NDML_LAVA_PYTHON=$(lava/make_venv.sh | tail -n 1). These tests never skip.",
+                    pytrace=False)
+    return py

@@ -18,37 +18,16 @@ The Lava interpreter comes from $NDML_LAVA_PYTHON (set by `make python-test`); a
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import h5py
-import numpy as np
 import pytest
+
+from loihi_support import run_python, spikes
 
 REPO = Path(__file__).resolve().parents[2]
 NETWORKS = ["loihi_feedforward", "loihi_ei_network", "loihi_bias_only", "loihi_delays"]
-
-
-@pytest.fixture(scope="session")
-def lava_python() -> str:
-    py = os.environ.get("NDML_LAVA_PYTHON", "")
-    if not py or not Path(py).is_file():
-        pytest.fail("NDML_LAVA_PYTHON is not set to the Lava venv's python: run `make python-test`, or "
-                    "export NDML_LAVA_PYTHON=$(lava/make_venv.sh | tail -n 1). These tests never skip.",
-                    pytrace=False)
-    return py
-
-
-def spikes(path: Path, population: str):
-    with h5py.File(path, "r") as f:
-        g = f[f"spikes/{population}"]
-        return list(zip(g["timestamps"][()].tolist(), g["node_ids"][()].tolist()))
-
-
-def run_python(python: str, *args, timeout=900) -> subprocess.CompletedProcess:
-    proc = subprocess.run([python, *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    return proc
 
 
 @pytest.mark.parametrize("network", NETWORKS)

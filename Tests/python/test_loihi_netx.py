@@ -19,7 +19,6 @@ $NDML_LAVA_PYTHON (set by `make python-test`); a missing one fails, never skips.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -27,6 +26,8 @@ import h5py
 import numpy as np
 import pytest
 import yaml
+
+from loihi_support import run_python, spikes
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "experiments" / "loihi_netx_layers.yaml"
@@ -43,26 +44,6 @@ b = ref.bundle_from_netx(sys.argv[2], np.zeros(0, np.int64), np.zeros(0, np.int6
 for pr in b.projections.values():
     print(pr.name, pr.num_weight_bits, pr.weight_exp, ref.netx_weights_exact(pr))
 """
-
-
-@pytest.fixture(scope="session")
-def lava_python() -> str:
-    py = os.environ.get("NDML_LAVA_PYTHON", "")
-    if not py or not Path(py).is_file():
-        pytest.fail("NDML_LAVA_PYTHON is not set to the Lava venv's python: run `make python-test`, or "
-                    "export NDML_LAVA_PYTHON=$(lava/make_venv.sh | tail -n 1). These tests never skip.",
-                    pytrace=False)
-    return py
-
-
-def spikes(path: Path, population: str):
-    with h5py.File(path, "r") as f:
-        g = f[f"spikes/{population}"]
-        return list(zip(g["timestamps"][()].tolist(), g["node_ids"][()].tolist()))
-
-
-def run_python(python: str, *args, timeout=900) -> subprocess.CompletedProcess:
-    return subprocess.run([python, *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.parametrize("overrides", [

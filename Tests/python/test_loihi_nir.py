@@ -20,7 +20,6 @@ fails them.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -29,16 +28,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 NETWORKS = ["loihi_feedforward", "loihi_ei_network", "loihi_bias_only", "loihi_delays"]
-
-
-@pytest.fixture(scope="session")
-def nir_python() -> str:
-    py = os.environ.get("NDML_LAVA_PYTHON", "")
-    if not py or not Path(py).is_file():
-        pytest.fail("NDML_LAVA_PYTHON is not set to the Lava venv's python (which has nir 1.0.8): run "
-                    "`make python-test`, or export NDML_LAVA_PYTHON=$(lava/make_venv.sh | tail -n 1). "
-                    "These tests never skip.", pytrace=False)
-    return py
 
 
 def run_nir(python: str, script: str, *args) -> str:
@@ -138,11 +127,11 @@ def check_graph(graph: dict, network: str):
 
 
 @pytest.mark.parametrize("network", NETWORKS)
-def test_ndml_nir_ndml_gives_the_same_network(network, tmp_path, run_ndml, nir_python):
+def test_ndml_nir_ndml_gives_the_same_network(network, tmp_path, run_ndml, lava_python):
     config = REPO / "experiments" / f"{network}.yaml"
     graph_file = tmp_path / f"{network}.nir"
     run_ndml("export", config, "--format", "nir", "-o", graph_file)
-    check_graph(json.loads(run_nir(nir_python, DESCRIBE, graph_file)), network)
+    check_graph(json.loads(run_nir(lava_python, DESCRIBE, graph_file)), network)
 
     original = tmp_path / "original.h5"
     run_ndml("run", config, "-o", original, "-q")
@@ -151,7 +140,7 @@ def test_ndml_nir_ndml_gives_the_same_network(network, tmp_path, run_ndml, nir_p
 
     # With NDML's metadata (exact integers), and with the continuous parameters alone.
     stripped = tmp_path / f"{network}_continuous.nir"
-    run_nir(nir_python, STRIP, graph_file, stripped)
+    run_nir(lava_python, STRIP, graph_file, stripped)
     for graph in [graph_file, stripped]:
         imported = tmp_path / f"{graph.stem}_imported.yaml"
         proc = run_ndml("import-nir", graph, "-o", imported)
@@ -165,9 +154,9 @@ def test_ndml_nir_ndml_gives_the_same_network(network, tmp_path, run_ndml, nir_p
                                               f"original {len(expected[pop][0])}"
 
 
-def test_unsupported_node_is_named(tmp_path, ndml_bin, nir_python):
+def test_unsupported_node_is_named(tmp_path, ndml_bin, lava_python):
     graph_file = tmp_path / "conv.nir"
-    run_nir(nir_python, CONV, graph_file)
+    run_nir(lava_python, CONV, graph_file)
     proc = subprocess.run([ndml_bin, "import-nir", graph_file, "-o", tmp_path / "conv.yaml"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
@@ -175,7 +164,7 @@ def test_unsupported_node_is_named(tmp_path, ndml_bin, nir_python):
     assert not (tmp_path / "conv.yaml").exists()
 
 
-def test_float_network_is_quantised_with_notes(tmp_path, ndml_bin, nir_python):
+def test_float_network_is_quantised_with_notes(tmp_path, ndml_bin, lava_python):
     script = r"""
 import sys, numpy as np, nir
 g = nir.NIRGraph(
@@ -188,7 +177,7 @@ g = nir.NIRGraph(
 nir.write(sys.argv[1], g)
 """
     graph_file = tmp_path / "float.nir"
-    run_nir(nir_python, script, graph_file)
+    run_nir(lava_python, script, graph_file)
     out = tmp_path / "float.yaml"
     proc = subprocess.run([ndml_bin, "import-nir", graph_file, "-o", out], capture_output=True, text=True,
                           timeout=60)
