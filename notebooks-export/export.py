@@ -23,6 +23,8 @@ NEEDS = {
     "network_activity": ["cuba", "coba"],
     "stdp_song2000": ["stdp_song2000"],
     "btsp_memory": ["btsp_place_field", "btsp_cam"],
+    # "export:NAME": `ndml export experiments/NAME.yaml --format lava -o results/NAME_lava`.
+    "loihi_quantization": ["loihi_from_float", "export:loihi_from_float"],
 }
 
 
@@ -32,6 +34,11 @@ def sources() -> list[Path]:
 
 def make_results(results: Path, ndml: Path, names: list[str]) -> None:
     for name in names:
+        if name.startswith("export:"):
+            name = name.removeprefix("export:")
+            subprocess.run([str(ndml), "export", str(REPO / "experiments" / f"{name}.yaml"), "--format", "lava",
+                            "-o", str(results / f"{name}_lava"), "-q"], check=True, cwd=REPO)
+            continue
         out = results / f"{name}.h5"
         subprocess.run([str(ndml), "run", str(REPO / "experiments" / f"{name}.yaml"), "-o", str(out), "-q"],
                        check=True, cwd=REPO)
