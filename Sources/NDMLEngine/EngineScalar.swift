@@ -21,8 +21,11 @@ public protocol EngineScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
   static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask
   /// Lane-wise `a || b`.
   static func lanesOr(_ a: Mask, _ b: Mask) -> Mask
-  /// Lane-wise `!(|a| < b)`: true for NaN, ±∞ and magnitudes of `b` or more.
-  static func lanesNotBelow(magnitude a: SIMD8<Self>, _ b: SIMD8<Self>) -> Mask
+  /// Lane-wise `|a| < b`: false for NaN, ±∞ and magnitudes of `b` or more (|a| by clearing the
+  /// sign bit: one AND, one compare).
+  static func lanesBelow(magnitude a: SIMD8<Self>, _ b: SIMD8<Self>) -> Mask
+  /// Whether every lane of `mask` is true.
+  static func allLanes(_ mask: Mask) -> Bool
   /// `ifTrue` where `mask` is set, else `ifFalse`.
   static func select(_ mask: Mask, _ ifTrue: SIMD8<Self>, _ ifFalse: SIMD8<Self>) -> SIMD8<Self>
   /// Whether any lane of `mask` is set.
@@ -40,8 +43,15 @@ extension Double: EngineScalar {
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }
   @inline(__always) public static func lanesOr(_ a: Mask, _ b: Mask) -> Mask { a .| b }
-  @inline(__always) public static func lanesNotBelow(magnitude a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask {
-    .!((a .< b) .& (a .> -b))
+  @inline(__always) public static func lanesBelow(magnitude a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask {
+    let bits = unsafeBitCast(a, to: SIMD8<Int64>.self) & SIMD8(repeating: Int64.max)
+    return unsafeBitCast(bits, to: SIMD8<Double>.self) .< b
+  }
+  @inline(__always) public static func allLanes(_ mask: Mask) -> Bool {
+    let m = mask._storage
+    let h = m.lowHalf & m.highHalf
+    let q = h.lowHalf & h.highHalf
+    return (q[0] & q[1]) != 0
   }
   @inline(__always) public static func select(_ mask: Mask, _ ifTrue: SIMD8<Double>, _ ifFalse: SIMD8<Double>) -> SIMD8<
     Double
@@ -68,8 +78,15 @@ extension Float: EngineScalar {
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }
   @inline(__always) public static func lanesOr(_ a: Mask, _ b: Mask) -> Mask { a .| b }
-  @inline(__always) public static func lanesNotBelow(magnitude a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask {
-    .!((a .< b) .& (a .> -b))
+  @inline(__always) public static func lanesBelow(magnitude a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask {
+    let bits = unsafeBitCast(a, to: SIMD8<Int32>.self) & SIMD8(repeating: Int32.max)
+    return unsafeBitCast(bits, to: SIMD8<Float>.self) .< b
+  }
+  @inline(__always) public static func allLanes(_ mask: Mask) -> Bool {
+    let m = mask._storage
+    let h = m.lowHalf & m.highHalf
+    let q = h.lowHalf & h.highHalf
+    return (q[0] & q[1]) != 0
   }
   @inline(__always) public static func select(_ mask: Mask, _ ifTrue: SIMD8<Float>, _ ifFalse: SIMD8<Float>) -> SIMD8<
     Float

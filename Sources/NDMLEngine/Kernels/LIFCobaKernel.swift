@@ -75,7 +75,7 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
     let reversalI = SIMD8(repeating: self.reversalI)
     let decayE = SIMD8(repeating: self.decayE)
     let decayI = SIMD8(repeating: self.decayI)
-    var faults = Scalar.Mask(repeating: false)
+    var sound = Scalar.Mask(repeating: true)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = ge.lanes(i)
       let inh = gi.lanes(i)
@@ -87,9 +87,9 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
       ge.setLanes(i, e * decayE)
       gi.setLanes(i, inh * decayI)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
-      faults = Scalar.lanesOr(faults, rule.isFaulty(vFree))
+      sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
-    return Scalar.anyLane(faults)
+    return !Scalar.allLanes(sound)
   }
 }
 

@@ -79,7 +79,7 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
     let p21i = SIMD8(repeating: self.p21i)
     let p11e = SIMD8(repeating: self.p11e)
     let p11i = SIMD8(repeating: self.p11i)
-    var faults = Scalar.Mask(repeating: false)
+    var sound = Scalar.Mask(repeating: true)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
       let inh = si.lanes(i)
@@ -89,9 +89,9 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
       se.setLanes(i, e * p11e)
       si.setLanes(i, inh * p11i)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
-      faults = Scalar.lanesOr(faults, rule.isFaulty(vFree))
+      sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
-    return Scalar.anyLane(faults)
+    return !Scalar.allLanes(sound)
   }
 }
 

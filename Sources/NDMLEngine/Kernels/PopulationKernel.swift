@@ -213,7 +213,7 @@ struct SpikeResetRule<Scalar: EngineScalar> {
   let threshold: SIMD8<Scalar>
   let reset: SIMD8<Scalar>
   let refractorySteps: SIMD8<Scalar>
-  /// |v| (mV) from which a membrane potential counts as run away (``isFaulty(_:)``).
+  /// |v| (mV) from which a membrane potential counts as run away (``isSound(_:)``).
   static var runawayMV: Double { 1e6 }
   private let runaway = SIMD8<Scalar>(repeating: Scalar(runawayMV))
 
@@ -230,10 +230,11 @@ struct SpikeResetRule<Scalar: EngineScalar> {
     return counts
   }
 
-  /// The lanes of a freely integrated voltage that are NaN, infinite or beyond ±``runawayMV``: a
-  /// fault in the voltage, the synaptic variables or the drive shows there within the step.
+  /// The lanes of a freely integrated voltage that are sound: finite and within ±``runawayMV``. A
+  /// fault in the voltage, the synaptic variables or the drive shows there (as a false lane)
+  /// within the step; kernels AND the masks of a step's chunks and test them once.
   @inline(__always)
-  func isFaulty(_ vFree: SIMD8<Scalar>) -> Scalar.Mask { Scalar.lanesNotBelow(magnitude: vFree, runaway) }
+  func isSound(_ vFree: SIMD8<Scalar>) -> Scalar.Mask { Scalar.lanesBelow(magnitude: vFree, runaway) }
 
   /// Stores chunk `i`'s new voltage and counts given its old and freely integrated voltage, and
   /// appends its spiking neurons.
