@@ -117,6 +117,17 @@ def test_resource_report(tmp_path, run_ndml):
     assert "population hidden: one step's input can reach" in proc.stderr
 
 
+def test_resource_report_warns_beyond_one_chip(tmp_path, run_ndml):
+    """Each population takes whole cores: 130 one-neuron populations need 130 of a chip's 128."""
+    config = tmp_path / "many.yaml"
+    config.write_text("simulation: {dt_ms: 1, duration_ms: 10}\npopulations:\n" + "".join(
+        f"  p{i}: {{size: 1, model: loihi_cuba, params: {{bias_mant: 1}}}}\n" for i in range(130)))
+    proc = run_ndml("export", config, "--format", "lava", "-o", tmp_path / "x")
+    report = json.loads((tmp_path / "x" / "resources.json").read_text())
+    assert report["cores"] == 130 and report["chips"] == 2
+    assert "needs about 130 neuro-cores, more than one Loihi 2 chip's 128: 2 chips" in proc.stderr
+
+
 @pytest.mark.parametrize("config,override,key,words", [
     ("experiments/cuba.yaml", None, "populations.exc.params.tau_syn_i_ms", "one synaptic current"),
     ("experiments/coba.yaml", None, "populations.exc.model", "conductance"),
