@@ -70,37 +70,10 @@ extension HDF5Dataset {
     let count = try withSpace(operation) { space in
       try HDF5Dataspaces.elementCount(of: space, at: location, operation)
     }
-    return try withType(operation) { storedType -> [String] in
-      guard H5Tget_class(storedType) == H5T_STRING else {
-        throw location.failure(operation, "stored type \(HDF5Datatypes.describe(storedType)) is not a string")
-      }
-      guard count > 0 else { return [] }
-      let memoryType = try location.check(H5Tcopy(storedType), operation)
-      defer { H5Tclose(memoryType) }
-      if try location.check(H5Tis_variable_str(storedType), operation) > 0 {
-        var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-        if HDF5Library.variableStringWatchdogSeconds > 0 { alarm(HDF5Library.variableStringWatchdogSeconds) }
-        defer { if HDF5Library.variableStringWatchdogSeconds > 0 { alarm(0) } }
-        try pointers.withUnsafeMutableBytes { buffer -> Void in
-          try location.check(
-            H5Dread(datasetID, memoryType, ndml_H5S_ALL(), ndml_H5S_ALL(), ndml_H5P_DEFAULT(), buffer.baseAddress),
-            operation)
-        }
-        defer { pointers.forEach { if let p = $0 { H5free_memory(p) } } }
-        return pointers.map { $0.map { String(cString: $0) } ?? "" }
-      }
-      let size = H5Tget_size(storedType)
-      var bytes = [UInt8](repeating: 0, count: size * count)
-      try bytes.withUnsafeMutableBytes { buffer -> Void in
-        try location.check(
-          H5Dread(datasetID, memoryType, ndml_H5S_ALL(), ndml_H5S_ALL(), ndml_H5P_DEFAULT(), buffer.baseAddress),
-          operation)
-      }
-      let spacePadded = H5Tget_strpad(storedType) == H5T_STR_SPACEPAD
-      return (0..<count).map { i in
-        var text = bytes[(i * size)..<((i + 1) * size)].prefix { $0 != 0 }
-        if spacePadded { while text.last == UInt8(ascii: " ") { text = text.dropLast() } }
-        return String(decoding: text, as: UTF8.self)
+    return try withType(operation) { storedType in
+      try HDF5Strings.readAll(storedType: storedType, elementCount: count, at: location, operation) {
+        memoryType, buffer in
+        H5Dread(datasetID, memoryType, ndml_H5S_ALL(), ndml_H5S_ALL(), ndml_H5P_DEFAULT(), buffer)
       }
     }
   }

@@ -58,40 +58,49 @@ enum HDF5Strings {
     storedType: hid_t, elementCount: Int, at location: HDF5Location, _ operation: String,
     using read: (_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer) -> herr_t
   ) throws -> String {
+    guard H5Tget_class(storedType) != H5T_STRING || elementCount == 1 else {
+      throw location.failure(
+        operation, "expected a single string but the dataspace holds \(elementCount) elements")
+    }
+    return try readAll(storedType: storedType, elementCount: 1, at: location, operation, using: read)[0]
+  }
+
+  /// Reads the `elementCount` strings of a whole dataspace stored with datatype `storedType`
+  /// (variable- or fixed-length; fixed-length ones lose their NUL or space padding), in order.
+  static func readAll(
+    storedType: hid_t, elementCount: Int, at location: HDF5Location, _ operation: String,
+    using read: (_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer) -> herr_t
+  ) throws -> [String] {
     guard H5Tget_class(storedType) == H5T_STRING else {
       throw location.failure(
         operation, "stored type \(HDF5Datatypes.describe(storedType)) is not a string")
     }
-    guard elementCount == 1 else {
-      throw location.failure(
-        operation, "expected a single string but the dataspace holds \(elementCount) elements")
-    }
+    guard elementCount > 0 else { return [] }
     let isVariable = try location.check(H5Tis_variable_str(storedType), operation) > 0
     let memoryType = try location.check(H5Tcopy(storedType), operation)
     defer { H5Tclose(memoryType) }
     if isVariable {
-      var pointer: UnsafeMutablePointer<CChar>?
+      var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: elementCount)
       // A damaged global-heap reference can make HDF5 1.10 loop forever here (found by fuzzing);
       // with a watchdog set, the alarm's handler (the caller's) ends the process instead.
       if HDF5Library.variableStringWatchdogSeconds > 0 { alarm(HDF5Library.variableStringWatchdogSeconds) }
       defer { if HDF5Library.variableStringWatchdogSeconds > 0 { alarm(0) } }
-      try withUnsafeMutablePointer(to: &pointer) { buffer -> Void in
-        try location.check(read(memoryType, UnsafeMutableRawPointer(buffer)), operation)
+      try pointers.withUnsafeMutableBytes { buffer -> Void in
+        try location.check(read(memoryType, buffer.baseAddress!), operation)
       }
-      guard let pointer else { return "" }
-      defer { H5free_memory(pointer) }
-      return String(cString: pointer)
+      defer { pointers.forEach { if let p = $0 { H5free_memory(p) } } }
+      return pointers.map { $0.map { String(cString: $0) } ?? "" }
     }
     let size = H5Tget_size(storedType)
-    var bytes = [UInt8](repeating: 0, count: size + 1)
+    var bytes = [UInt8](repeating: 0, count: size * elementCount + 1)
     try bytes.withUnsafeMutableBytes { buffer -> Void in
-      guard let base = buffer.baseAddress else { return }
-      try location.check(read(memoryType, base), operation)
+      try location.check(read(memoryType, buffer.baseAddress!), operation)
     }
-    var text = bytes.prefix { $0 != 0 }
-    if H5Tget_strpad(storedType) == H5T_STR_SPACEPAD {
-      while text.last == UInt8(ascii: " ") { text = text.dropLast() }
+    let spacePadded = H5Tget_strpad(storedType) == H5T_STR_SPACEPAD
+    return (0..<elementCount).map { i in
+      var text = bytes[(i * size)..<((i + 1) * size)].prefix { $0 != 0 }
+      if spacePadded { while text.last == UInt8(ascii: " ") { text = text.dropLast() } }
+      return String(decoding: text, as: UTF8.self)
     }
-    return String(decoding: text, as: UTF8.self)
   }
 }
