@@ -18,7 +18,7 @@ public struct ExperimentConfig: Sendable {
   public var warnings: [ConfigError]
 
   /// Top-level keys.
-  static let sections = ["simulation", "populations", "projections", "inputs", "record", "output"]
+  static let sections = ["simulation", "timescales", "populations", "projections", "inputs", "record", "output"]
 
   /// Loads `url`, applies `--set` overrides (`key.path=value`), reads and validates everything.
   ///

@@ -57,11 +57,13 @@ struct SchemaReader {
     if !(0...9).contains(gzip) {
       reader.fail("output.gzip", "must be 0 (off) to 9, got \(gzip)", at: output?.node("gzip"))
     }
+    let timescales = readTimescales(top.node("timescales"))
     guard var simulation else { return nil }
     if let flush = output?.double("flush_interval_ms") { simulation.flushIntervalMs = flush }
-    let experiment = Experiment(
+    var experiment = Experiment(
       simulation: simulation, populations: populations, projections: projections,
       currentInjections: injections, recording: recording)
+    experiment.timescales = timescales
     return ExperimentConfig(
       experiment: experiment, outputPath: output?.string("path"), gzipLevel: gzip, text: text,
       overrides: overrides, warnings: [])
@@ -84,7 +86,7 @@ struct SchemaReader {
     let path = "populations.\(name)"
     guard
       let f = reader.fields(
-        node, path: path, allowed: ["size", "model", "params", "init"], required: ["size", "model"]),
+        node, path: path, allowed: ["size", "model", "params", "init", "homeostasis"], required: ["size", "model"]),
       let size = f.int("size"), let modelName = f.choice("model", NeuronModel.configNames)
     else { return nil }
     let model: NeuronModel
@@ -143,7 +145,12 @@ struct SchemaReader {
         if let d = initFields.distribution("\(v.name)_\(v.unit)") { initial[v.name] = d }
       }
     }
-    return Population(name: name, size: size, model: model, initialState: initial)
+    var population = Population(name: name, size: size, model: model, initialState: initial)
+    if f.node("homeostasis") != nil {
+      guard let h = readHomeostasis(f.sub("homeostasis", allowed: HomeostasisKeys.allowed)) else { return nil }
+      population.homeostasis = h
+    }
+    return population
   }
 
   /// `loihi_cuba`'s integer parameters (nil after an error: a value that is not an integer).

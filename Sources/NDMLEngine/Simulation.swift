@@ -35,6 +35,10 @@ final class Simulation<Scalar: EngineScalar> {
   /// Plasticity kernels by table index.
   private var plasticity: [Int: any PlasticityKernel<Scalar>] = [:]
   private var weightRecorders: [WeightRecorder<Scalar>] = []
+  /// Processes on their own slow clocks (homeostatic scaling, consolidation), in build order.
+  private var slowProcesses: [any SlowProcess] = []
+  /// Per population, the slow process that observes its spikes (homeostasis), if any.
+  private var spikeObservers: [(any SpikeObservingProcess)?] = []
   private var spikeTotals: [Int]
   private var synapticEvents = 0
   /// Steps between checkpoints handed to the observer (0: none).
@@ -97,21 +101,16 @@ final class Simulation<Scalar: EngineScalar> {
           seed: seed)
       }
     }
+    buildSlowProcesses()
     for (i, rec) in experiment.recording.weights.enumerated() {
       let t = experiment.projections.firstIndex { $0.name == rec.projection }!
       let proj = experiment.projections[t]
       let unit = experiment.populations[tables[t].targetPopulation].model.weightUnit ?? ""
       let table = tables[t]
-      let bounds =
-        proj.plasticity?.weightBounds
-        ?? (0..<table.count).reduce(into: Double.infinity...(-Double.infinity)) { range, s in
-          let w = Double(table.weights[s])
-          range = min(range.lowerBound, w)...max(range.upperBound, w)
-        }
       weightRecorders.append(
         WeightRecorder(
-          recordingIndex: i, plan: rec, table: table,
-          bounds: bounds.lowerBound <= bounds.upperBound ? bounds : 0...0, unit: unit, dtMs: dt, seed: seed))
+          recordingIndex: i, plan: rec, table: table, bounds: histogramBounds(projection: t), unit: unit, dtMs: dt,
+          seed: seed))
     }
     outgoing = experiment.populations.indices.map { p in
       tables.indices.filter { tables[$0].sourcePopulation == p }
@@ -149,6 +148,50 @@ final class Simulation<Scalar: EngineScalar> {
           recordingIndex: i, source: .projection(t), names: rec.traces, neurons: rec.neurons,
           variableIndices: rec.traces.map { names.firstIndex(of: $0)! },
           intervalSteps: max(1, Int((rec.intervalMs / dt).rounded()))))
+    }
+  }
+
+  /// The range of projection `t`'s weight histograms: a plastic rule's bounds; for static weights
+  /// their initial range — from 0 to 4× the largest when homeostasis scales them (beyond falls in
+  /// the last bin).
+  private func histogramBounds(projection t: Int) -> ClosedRange<Double> {
+    let proj = experiment.projections[t]
+    if let rule = proj.plasticity { return rule.weightBounds }
+    let table = tables[t]
+    var (lo, hi) = (Double.infinity, -Double.infinity)
+    for s in 0..<table.count {
+      lo = min(lo, Double(table.weights[s]))
+      hi = max(hi, Double(table.weights[s]))
+    }
+    guard lo <= hi else { return 0...0 }
+    let scaled = experiment.population(named: proj.target)?.homeostasis.map {
+      $0.projections.isEmpty ? proj.receptor == .excitatory : $0.projections.contains(proj.name)
+    }
+    return scaled == true ? min(lo, 0)...(4 * hi) : lo...hi
+  }
+
+  /// The slow processes: each population's homeostatic scaling, then the plasticity rules that have
+  /// a slow clock of their own (projection order).
+  private func buildSlowProcesses() {
+    spikeObservers = Array(repeating: nil, count: experiment.populations.count)
+    for (p, pop) in experiment.populations.enumerated() {
+      guard let h = pop.homeostasis else { continue }
+      let scaled = experiment.projections.indices.filter { t in
+        let proj = experiment.projections[t]
+        return proj.target == pop.name
+          && (h.projections.isEmpty ? proj.receptor == .excitatory : h.projections.contains(proj.name))
+      }
+      let process = HomeostaticScalingProcess<Scalar>(
+        population: p, name: pop.name, size: pop.size, parameters: h,
+        tables: scaled.map { t in
+          (tables[t], experiment.projections[t].plasticity?.weightBounds.upperBound ?? .infinity)
+        },
+        clockSteps: h.clock.steps(timescales: experiment.timescales, dtMs: dt), dtMs: dt)
+      slowProcesses.append(process)
+      spikeObservers[p] = process
+    }
+    for t in plasticity.keys.sorted() {
+      if let process = plasticity[t] as? any SlowProcess { slowProcesses.append(process) }
     }
   }
 
@@ -296,6 +339,7 @@ final class Simulation<Scalar: EngineScalar> {
     try flush(atStep: stepCount)
     observer.progress(completedSteps: stepCount, totalSteps: stepCount)
     for t in plasticity.keys.sorted() { plasticity[t]!.finish(atStep: stepCount) }
+    for process in slowProcesses { process.finish(atStep: stepCount) }
     for recorder in weightRecorders {
       recorder.snapshot(timeMs: Double(stepCount) * dt)
       try recorder.flush(to: observer)
@@ -372,7 +416,9 @@ final class Simulation<Scalar: EngineScalar> {
   private func serialPeriods(flushEvery: Int) -> [Int] {
     let checkpoints = checkpointEverySteps > 0 ? [checkpointEverySteps] : []
     return Array(
-      Set([flushEvery, 128] + checkpoints + stateRecorders.map(\.intervalSteps) + weightRecorders.map(\.intervalSteps))
+      Set(
+        [flushEvery, 128] + checkpoints + stateRecorders.map(\.intervalSteps) + weightRecorders.map(\.intervalSteps)
+          + slowProcesses.map(\.clockSteps))
     ).sorted()
   }
 
@@ -399,6 +445,8 @@ final class Simulation<Scalar: EngineScalar> {
       if n % flushEvery != 0 { try flush(atStep: n) }
       try checkpoint(atStep: n, context: context)
     }
+    // Slow processes catch up to t_n before anything samples it.
+    for process in slowProcesses where n > 0 && n % process.clockSteps == 0 { process.tick(atStep: n) }
     for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
       if case .projection(let t) = recorder.source, let kernel = plasticity[t] {
         recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
@@ -428,7 +476,7 @@ final class Simulation<Scalar: EngineScalar> {
       PopulationPlan(
         kernel: KernelHandle(kernels[p]), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
         scratch: scratch[p], history: histories[p].view, recorder: spikeRecorders[p],
-        binary: binarySources.contains(p))
+        binary: binarySources.contains(p), observer: part == 0 ? spikeObservers[p] : nil)
     }
     // Per-synapse-delay projections, by source population (as they are stepped), then config order.
     let ringDeliveries = kernels.indices.flatMap { p in
@@ -520,6 +568,7 @@ final class Simulation<Scalar: EngineScalar> {
           pop.history.forEachPart(stamp: stamp) { indices, count in
             totals[p] += count
             pop.recorder?.append(indices, count: count, timeMs: Double(stamp) * dt)
+            pop.observer?.observe(indices, count: count, step: stamp)
           }
           if let recorder = pop.recorder, recorder.bufferedCount >= Self.recorderFlushThreshold {
             // Errors stop the run at the next step with serial work (at most 128 steps later).
@@ -663,6 +712,10 @@ final class Simulation<Scalar: EngineScalar> {
       archive.section("projection \(tables[t].projectionName)", shape: [tables[t].count])
       plasticity[t]!.saveState(to: &archive, step: n)
     }
+    for process in slowProcesses where !(process is any PlasticityKernel) {
+      archive.section(process.name)
+      process.saveState(to: &archive, step: n)
+    }
     archive.section("end")
     return archive.bytes
   }
@@ -707,6 +760,10 @@ final class Simulation<Scalar: EngineScalar> {
     for t in plasticity.keys.sorted() {
       try archive.section("projection \(tables[t].projectionName)", shape: [tables[t].count])
       try plasticity[t]!.restoreState(from: &archive, step: n)
+    }
+    for process in slowProcesses where !(process is any PlasticityKernel) {
+      try archive.section(process.name)
+      try process.restoreState(from: &archive, step: n)
     }
     try archive.section("end")
     guard archive.isAtEnd else { throw CheckpointError.stateMismatch("unexpected data after the state") }
@@ -908,6 +965,8 @@ struct PopulationPlan<Scalar: EngineScalar> {
   /// Whether a neuron spikes at most once per step (a source that drives a `loihi_cuba`
   /// population: Loihi's spikes are binary, so a repeat within the step is dropped).
   let binary: Bool
+  /// The slow process observing the population's spikes (thread 0 only).
+  unowned(unsafe) let observer: (any SpikeObservingProcess)?
 }
 
 /// Delivering one projection: its spikes stamped `n + stampOffset` into `target` (a synaptic

@@ -42,6 +42,12 @@ public struct LoihiQuantizer: Sendable {
     var scales: [String: (scale: Double, p21: Double)] = [:]
     for (i, pop) in experiment.populations.enumerated() {
       let path = "populations.\(pop.name)"
+      if pop.homeostasis != nil {
+        throw LoihiExportError.unsupported(
+          key: path + ".homeostasis",
+          reason:
+            "is set; Loihi weights are fixed integers on the chip (remove homeostasis, or export its final weights)")
+      }
       switch pop.model {
       case .lifCoba:
         throw LoihiExportError.unsupported(

@@ -34,6 +34,8 @@ public struct Experiment: Sendable, Equatable {
   public var currentInjections: [CurrentInjection]
   /// What to record.
   public var recording: RecordingPlan
+  /// The named clocks of slow processes (`timescales:`).
+  public var timescales = Timescales()
 
   /// Creates an experiment; call ``validate()`` before running it.
   public init(
@@ -225,10 +227,11 @@ public struct Experiment: Sendable, Equatable {
         add(path + ".interval_ms", "(\(rec.intervalMs) ms) must be a positive multiple of dt_ms (\(dt) ms)")
       }
     }
+    issues += validateSlowProcesses()
     return issues
   }
 
-  private func unknownPopulation(_ name: String) -> String {
+  func unknownPopulation(_ name: String) -> String {
     "names population '\(name)', which is not defined; defined: "
       + populations.map(\.name).joined(separator: ", ")
   }

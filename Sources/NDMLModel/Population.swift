@@ -9,6 +9,8 @@ public struct Population: Sendable, Equatable {
   /// Initial values of state variables by name (e.g. `v`), drawn per neuron; unnamed variables start
   /// at the model's default (v at rest, synaptic variables at 0).
   public var initialState: [String: ValueDistribution]
+  /// Homeostatic scaling of the excitatory synapses onto the population, if any (`homeostasis:`).
+  public var homeostasis: HomeostaticScalingParameters?
 
   /// Creates a population.
   public init(

@@ -29,11 +29,13 @@ import pytest
 
 # (config, extra overrides, checkpoint interval in ms): plasticity with Poisson inputs and weight
 # snapshots; BTSP with plateaus and place-cell inputs; a recurrent network with delays, three
-# threads' worth of neurons and state recording.
+# threads' worth of neurons and state recording; homeostatic scaling of static weights.
 CASES = [
     ("experiments/stdp_song2000.yaml", [], 2000),
     ("experiments/btsp_place_field.yaml", [], 1000),
     ("experiments/brunel2000_ai.yaml", ["simulation.duration_ms=1500"], 110),
+    # Homeostatic scaling on a 60 s clock, checkpoints between its ticks (sensor, integral, weights).
+    ("experiments/homeostasis.yaml", ["simulation.duration_ms=1500000"], 90000),
 ]
 
 
