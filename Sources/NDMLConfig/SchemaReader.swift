@@ -97,6 +97,14 @@ struct SchemaReader {
       let table = ModelParameterKeys.lifCoba
       model = .lifCoba(
         ModelParameterKeys.read(table, into: LIFCobaParameters(), from: f.sub("params", allowed: table.map(\.key))))
+    case "alif":
+      let table = ModelParameterKeys.alif
+      model = .alif(
+        ModelParameterKeys.read(table, into: ALIFParameters(), from: f.sub("params", allowed: table.map(\.key))))
+    case "adex":
+      let table = ModelParameterKeys.adex
+      model = .adex(
+        ModelParameterKeys.read(table, into: AdExParameters(), from: f.sub("params", allowed: table.map(\.key))))
     case "loihi_cuba":
       guard let p = readLoihiCuba(f.sub("params", allowed: ["du", "dv", "vth", "bias_mant", "bias_exp"])) else {
         return nil
