@@ -113,39 +113,32 @@ public func classifyFiringPattern(
     adaptationIndex: .nan, intervalRatio: .nan, gapRatio: .nan, bursts: 0, lateCV: .nan,
     silenceAfterLastMs: t.last.map { stopMs - $0 } ?? .nan)
   guard !t.isEmpty else { return out }
-  let quiet = max(c.transientWindowFraction * (stopMs - startMs), c.transientIntervalFactor * (intervals.max() ?? 0))
-  if out.silenceAfterLastMs > quiet {
-    out.pattern = .transient
-    return out
-  }
-  guard t.count >= 3 else {
-    out.pattern = .unclassified
-    return out
-  }
-  // Bimodality: the largest ratio between neighbours in the sorted intervals.
-  let sorted = intervals.sorted()
-  var gapIndex = 0
-  var gap = 0.0
-  for k in 0..<(sorted.count - 1) where sorted[k + 1] / sorted[k] > gap {
-    gap = sorted[k + 1] / sorted[k]
-    gapIndex = k
-  }
-  out.gapRatio = sorted.count > 1 ? gap : .nan
+  // Features first (all of them, whatever the class), then the decisions.
   var onset = "none"
   var steady: String?
   var steadyIntervals = intervals[...]
-  if sorted.count > 1 && gap >= c.burstGapRatio {
-    let split = (sorted[gapIndex] * sorted[gapIndex + 1]).squareRoot()
-    let short = intervals.map { $0 < split }
-    let runs = zip(short, [false] + short.dropLast()).filter { $0 && !$1 }.count
-    out.bursts = runs
-    if runs >= 2 {
-      steady = "bursting"
-    } else if runs == 1 && short.count >= 3 && short[0] && short[1] {
-      onset = "burst"
-      steadyIntervals = intervals[(short.firstIndex(of: false) ?? intervals.count)...]
-    } else {
-      out.bursts = 0
+  if intervals.count >= 2 {
+    // Bimodality: the largest ratio between neighbours in the sorted intervals.
+    let sorted = intervals.sorted()
+    var gapIndex = 0
+    var gap = 0.0
+    for k in 0..<(sorted.count - 1) where sorted[k + 1] / sorted[k] > gap {
+      gap = sorted[k + 1] / sorted[k]
+      gapIndex = k
+    }
+    out.gapRatio = gap
+    if gap >= c.burstGapRatio {
+      let split = (sorted[gapIndex] * sorted[gapIndex + 1]).squareRoot()
+      let short = intervals.map { $0 < split }
+      let runs = zip(short, [false] + short.dropLast()).filter { $0 && !$1 }.count
+      if runs >= 2 {
+        steady = "bursting"
+        out.bursts = runs
+      } else if runs == 1 && short.count >= 3 && short[0] && short[1] {
+        onset = "burst"
+        out.bursts = 1
+        steadyIntervals = intervals[(short.firstIndex(of: false) ?? intervals.count)...]
+      }
     }
   }
   if onset == "none" && out.latencyMs > c.delayFactor * out.meanIntervalMs { onset = "delayed" }
@@ -161,6 +154,15 @@ public func classifyFiringPattern(
     let s = Array(steadyIntervals)
     out.adaptationIndex = zip(s.dropFirst(), s).map { ($0 - $1) / ($0 + $1) }.reduce(0, +) / Double(s.count - 1)
     out.intervalRatio = s.last! / s.first!
+  }
+  let quiet = max(c.transientWindowFraction * (stopMs - startMs), c.transientIntervalFactor * (intervals.max() ?? 0))
+  if out.silenceAfterLastMs > quiet {
+    out.pattern = .transient
+    return out
+  }
+  guard t.count >= 3 else {
+    out.pattern = .unclassified
+    return out
   }
   if steady == nil {
     if out.lateCV > c.irregularCV {
