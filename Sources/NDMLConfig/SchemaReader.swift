@@ -294,7 +294,7 @@ struct SchemaReader {
   ) -> Projection? {
     let path = "projections.\(name)"
     let allowed = [
-      "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_int", "delay_ms", "receptor",
+      "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_pA", "weight_int", "delay_ms", "receptor",
       "allow_autapses", "plasticity", "loihi",
     ]
     guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
@@ -302,7 +302,7 @@ struct SchemaReader {
     else { return nil }
     guard let connectivity = readConnectivity(f) else { return nil }
     let unit = weightUnits[target] ?? nil
-    let weightKeys = ["weight_mV", "weight_nS", "weight_int"].filter { f.node($0) != nil }
+    let weightKeys = ["weight_mV", "weight_nS", "weight_pA", "weight_int"].filter { f.node($0) != nil }
     var weight = ValueDistribution.constant(0)
     if let unit {
       let key = "weight_\(unit)"
