@@ -32,7 +32,7 @@ public enum FiringPattern: String, Sendable, CaseIterable {
 }
 
 /// The thresholds of ``classifyFiringPattern(spikeTimesMs:startMs:stopMs:criteria:)``; the
-/// defaults separate Naud et al. 2008's eight patterns with a margin of at least 1.3× on every
+/// defaults separate Naud et al. 2008's eight patterns with a margin of at least 1.28× on every
 /// criterion at dt = 0.1 ms (measured on `experiments/adex_firing_patterns.yaml`).
 public struct FiringPatternCriteria: Sendable, Equatable {
   /// Interval modes are distinct (bursting) when the largest ratio of consecutive sorted
