@@ -14,7 +14,8 @@
     hundred ms (measured: spike 17 at 314 ms, spike 27 at 503 ms), after which the trains are
     different realisations — for those two, spikes before 250 ms must agree exactly and the spike
     counts within 1.
-(c) `alif` under a constant suprathreshold current: the steady rate (last 2 s of 6 s, τ_a = 500 ms)
+(c) `alif` under a constant suprathreshold current (`experiments/alif_adaptation.yaml`): the steady
+    rate (last 2 s of 6 s, τ_a = 500 ms)
     within 2 % of the self-consistent prediction ν = f_LIF(I; v_th + β·ν·τ_a) (the mean of a is
     exactly ν·τ_a for periodic firing), with f_LIF(θ) = 1/(t_ref + τ_m ln((v∞ − V_r)/(v∞ − θ))),
     v∞ = E_L + R·I; and the first-ISI/last-ISI ratio decreasing strictly with β.
@@ -132,63 +133,56 @@ def test_adex_agrees_with_brian2(repo_root, patterns_run, validation):
     assert not problems, "\n".join(problems)
 
 
-# ALIF: τ_m 20 ms, C 250 pF (R = 80 MΩ), E_L = V_r = −70 mV, θ = −55 mV, t_ref 2 ms, τ_a 500 ms,
-# I = 500 pA (v∞ = −30 mV, 88 Hz without adaptation).
-ALIF = {"tau_m_ms": 20.0, "c_m_pF": 250.0, "v_rest_mV": -70.0, "v_reset_mV": -70.0, "v_thresh_mV": -55.0,
-        "tau_ref_ms": 2.0, "tau_a_ms": 500.0}
-ALIF_CURRENT_PA = 500.0
-ALIF_BETAS = [0.0, 0.02, 0.05, 0.1, 0.2]
-ALIF_DURATION_MS = 6000.0
+# ALIF (experiments/alif_adaptation.yaml): τ_m 20 ms, C 250 pF (R = 80 MΩ), E_L = V_r = −70 mV,
+# θ = −55 mV, t_ref 2 ms, τ_a 500 ms, I = 500 pA (v∞ = −30 mV, 88 Hz without adaptation); one
+# population per β.
 ALIF_STEADY_FROM_MS = 4000.0
 
 
-def f_lif(threshold_mv: float) -> float:
+def f_lif(p: dict, current_pa: float, threshold_mv: float) -> float:
     """Rate (Hz) of the LIF with refractoriness under constant current, threshold `threshold_mv`."""
-    v_inf = ALIF["v_rest_mV"] + ALIF["tau_m_ms"] / ALIF["c_m_pF"] * ALIF_CURRENT_PA
+    v_inf = p["v_rest_mV"] + p["tau_m_ms"] / p["c_m_pF"] * current_pa
     if v_inf <= threshold_mv:
         return 0.0
-    period = ALIF["tau_ref_ms"] + ALIF["tau_m_ms"] * np.log((v_inf - ALIF["v_reset_mV"]) / (v_inf - threshold_mv))
+    period = p["tau_ref_ms"] + p["tau_m_ms"] * np.log((v_inf - p["v_reset_mV"]) / (v_inf - threshold_mv))
     return 1000.0 / period
 
 
-def self_consistent_rate(beta: float) -> float:
+def self_consistent_rate(p: dict, current_pa: float) -> float:
     """ν solving ν = f_LIF(θ + β·ν·τ_a) (ν in Hz, τ_a in ms), by bisection on [0, f_LIF(θ)]."""
-    lo, hi = 0.0, f_lif(ALIF["v_thresh_mV"])
+    lo, hi = 0.0, f_lif(p, current_pa, p["v_thresh_mV"])
     for _ in range(200):
         mid = (lo + hi) / 2
-        if f_lif(ALIF["v_thresh_mV"] + beta * mid * ALIF["tau_a_ms"] / 1000) > mid:
+        if f_lif(p, current_pa, p["v_thresh_mV"] + p["beta_mV"] * mid * p["tau_a_ms"] / 1000) > mid:
             lo = mid
         else:
             hi = mid
     return (lo + hi) / 2
 
 
-def test_alif_steady_rate_and_adaptation(run_ndml, tmp_path, validation):
-    config = {
-        "simulation": {"dt_ms": DT_MS, "duration_ms": ALIF_DURATION_MS, "seed": 1},
-        "populations": {f"beta{k}": {"size": 1, "model": "alif", "params": ALIF | {"beta_mV": beta}}
-                        for k, beta in enumerate(ALIF_BETAS)},
-        "inputs": {f"step{k}": {"type": "current", "population": f"beta{k}", "amplitude_pA": ALIF_CURRENT_PA}
-                   for k in range(len(ALIF_BETAS))},
-        "record": {"spikes": "all"},
-    }
-    cfg = tmp_path / "alif.yaml"
-    cfg.write_text(yaml.safe_dump(config, sort_keys=False))
+def test_alif_steady_rate_and_adaptation(repo_root, run_ndml, tmp_path, validation):
+    config_path = repo_root / "experiments" / "alif_adaptation.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    current = {inp["population"]: inp["amplitude_pA"] for inp in config["inputs"].values()}
+    populations = sorted(config["populations"], key=lambda name: config["populations"][name]["params"]["beta_mV"])
+    assert len(populations) >= 4 and config["simulation"]["duration_ms"] >= ALIF_STEADY_FROM_MS + 1000
     out = tmp_path / "alif.h5"
-    run_ndml("run", cfg, "-o", out)
+    run_ndml("run", config_path, "-o", out)
     ratios = []
     failures = []
     with h5py.File(out, "r") as f:
-        for k, beta in enumerate(ALIF_BETAS):
-            t = f[f"spikes/beta{k}/timestamps"][:]
+        for name in populations:
+            p = config["populations"][name]["params"]
+            t = f[f"spikes/{name}/timestamps"][:]
             steady = t[t >= ALIF_STEADY_FROM_MS]
             rate = 1000.0 * (len(steady) - 1) / (steady[-1] - steady[0])
-            predicted = self_consistent_rate(beta)
+            predicted = self_consistent_rate(p, current[name])
             error = abs(rate - predicted) / predicted
-            validation.record("E4", f"ALIF steady rate, beta = {beta} mV", "self-consistent nu = f_LIF(theta + beta nu tau_a)",
-                              predicted, rate, "2 %", error <= 0.02)
+            validation.record("E4", f"ALIF steady rate, beta = {p['beta_mV']} mV",
+                              "self-consistent nu = f_LIF(theta + beta nu tau_a)", predicted, rate, "2 %",
+                              error <= 0.02)
             if error > 0.02:
-                failures.append(f"β = {beta}: rate {rate:.3f} Hz, predicted {predicted:.3f} Hz ({100 * error:.2f} %)")
+                failures.append(f"{name}: rate {rate:.3f} Hz, predicted {predicted:.3f} Hz ({100 * error:.2f} %)")
             isi = np.diff(t)
             ratios.append(isi[0] / isi[-1])
     validation.record("E4", "ALIF first/last ISI ratio vs beta", "decreasing with beta", "decreasing", ratios,
@@ -218,7 +212,8 @@ record: {spikes: all}
 @pytest.mark.parametrize(
     "change, expected",
     [
-        (("delta_t_mV: 2", "delta_T_mV: 2"), "populations.cell.params.delta_T_mV: unknown key; did you mean 'delta_t_mV'?"),
+        (("delta_t_mV: 2", "delta_T_mV: 2"),
+         "populations.cell.params.delta_T_mV: unknown key; did you mean 'delta_t_mV'?"),
         (("delta_t_mV: 2", "delta_t_mV: 0"), "populations.cell.params.delta_t_mV: must be > 0 mV"),
         (("delta_t_mV: 2", "delta_t_mV: -1"), "populations.cell.params.delta_t_mV: must be > 0 mV"),
         (("v_reset_mV: -58", "v_reset_mV: 5"), "populations.cell.params.v_reset_mV: (5.0 mV) must be below v_peak_mV"),
