@@ -19,7 +19,8 @@
     within 2 % of the self-consistent prediction ν = f_LIF(I; v_th + β·ν·τ_a) (the mean of a is
     exactly ν·τ_a for periodic firing), with f_LIF(θ) = 1/(t_ref + τ_m ln((v∞ − V_r)/(v∞ − θ))),
     v∞ = E_L + R·I; and the first-ISI/last-ISI ratio decreasing strictly with β.
-(d) Bad `adex`/`alif` parameters are refused with the file and key named and a non-zero exit.
+(d) Bad `adex`/`alif` parameters are refused with the file and key named and a non-zero exit;
+    the Loihi exporters (lava, lava-netx, nir) refuse both models naming population and model.
 """
 
 from __future__ import annotations
@@ -239,3 +240,15 @@ def test_good_base_config_runs(run_ndml, tmp_path):
     cfg = tmp_path / "good.yaml"
     cfg.write_text(BAD_BASE)
     run_ndml("run", cfg, "-o", tmp_path / "good.h5")
+
+
+@pytest.mark.parametrize("fmt", ["lava", "lava-netx", "nir"])
+@pytest.mark.parametrize("experiment, population, model", [("adex_firing_patterns", "tonic", "adex"),
+                                                           ("alif_adaptation", "beta0", "alif")])
+def test_loihi_exporters_refuse_adaptive_models(ndml_bin, repo_root, tmp_path, fmt, experiment, population, model):
+    out = tmp_path / ("export.net" if fmt == "lava-netx" else "export")
+    r = subprocess.run([str(ndml_bin), "export", f"experiments/{experiment}.yaml", "--format", fmt, "-o", str(out)],
+                       cwd=repo_root, capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0, r.stderr
+    assert f"populations.{population}.model is {model}" in r.stderr and "does not export" in r.stderr, r.stderr
+    assert not out.exists()
