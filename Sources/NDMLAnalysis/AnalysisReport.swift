@@ -50,6 +50,8 @@ public struct AnalysisReport: Sendable {
   public var weights: [WeightSeries]
   /// Plateau counts per BTSP projection.
   public var plateaus: [(projection: String, count: Int)]
+  /// Firing-pattern classes per population (`--firing-patterns`; empty otherwise).
+  public var firingPatterns: [PopulationFiringPatterns] = []
 
   /// Creates a report.
   public init(
@@ -103,9 +105,34 @@ public struct AnalysisReport: Sendable {
           "min": s.min.map(Self.number), "max": s.max.map(Self.number), "units": w.units, "synapses": w.synapses,
         ] as [String: Any]
     }
-    return [
+    var object: [String: Any] = [
       "file": file, "window_ms": [o.startMs, o.stopMs], "populations": pops, "weights": weightObject,
       "plateaus": Dictionary(uniqueKeysWithValues: plateaus.map { ($0.projection, ["count": $0.count]) }),
+    ]
+    if !firingPatterns.isEmpty {
+      object["firing_patterns"] = Dictionary(
+        uniqueKeysWithValues: firingPatterns.map { population in
+          (
+            population.name,
+            [
+              "class": population.majority.rawValue,
+              "counts": Dictionary(uniqueKeysWithValues: population.counts.map { ($0.key.rawValue, $0.value) }),
+              "neurons": population.neurons.map(Self.firingPatternObject),
+            ] as [String: Any]
+          )
+        })
+    }
+    return object
+  }
+
+  /// One neuron's firing-pattern class and features as JSON.
+  private static func firingPatternObject(_ c: FiringPatternClassification) -> [String: Any] {
+    [
+      "class": c.pattern.rawValue, "onset": c.onset, "steady_state": c.steadyState, "spikes": c.spikes,
+      "latency_ms": number(c.latencyMs), "mean_isi_ms": number(c.meanIntervalMs),
+      "adaptation_index": number(c.adaptationIndex), "isi_ratio_last_first": number(c.intervalRatio),
+      "isi_gap_ratio": number(c.gapRatio), "bursts": c.bursts, "late_cv_isi": number(c.lateCV),
+      "silence_after_last_ms": number(c.silenceAfterLastMs),
     ]
   }
 
@@ -145,6 +172,23 @@ public struct AnalysisReport: Sendable {
           + "\(f(s.std.last!)) \(w.units)")
     }
     for p in plateaus { lines.append("plateaus \(p.projection): \(p.count)") }
+    for population in firingPatterns {
+      let counts = population.counts.sorted { $0.key.rawValue < $1.key.rawValue }
+      lines.append(
+        "firing pattern \(population.name): \(population.majority.rawValue)"
+          + (population.neurons.count > 1
+            ? " (" + counts.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ")" : ""))
+      for (k, c) in population.neurons.prefix(10).enumerated() {
+        lines.append(
+          "  neuron \(k): \(c.pattern.rawValue)  spikes \(c.spikes)  latency \(f(c.latencyMs)) ms  mean ISI "
+            + "\(f(c.meanIntervalMs)) ms  A \(f(c.adaptationIndex))  ISI last/first \(f(c.intervalRatio))  gap "
+            + "\(f(c.gapRatio))  bursts \(c.bursts)  late CV \(f(c.lateCV))  silence at end \(f(c.silenceAfterLastMs)) ms"
+        )
+      }
+      if population.neurons.count > 10 {
+        lines.append("  … \(population.neurons.count - 10) more neurons (--json lists all)")
+      }
+    }
     return lines
   }
 }

@@ -23,6 +23,28 @@ enum ModelParameterKeys {
     ]
   }
 
+  /// Keys of `alif` (those of `lif_cuba` plus the adaptation).
+  static var alif: [(key: String, field: WritableKeyPath<ALIFParameters, Double>)] {
+    [
+      ("tau_m_ms", \.tauMembraneMs), ("tau_syn_e_ms", \.tauSynapticExcitatoryMs),
+      ("tau_syn_i_ms", \.tauSynapticInhibitoryMs), ("v_rest_mV", \.restingPotentialMV),
+      ("v_thresh_mV", \.thresholdMV), ("v_reset_mV", \.resetMV), ("tau_ref_ms", \.refractoryMs),
+      ("c_m_pF", \.capacitancePF), ("i_bias_pA", \.biasCurrentPA), ("beta_mV", \.thresholdIncrementMV),
+      ("tau_a_ms", \.tauAdaptationMs), ("b_pA", \.currentIncrementPA), ("tau_w_ms", \.tauCurrentMs),
+    ]
+  }
+
+  /// Keys of `adex`.
+  static var adex: [(key: String, field: WritableKeyPath<AdExParameters, Double>)] {
+    [
+      ("c_m_pF", \.capacitancePF), ("g_leak_nS", \.leakConductanceNS), ("v_rest_mV", \.restingPotentialMV),
+      ("v_t_mV", \.exponentialThresholdMV), ("delta_t_mV", \.slopeFactorMV), ("v_peak_mV", \.peakMV),
+      ("v_reset_mV", \.resetMV), ("a_nS", \.subthresholdAdaptationNS), ("tau_w_ms", \.tauAdaptationMs),
+      ("b_pA", \.spikeAdaptationPA), ("tau_ref_ms", \.refractoryMs), ("tau_syn_e_ms", \.tauSynapticExcitatoryMs),
+      ("tau_syn_i_ms", \.tauSynapticInhibitoryMs), ("i_bias_pA", \.biasCurrentPA),
+    ]
+  }
+
   /// Keys of `place_cells`.
   static var placeCells: [(key: String, field: WritableKeyPath<PlaceCellParameters, Double>)] {
     [

@@ -99,6 +99,14 @@ struct SchemaReader {
       let table = ModelParameterKeys.lifCoba
       model = .lifCoba(
         ModelParameterKeys.read(table, into: LIFCobaParameters(), from: f.sub("params", allowed: table.map(\.key))))
+    case "alif":
+      let table = ModelParameterKeys.alif
+      model = .alif(
+        ModelParameterKeys.read(table, into: ALIFParameters(), from: f.sub("params", allowed: table.map(\.key))))
+    case "adex":
+      let table = ModelParameterKeys.adex
+      model = .adex(
+        ModelParameterKeys.read(table, into: AdExParameters(), from: f.sub("params", allowed: table.map(\.key))))
     case "loihi_cuba":
       guard let p = readLoihiCuba(f.sub("params", allowed: ["du", "dv", "vth", "bias_mant", "bias_exp"])) else {
         return nil
@@ -293,7 +301,7 @@ struct SchemaReader {
   ) -> Projection? {
     let path = "projections.\(name)"
     let allowed = [
-      "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_int", "delay_ms", "receptor",
+      "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_pA", "weight_int", "delay_ms", "receptor",
       "allow_autapses", "plasticity", "loihi",
     ]
     guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
@@ -301,7 +309,7 @@ struct SchemaReader {
     else { return nil }
     guard let connectivity = readConnectivity(f) else { return nil }
     let unit = weightUnits[target] ?? nil
-    let weightKeys = ["weight_mV", "weight_nS", "weight_int"].filter { f.node($0) != nil }
+    let weightKeys = ["weight_mV", "weight_nS", "weight_pA", "weight_int"].filter { f.node($0) != nil }
     var weight = ValueDistribution.constant(0)
     if let unit {
       let key = "weight_\(unit)"

@@ -30,6 +30,8 @@ struct CurrentSchedule {
       switch $0.model {
       case .lifCuba(let p): p.biasCurrentPA
       case .lifCoba(let p): p.biasCurrentPA
+      case .alif(let p): p.biasCurrentPA
+      case .adex(let p): p.biasCurrentPA
       case .loihiCuba, .poisson, .spikeSource, .placeCells, .memoryPatterns: 0
       }
     }

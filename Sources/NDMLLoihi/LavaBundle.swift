@@ -134,6 +134,9 @@ public struct LavaBundle: Sendable {
         throw LoihiExportError.unsupported(
           key: "populations.\(pop.name).model",
           reason: "is lif_coba; Loihi 2's neurons are current-based (conductance synapses cannot be expressed)")
+      case .alif, .adex:
+        throw LoihiExportError.unsupported(
+          key: "populations.\(pop.name).model", reason: LoihiExportError.adaptiveModelReason(pop.model))
       }
     }
     if let inj = experiment.currentInjections.first {
@@ -211,6 +214,17 @@ public enum LoihiExportError: Error, CustomStringConvertible {
     switch self {
     case .unsupported(let key, let reason): "\(key) \(reason)"
     }
+  }
+
+  /// Why `alif` and `adex` populations are refused: Loihi 2's LIF neuron has a fixed threshold, no
+  /// adaptation variable and no exponential term.
+  static func adaptiveModelReason(_ model: NeuronModel) -> String {
+    let what =
+      if case .adex = model { "exponential spike initiation and an adaptation current" } else {
+        "a spike-triggered threshold adaptation"
+      }
+    return "is \(model.configName) (\(what)); Loihi 2's LIF neuron cannot express it and NDML does not export "
+      + "\(model.configName) populations (use lif_cuba)"
   }
 }
 

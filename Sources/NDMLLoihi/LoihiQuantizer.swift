@@ -53,6 +53,9 @@ public struct LoihiQuantizer: Sendable {
         throw LoihiExportError.unsupported(
           key: path + ".model",
           reason: "is lif_coba; Loihi 2's neurons are current-based (conductance synapses cannot be expressed)")
+      case .alif, .adex:
+        throw LoihiExportError.unsupported(
+          key: path + ".model", reason: LoihiExportError.adaptiveModelReason(pop.model))
       case .lifCuba(let p):
         let used = experiment.projections.filter { $0.target == pop.name }.map(\.receptor)
         let tauSyn: Double

@@ -273,6 +273,11 @@ public struct Experiment: Sendable, Equatable {
       add(
         wkey,
         "can be positive (\(proj.weight.upperBound)) on an inhibitory lif_cuba receptor; inhibitory weights are ≤ 0 mV")
+    case (.inhibitory, .alif) where proj.weight.upperBound > 0, (.inhibitory, .adex) where proj.weight.upperBound > 0:
+      add(
+        wkey,
+        "can be positive (\(proj.weight.upperBound)) on an inhibitory \(dst.model.configName) receptor; inhibitory "
+          + "weights are ≤ 0 \(unit)")
     case (.inhibitory, .lifCoba) where proj.weight.lowerBound < 0:
       add(wkey, "can be negative on a conductance (nS ≥ 0); the receptor, not the sign, makes it inhibitory")
     default: break
@@ -411,11 +416,12 @@ public struct Experiment: Sendable, Equatable {
   }
 
   /// Whether weight `w` breaks the sign rule of a receptor on a target model (excitatory ≥ 0;
-  /// inhibitory ≤ 0 for lif_cuba's voltage-like input; conductances ≥ 0 for lif_coba).
+  /// inhibitory ≤ 0 for the current-based models' input — lif_cuba, alif in mV, adex in pA;
+  /// conductances ≥ 0 for lif_coba).
   private func signViolation(_ w: Double, receptor: Receptor, target: NeuronModel) -> Bool {
     switch (receptor, target) {
     case (_, .loihiCuba): false
-    case (.inhibitory, .lifCuba): w > 0
+    case (.inhibitory, .lifCuba), (.inhibitory, .alif), (.inhibitory, .adex): w > 0
     default: w < 0
     }
   }

@@ -7,6 +7,10 @@ public enum NeuronModel: Sendable, Equatable {
   case lifCuba(LIFCubaParameters)
   /// Conductance-based LIF (see ``LIFCobaParameters``).
   case lifCoba(LIFCobaParameters)
+  /// Current-based LIF with spike-triggered threshold adaptation (see ``ALIFParameters``).
+  case alif(ALIFParameters)
+  /// Adaptive exponential integrate-and-fire (see ``AdExParameters``).
+  case adex(AdExParameters)
   /// Loihi 2's fixed-point current-based LIF (see ``LoihiCubaParameters``).
   case loihiCuba(LoihiCubaParameters)
   /// Poisson spike sources (see ``PoissonSourceParameters``).
@@ -23,6 +27,8 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: "lif_cuba"
     case .lifCoba: "lif_coba"
+    case .alif: "alif"
+    case .adex: "adex"
     case .loihiCuba: "loihi_cuba"
     case .poisson: "poisson"
     case .spikeSource: "spike_source"
@@ -33,22 +39,23 @@ public enum NeuronModel: Sendable, Equatable {
 
   /// Every model name the config accepts.
   public static let configNames = [
-    "lif_cuba", "lif_coba", "loihi_cuba", "poisson", "spike_source", "place_cells", "memory_patterns",
+    "lif_cuba", "lif_coba", "alif", "adex", "loihi_cuba", "poisson", "spike_source", "place_cells", "memory_patterns",
   ]
 
   /// Whether the population only emits spikes (it has no membrane and takes no input).
   public var isSource: Bool {
     switch self {
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: true
-    case .lifCuba, .lifCoba, .loihiCuba: false
+    case .lifCuba, .lifCoba, .alif, .adex, .loihiCuba: false
     }
   }
 
   /// The unit of synaptic weights onto this model (`weight_<unit>` in the config), nil for sources.
   public var weightUnit: String? {
     switch self {
-    case .lifCuba: "mV"
+    case .lifCuba, .alif: "mV"
     case .lifCoba: "nS"
+    case .adex: "pA"
     case .loihiCuba: "int"
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
     }
@@ -59,6 +66,9 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba: [("v", "mV"), ("s_e", "mV"), ("s_i", "mV")]
     case .lifCoba: [("v", "mV"), ("g_e", "nS"), ("g_i", "nS")]
+    case .alif(let p):
+      [("v", "mV"), ("s_e", "mV"), ("s_i", "mV"), ("a", "spikes")] + (p.hasAdaptationCurrent ? [("w", "pA")] : [])
+    case .adex: [("v", "mV"), ("w", "pA"), ("s_e", "pA"), ("s_i", "pA")]
     case .loihiCuba: [("u", "int"), ("v", "int")]
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: []
     }
@@ -72,6 +82,8 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba(let p): p.shortestTimeConstantMs
     case .lifCoba(let p): p.shortestTimeConstantMs
+    case .alif(let p): p.shortestTimeConstantMs
+    case .adex(let p): p.shortestTimeConstantMs
     case .loihiCuba, .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
     }
   }
@@ -81,6 +93,8 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba(let p): p.violations()
     case .lifCoba(let p): p.violations()
+    case .alif(let p): p.violations()
+    case .adex(let p): p.violations()
     case .loihiCuba(let p): p.violations()
     case .poisson(let p): p.violations(size: size)
     case .spikeSource(let p): p.violations(size: size)

@@ -40,6 +40,12 @@ struct AnalyzeCommand: ParsableCommand {
   @Option(help: "Lowest frequency of the spectral peak search, in Hz.")
   var minHz = 20.0
 
+  @Flag(
+    help: ArgumentHelp(
+      "Also classify each neuron's firing pattern (Naud et al. 2008: tonic, adapting, bursting, …).",
+      discussion: "The analysis window (--start-ms, --stop-ms) is taken as the step current's duration."))
+  var firingPatterns = false
+
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
@@ -94,6 +100,7 @@ struct AnalyzeCommand: ParsableCommand {
         throw ResultsError.notFound(path: file, what: "spikes of '\(name)'", available: recorded)
       }
       var analyses: [PopulationAnalysis] = []
+      var patterns: [PopulationFiringPatterns] = []
       for name in window.populations.isEmpty ? recorded : window.populations {
         guard let size = sizes[name] else {
           throw CommandError(
@@ -107,10 +114,12 @@ struct AnalyzeCommand: ParsableCommand {
           throw CommandError(
             "\(file): spikes of '\(name)' have \(spikes.timesMs.count) times but \(spikes.nodeIDs.count) ids")
         }
-        analyses.append(
-          analyzePopulation(
-            PopulationSpikes(name: name, size: size, timesMs: spikes.timesMs, nodeIDs: spikes.nodeIDs.map { Int($0) }),
-            options: options))
+        let population = PopulationSpikes(
+          name: name, size: size, timesMs: spikes.timesMs, nodeIDs: spikes.nodeIDs.map { Int($0) })
+        analyses.append(analyzePopulation(population, options: options))
+        if firingPatterns {
+          patterns.append(PopulationFiringPatterns(population, startMs: options.startMs, stopMs: options.stopMs))
+        }
       }
       let weights = try r.weightProjections().map { projection in
         let w = try r.weights(of: projection)
@@ -122,8 +131,9 @@ struct AnalyzeCommand: ParsableCommand {
         throw CommandError(
           "\(file) holds nothing to analyse: no recorded spikes (/spikes), weights (/weights) or plateaus (/plateaus)")
       }
-      let report = AnalysisReport(
+      var report = AnalysisReport(
         file: file, options: options, populations: analyses, weights: weights, plateaus: plateaus)
+      report.firingPatterns = patterns
       if json {
         Console.out(try report.jsonText())
       } else {

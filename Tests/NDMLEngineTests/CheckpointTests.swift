@@ -40,6 +40,53 @@ final class CheckpointTests: XCTestCase {
     }
   }
 
+  /// `alif` (with its adaptation variables and current) and `adex` resume exactly, in both
+  /// precisions, on any thread count.
+  func testResumingAdaptiveNeuronsGivesTheUninterruptedOutput() throws {
+    var alif = ALIFParameters()
+    alif.thresholdIncrementMV = 0.5
+    alif.currentIncrementPA = 30
+    alif.biasCurrentPA = 190
+    for precision in Precision.allCases {
+      func experiment(_ threads: Int) -> Experiment {
+        var simulation = SimulationSettings(durationMs: 300, seed: 3, precision: precision)
+        simulation.threads = threads
+        return Experiment(
+          simulation: simulation,
+          populations: [
+            Population(name: "x", size: 50, model: .poisson(.init(rateHz: 40))),
+            Population(name: "l", size: 70, model: .alif(alif), initialState: ["v": .uniform(low: -65, high: -52)]),
+            Population(
+              name: "a", size: 45, model: .adex(AdExParameters()), initialState: ["v": .uniform(low: -70, high: -55)]),
+          ],
+          projections: [
+            Projection(
+              name: "xl", source: "x", target: "l", connectivity: .fixedProbability(0.2), weight: .constant(2),
+              delayMs: .constant(1), receptor: .excitatory),
+            Projection(
+              name: "xa", source: "x", target: "a", connectivity: .fixedProbability(0.2), weight: .constant(150),
+              delayMs: .constant(1), receptor: .excitatory),
+            Projection(
+              name: "al", source: "a", target: "l", connectivity: .fixedProbability(0.1), weight: .constant(-1),
+              delayMs: .constant(2), receptor: .inhibitory),
+          ],
+          currentInjections: [
+            .init(name: "c", population: "a", neurons: nil, schedule: [.init(startMs: 0, amplitudePA: 600)])
+          ],
+          recording: RecordingPlan(
+            spikePopulations: ["l", "a"],
+            state: [
+              .init(population: "l", variables: ["v", "a", "w"], neurons: [0, 69], intervalMs: 1),
+              .init(population: "a", variables: ["v", "w", "s_e"], neurons: [1, 44], intervalMs: 1),
+            ]))
+      }
+      let (reference, _) = try simulate(experiment(1))
+      XCTAssertGreaterThan(reference.spikes["l"]?.timesMs.count ?? 0, 10)
+      XCTAssertGreaterThan(reference.spikes["a"]?.timesMs.count ?? 0, 10)
+      try checkResumes(experiment, everyMs: 70, threads: 2, resumeThreads: [3, 1, 4, 2], expected: 4)
+    }
+  }
+
   func testResumingBTSPGivesTheUninterruptedOutput() throws {
     var milstein = BidirectionalBTSPParameters(weightMax: 2)
     milstein.plateaus = PlateauSchedule(durationMs: 30, scheduled: [(3, 40), (7, 95)], rateHz: 2)

@@ -14,6 +14,10 @@ enum KernelFactory {
       LIFCubaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .lifCoba(let p):
       LIFCobaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .alif(let p):
+      ALIFKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .adex(let p):
+      AdExKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .loihiCuba(let p):
       LoihiCubaKernel<S>(parameters: p, size: pop.size, weightExponents: weightExponents, initial: initial)
     case .poisson(let p):

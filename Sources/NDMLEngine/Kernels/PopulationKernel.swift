@@ -243,6 +243,16 @@ struct SpikeResetRule<Scalar: EngineScalar> {
     chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, v: UnsafeMutablePointer<Scalar>,
     counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
   ) {
+    apply(chunk: i, old: vOld, free: vFree, threshold: threshold, v: v, counts: counts, spikes: spikes)
+  }
+
+  /// ``apply(chunk:old:free:v:counts:spikes:)`` with a threshold per lane (`alif`'s adaptive
+  /// threshold); returns the spiking lanes.
+  @inline(__always) @discardableResult
+  func apply(
+    chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, threshold: SIMD8<Scalar>,
+    v: UnsafeMutablePointer<Scalar>, counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+  ) -> Scalar.Mask {
     let zero = SIMD8<Scalar>.zero
     let r = counts.lanes(i)
     let active = Scalar.lanesLessOrEqual(r, zero)
@@ -253,6 +263,7 @@ struct SpikeResetRule<Scalar: EngineScalar> {
     if Scalar.anyLane(spiking) {
       for lane in 0..<laneCount where spiking[lane] { spikes.append(i + lane) }
     }
+    return spiking
   }
 }
 
@@ -265,6 +276,8 @@ struct SpikeResetRule<Scalar: EngineScalar> {
 enum KernelHandle<Scalar: EngineScalar> {
   case lifCuba(Unmanaged<LIFCubaKernel<Scalar>>)
   case lifCoba(Unmanaged<LIFCobaKernel<Scalar>>)
+  case alif(Unmanaged<ALIFKernel<Scalar>>)
+  case adex(Unmanaged<AdExKernel<Scalar>>)
   case loihiCuba(Unmanaged<LoihiCubaKernel<Scalar>>)
   case poisson(Unmanaged<PoissonKernel<Scalar>>)
   case spikeSource(Unmanaged<SpikeSourceKernel<Scalar>>)
@@ -274,6 +287,8 @@ enum KernelHandle<Scalar: EngineScalar> {
     switch kernel {
     case let k as LIFCubaKernel<Scalar>: self = .lifCuba(.passUnretained(k))
     case let k as LIFCobaKernel<Scalar>: self = .lifCoba(.passUnretained(k))
+    case let k as ALIFKernel<Scalar>: self = .alif(.passUnretained(k))
+    case let k as AdExKernel<Scalar>: self = .adex(.passUnretained(k))
     case let k as LoihiCubaKernel<Scalar>: self = .loihiCuba(.passUnretained(k))
     case let k as PoissonKernel<Scalar>: self = .poisson(.passUnretained(k))
     case let k as SpikeSourceKernel<Scalar>: self = .spikeSource(.passUnretained(k))
@@ -291,6 +306,8 @@ enum KernelHandle<Scalar: EngineScalar> {
     switch self {
     case .lifCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .lifCoba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .alif(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .adex(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .loihiCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .poisson(let k): k._withUnsafeGuaranteedRef { $0.emit(n, part: part, spikes: spikes) }
     case .spikeSource(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }
