@@ -18,7 +18,8 @@ final class HomeostaticScalingProcess<Scalar: EngineScalar>: SpikeObservingProce
   private var lastStep: [Int]
   private var integral: [Double]
   private var lastTick = 0
-  private var factors: [Scalar]
+  /// This tick's factor per neuron (raw storage: the weight loop reads it without copy checks).
+  private let factors: UnsafeMutablePointer<Scalar>
 
   init(
     population: Int, name: String, size: Int, parameters p: HomeostaticScalingParameters,
@@ -33,8 +34,11 @@ final class HomeostaticScalingProcess<Scalar: EngineScalar>: SpikeObservingProce
     sensor = Array(repeating: p.initialRateHz ?? p.targetRateHz, count: size)
     lastStep = Array(repeating: 0, count: size)
     integral = Array(repeating: 0, count: size)
-    factors = Array(repeating: 1, count: size)
+    factors = .allocate(capacity: max(size, 1))
+    factors.initialize(repeating: 1, count: max(size, 1))
   }
+
+  deinit { factors.deallocate() }
 
   /// Decays neuron `i`'s sensor to `step`, adding its integral over the interval.
   @inline(__always)
@@ -57,13 +61,17 @@ final class HomeostaticScalingProcess<Scalar: EngineScalar>: SpikeObservingProce
     }
   }
 
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   func tick(atStep n: Int) {
     guard n > lastTick else { return }
     let periodMs = Double(n - lastTick) * dtMs
     let beta = parameters.beta / 1000  // Hz·ms → dimensionless
+    let target = parameters.targetRateHz * periodMs
+    let factors = self.factors
     for i in sensor.indices {
       advance(i, to: n)
-      factors[i] = Scalar(exp(beta * (parameters.targetRateHz * periodMs - integral[i])))
+      factors[i] = Scalar(exp(beta * (target - integral[i])))
       integral[i] = 0
     }
     lastTick = n
