@@ -302,7 +302,7 @@ struct SchemaReader {
     let path = "projections.\(name)"
     let allowed = [
       "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_pA", "weight_int", "delay_ms", "receptor",
-      "allow_autapses", "plasticity", "loihi",
+      "allow_autapses", "plasticity", "loihi", "consolidation",
     ]
     guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
       let source = f.string("source"), let target = f.string("target")
@@ -345,6 +345,13 @@ struct SchemaReader {
       allowAutapses: f.bool("allow_autapses") ?? false,
       plasticity: f.node("plasticity").flatMap { readPlasticity($0, path: path + ".plasticity", unit: unit ?? "mV") })
     projection.loihi = loihi
+    if f.node("consolidation") != nil {
+      guard
+        let c = readConsolidation(
+          f.sub("consolidation", allowed: ConsolidationKeys.allowed(unit: unit ?? "mV")), unit: unit ?? "mV")
+      else { return nil }
+      projection.consolidation = c
+    }
     return projection
   }
 

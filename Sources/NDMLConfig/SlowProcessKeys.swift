@@ -7,6 +7,13 @@ enum HomeostasisKeys {
   ]
 }
 
+/// Keys of a projection's `consolidation:` block.
+enum ConsolidationKeys {
+  static func allowed(unit: String) -> [String] {
+    ["model", "variables", "tau_1_ms", "leak", "w_rest_\(unit)", "clock", "clock_ms"]
+  }
+}
+
 extension SchemaReader {
   /// `timescales:`: each named clock as `<name>_ms` or `<name>_s`.
   func readTimescales(_ node: ConfigNode?) -> Timescales {
@@ -48,6 +55,27 @@ extension SchemaReader {
     if let clock = readClock(f) { p.clock = clock }
     if let names = f.strings("projections") { p.projections = names }
     p.initialRateHz = f.double("initial_rate_Hz")
+    return p
+  }
+
+  /// A projection's `consolidation:` (nil after an error).
+  func readConsolidation(_ f: Fields?, unit: String) -> BennaFusiParameters? {
+    guard let f else { return nil }
+    guard f.choice("model", ["benna_fusi"]) != nil else {
+      if f.node("model") == nil { reader.fail(f.keyPath("model"), "is required: benna_fusi", at: f.node) }
+      return nil
+    }
+    guard let tau = f.double("tau_1_ms") else {
+      if f.node("tau_1_ms") == nil {
+        reader.fail(f.keyPath("tau_1_ms"), "is required (the fastest time constant of the chain)", at: f.node)
+      }
+      return nil
+    }
+    var p = BennaFusiParameters(tauFastestMs: tau)
+    if let m = f.int("variables") { p.variables = m }
+    if let leak = f.bool("leak") { p.leak = leak }
+    p.restingWeight = f.double("w_rest_\(unit)")
+    if let clock = readClock(f) { p.clock = clock }
     return p
   }
 }

@@ -193,6 +193,14 @@ final class Simulation<Scalar: EngineScalar> {
     for t in plasticity.keys.sorted() {
       if let process = plasticity[t] as? any SlowProcess { slowProcesses.append(process) }
     }
+    for t in plasticity.keys.sorted() {
+      let proj = experiment.projections[t]
+      guard let c = proj.consolidation, let rule = proj.plasticity else { continue }
+      slowProcesses.append(
+        BennaFusiProcess<Scalar>(
+          table: tables[t], parameters: c, bounds: rule.weightBounds,
+          clockSteps: c.clock.steps(timescales: experiment.timescales, dtMs: dt), dtMs: dt))
+    }
   }
 
   /// Whether projection `t` needs its input shifted per (spike step, delay) before it is summed:
@@ -232,18 +240,22 @@ final class Simulation<Scalar: EngineScalar> {
 
   /// Bytes of synapse storage (including plasticity's per-synapse index).
   var synapseBytes: Int {
-    tables.reduce(0) { $0 + $1.bytes } + plasticity.values.reduce(0) { $0 + $1.indexBytes }
+    tables.reduce(0) { $0 + $1.bytes } + plasticity.values.reduce(0) { $0 + $1.indexBytes } + chainBytes
+  }
+  /// Bytes of the consolidation chains' hidden variables.
+  private var chainBytes: Int {
+    slowProcesses.reduce(0) { $0 + (($1 as? BennaFusiProcess<Scalar>)?.bytes ?? 0) }
   }
   /// Number of synapses.
   var synapseCount: Int { tables.reduce(0) { $0 + $1.count } }
   /// Number of synapses of plastic projections.
   var plasticSynapseCount: Int { plasticity.values.reduce(0) { $0 + $1.table.count } }
   /// Bytes of plastic projections' per-synapse arrays (target, weight, the rule's transposed
-  /// index with its coarse row table); row offsets and traces are per neuron and not counted.
+  /// index with its coarse row table, consolidation chains); row offsets and traces are per neuron and not counted.
   var plasticSynapseBytes: Int {
     plasticity.values.reduce(0) {
       $0 + SynapseTable<Scalar>.bytesPerSynapse(perSynapseDelays: false) * $1.table.count + $1.indexBytes
-    }
+    } + chainBytes
   }
 
   /// Whether thread 0 times the phases of each step (neurons, barrier, delivery) — for

@@ -71,6 +71,9 @@ public struct Projection: Sendable, Equatable {
   public var allowAutapses: Bool
   /// The plasticity rule, or nil for static synapses.
   public var plasticity: PlasticityRule?
+  /// Consolidation of the plastic weights by a Benna–Fusi chain of hidden variables, if any
+  /// (`consolidation:`).
+  public var consolidation: BennaFusiParameters?
   /// How a projection onto a `loihi_cuba` population quantises and scales its integer weights
   /// (config `loihi:`; Lava's defaults when absent). Ignored for other targets.
   public var loihi = LoihiSynapseSettings()

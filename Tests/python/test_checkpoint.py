@@ -36,6 +36,8 @@ CASES = [
     ("experiments/brunel2000_ai.yaml", ["simulation.duration_ms=1500"], 110),
     # Homeostatic scaling on a 60 s clock, checkpoints between its ticks (sensor, integral, weights).
     ("experiments/homeostasis.yaml", ["simulation.duration_ms=1500000"], 90000),
+    # A Benna-Fusi chain on a 1 s clock: hidden variables checkpointed between ticks.
+    ("experiments/consolidation_chain.yaml", ["simulation.duration_ms=900000"], 70500),
 ]
 
 

@@ -68,6 +68,41 @@ extension Experiment {
         }
       }
     }
+    for proj in projections {
+      guard let c = proj.consolidation else { continue }
+      let path = "projections.\(proj.name).consolidation"
+      func add(_ key: String, _ message: String, warning: Bool = false) {
+        issues.append(
+          ExperimentIssue(keyPath: path + (key.isEmpty ? "" : "." + key), message: message, isWarning: warning))
+      }
+      let unit = population(named: proj.target)?.model.weightUnit ?? "mV"
+      for v in c.violations() { add(v.key == "w_rest" ? "w_rest_\(unit)" : v.key, v.message) }
+      let clockProblems = c.clock.violations(timescales: timescales, dtMs: dt)
+      for v in clockProblems { add(v.key, v.message) }
+      guard let rule = proj.plasticity else {
+        add(
+          "",
+          "needs a plastic projection: the chain's first variable is the weight a plasticity rule writes "
+            + "(add plasticity: or remove consolidation:)")
+        continue
+      }
+      if case .binaryBTSP(let p) = rule, p.update == .flip {
+        add(
+          "",
+          "cannot consolidate btsp_binary with update: flip, which compares weights with w_max; "
+            + "use update: set_reset")
+      }
+      if let w = c.restingWeight, !rule.weightBounds.contains(w) {
+        add("w_rest_\(unit)", "(\(w)) lies outside the rule's bounds \(rule.weightBounds)")
+      }
+      if clockProblems.isEmpty, let period = c.clock.periodMs(in: timescales), period > c.tauFastestMs {
+        add(
+          c.clock == .named("calcium") ? "clock" : "clock_ms",
+          "(\(period) ms) is longer than tau_1_ms (\(c.tauFastestMs) ms): writes enter the chain up to one clock "
+            + "period late; use a clock well below tau_1_ms",
+          warning: true)
+      }
+    }
     return issues
   }
 }
