@@ -9,7 +9,7 @@ import NDMLModel
 ///    `a ← a·ρ`, `w ← w·P11w`; refractory neurons keep `v` (held at reset) and count down;
 /// 2. spike if `v > v_thresh + β·a` (the decayed `a`): stamp `t_{n+1}`, `v ← v_reset`, start the
 ///    refractory count, `a ← a + 1`, `w ← w + b`.
-final class ALIFKernel<Scalar: EngineScalar>: NeuronKernel {
+final class ALIFKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   let size: Int
   private let v: UnsafeMutablePointer<Scalar>
   private let se: UnsafeMutablePointer<Scalar>
@@ -71,12 +71,6 @@ final class ALIFKernel<Scalar: EngineScalar>: NeuronKernel {
     restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
   }
 
-  var inputChannelCount: Int { 2 }
-
-  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? {
-    channel == .excitatory ? se : si
-  }
-
   /// Variables in the order of `NeuronModel.recordableVariables`: v, s_e, s_i, a, then w when
   /// the adaptation current is on.
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
@@ -124,6 +118,11 @@ final class ALIFKernel<Scalar: EngineScalar>: NeuronKernel {
     }
     return !Scalar.allLanes(sound)
   }
+}
+
+extension ALIFKernel {
+  var excitatoryInput: UnsafeMutablePointer<Scalar> { se }
+  var inhibitoryInput: UnsafeMutablePointer<Scalar> { si }
 }
 
 extension ALIFKernel: ArrayStateKernel {

@@ -11,7 +11,7 @@ import NDMLModel
 ///    `t_n + h`; refractory neurons keep `V` (its derivative is zeroed in every stage, so `w`
 ///    evolves with `V = V_r`) and count down; `s_x ← s_x·e^(−h/τ_x)`;
 /// 2. spike if `V > V_peak`: stamp `t_{n+1}`, `V ← V_r`, `w ← w + b`, start the refractory count.
-final class AdExKernel<Scalar: EngineScalar>: NeuronKernel {
+final class AdExKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   let size: Int
   private let v: UnsafeMutablePointer<Scalar>
   private let w: UnsafeMutablePointer<Scalar>
@@ -64,12 +64,6 @@ final class AdExKernel<Scalar: EngineScalar>: NeuronKernel {
   }
 
   func setCurrent(_ currentPA: Double, neuron: Int) { drive[neuron] = Scalar(currentPA) }
-
-  var inputChannelCount: Int { 2 }
-
-  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? {
-    channel == .excitatory ? se : si
-  }
 
   /// Variables in the order of `NeuronModel.recordableVariables`: v, w, s_e, s_i.
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
@@ -150,6 +144,11 @@ final class AdExKernel<Scalar: EngineScalar>: NeuronKernel {
     }
     return !Scalar.allLanes(sound)
   }
+}
+
+extension AdExKernel {
+  var excitatoryInput: UnsafeMutablePointer<Scalar> { se }
+  var inhibitoryInput: UnsafeMutablePointer<Scalar> { si }
 }
 
 extension AdExKernel: ArrayStateKernel {

@@ -8,7 +8,7 @@ import NDMLModel
 ///    `v ← v∞ + (v − v∞)·e^(−h·g_tot/C_m)`; refractory neurons keep `v` and count down;
 ///    conductances decay exactly, `g_x ← g_x·e^(−h/τ_x)`;
 /// 2. spike if `v > v_thresh`: stamp `t_{n+1}`, reset, start the refractory count.
-final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
+final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   let size: Int
   private let v: UnsafeMutablePointer<Scalar>
   private let ge: UnsafeMutablePointer<Scalar>
@@ -53,12 +53,6 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
     leakDrive[neuron] = Scalar(leakTimesRest + currentPA)
   }
 
-  var inputChannelCount: Int { 2 }
-
-  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? {
-    channel == .excitatory ? ge : gi
-  }
-
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
     switch variable {
     case 0: v[neuron]
@@ -91,6 +85,11 @@ final class LIFCobaKernel<Scalar: EngineScalar>: NeuronKernel {
     }
     return !Scalar.allLanes(sound)
   }
+}
+
+extension LIFCobaKernel {
+  var excitatoryInput: UnsafeMutablePointer<Scalar> { ge }
+  var inhibitoryInput: UnsafeMutablePointer<Scalar> { gi }
 }
 
 extension LIFCobaKernel: ArrayStateKernel {

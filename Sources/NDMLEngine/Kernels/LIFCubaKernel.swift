@@ -8,7 +8,7 @@ import NDMLModel
 /// 1. propagate exactly: `v ← v∞ + (v − v∞)·P22 + s_e·P21e + s_i·P21i`, `s_x ← s_x·P11x`;
 ///    refractory neurons keep `v` (held at reset) and count down;
 /// 2. spike if `v > v_thresh`: stamp `t_{n+1}`, `v ← v_reset`, start the refractory count.
-final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
+final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   let size: Int
   private let v: UnsafeMutablePointer<Scalar>
   private let se: UnsafeMutablePointer<Scalar>
@@ -57,12 +57,6 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
     restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
   }
 
-  var inputChannelCount: Int { 2 }
-
-  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? {
-    channel == .excitatory ? se : si
-  }
-
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
     switch variable {
     case 0: v[neuron]
@@ -93,6 +87,11 @@ final class LIFCubaKernel<Scalar: EngineScalar>: NeuronKernel {
     }
     return !Scalar.allLanes(sound)
   }
+}
+
+extension LIFCubaKernel {
+  var excitatoryInput: UnsafeMutablePointer<Scalar> { se }
+  var inhibitoryInput: UnsafeMutablePointer<Scalar> { si }
 }
 
 extension LIFCubaKernel: ArrayStateKernel {

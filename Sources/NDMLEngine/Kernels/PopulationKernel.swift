@@ -111,6 +111,22 @@ extension NeuronKernel {
   func prepare(ranges: [Range<Int>]) {}
 }
 
+/// A neuron kernel with the two float receptors (`s_e`/`s_i` or `g_e`/`g_i`) as its input channels.
+protocol TwoReceptorKernel: NeuronKernel {
+  /// The excitatory synaptic variable, one value per neuron.
+  var excitatoryInput: UnsafeMutablePointer<Scalar> { get }
+  /// The inhibitory synaptic variable, one value per neuron.
+  var inhibitoryInput: UnsafeMutablePointer<Scalar> { get }
+}
+
+extension TwoReceptorKernel {
+  var inputChannelCount: Int { 2 }
+
+  func synapticVariable(_ channel: InputChannel) -> UnsafeMutablePointer<Scalar>? {
+    channel == .excitatory ? excitatoryInput : inhibitoryInput
+  }
+}
+
 /// A reusable list of spiking neuron indices for one step (no allocation once warmed up).
 final class SpikeBuffer {
   private(set) var indices: UnsafeMutablePointer<Int32>
