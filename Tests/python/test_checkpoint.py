@@ -36,6 +36,9 @@ CASES = [
     ("experiments/brunel2000_ai.yaml", ["simulation.duration_ms=1500"], 110),
     # Homeostatic scaling on a 60 s clock, checkpoints between its ticks (sensor, integral, weights).
     ("experiments/homeostasis.yaml", ["simulation.duration_ms=1500000"], 90000),
+    # stc: the first checkpoint 4 ms into the first tetanus, with a presynaptic calcium jump still
+    # queued (it is due 19 ms after the first spike); then one after the stimulation.
+    ("experiments/tagging_capture.yaml", ["simulation.duration_ms=7300000"], 3600004),
 ]
 
 
