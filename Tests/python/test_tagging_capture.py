@@ -62,10 +62,12 @@ def test_strong_tetanus_gives_late_ltp(runs, validation):
     h = r["early"][end, list(STET)]
     z2h = r["late"][at_hours(r, 3.0), list(STET)]  # 2 h after the first train
     print(f"STET: w(8h)/w0 = {ratio}, z(8h) = {z}, z(3h) = {z2h}, h(8h) = {h}; wall {wall:.1f} s")
-    validation.record("tagging_capture.yaml", "STET w(8 h)/w0", "late LTP (Frey & Morris 1997; L&T 2021)",
-                      "≈ 2", float(ratio.mean()), "> 1.6", bool(ratio.min() > 1.6))
-    validation.record("tagging_capture.yaml", "STET late weight z(8 h)", "z → 1", "≈ 1", float(z.mean()),
-                      "> 0.6", bool(z.min() > 0.6))
+    # The SCIENCE.md targets (≈ 2, z → ≈ 1), recorded as they are; these equations and parameters
+    # give less (docs/validation.md explains why), so the assertions below check the late LTP itself.
+    validation.record("tagging_capture.yaml", "STET w(8 h)/w0", "SCIENCE.md 4.3 target (derived, L&T 2021)",
+                      "≈ 2", float(ratio.mean()), "±10 %", bool(np.all(np.abs(ratio - 2) <= 0.2)))
+    validation.record("tagging_capture.yaml", "STET late weight z(8 h)", "SCIENCE.md 4.3 target", "≈ 1",
+                      float(z.mean()), "≥ 0.9", bool(z.min() >= 0.9))
     assert np.all(z > 0.6) and np.all(z <= 1)
     assert np.all(ratio > 1.6) and np.all(ratio < 2.2)
     assert np.all(np.abs(h - H0) < 0.05 * H0)  # early phase back near h0
@@ -167,8 +169,8 @@ def euler_reference(pre_ms, post_ms, t_end_ms, sample_ms):
                 c -= fine * c / tau_c
         else:
             h += block * 0.1 * (H0 - h) / tau_h
-        tag = 1 if h - H0 > tag_th else (-1 if H0 - h > tag_th else 0)
-        drive = 1.0 if abs(h - H0) > pro_th else 0.0
+        tag = 1 if h - H0 >= tag_th else (-1 if H0 - h >= tag_th else 0)
+        drive = 1.0 if abs(h - H0) >= pro_th else 0.0
         dz = p * f_int * ((1 - z) * (tag == 1) - (z + 0.5) * (tag == -1)) / tau_z
         p += block * (-p + alpha * drive) / tau_p
         z += block * dz

@@ -188,11 +188,11 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
         late[s] = tags[s] > 0 ? 1 - (1 - late[s]) * e : -0.5 + (late[s] + 0.5) * e
       }
       let d = early[s] - p.h0
-      tags[s] = d > p.thetaTag ? 1 : (-d > p.thetaTag ? -1 : 0)
+      tags[s] = d >= p.thetaTag ? 1 : (-d >= p.thetaTag ? -1 : 0)  // ≥ as in the authors' code
       deviation[i] += abs(d)
       express(s)
     }
-    for i in drive.indices { drive[i] = deviation[i] > p.thetaPro ? 1 : 0 }
+    for i in drive.indices { drive[i] = deviation[i] >= p.thetaPro ? 1 : 0 }
     lastTick = n
   }
 

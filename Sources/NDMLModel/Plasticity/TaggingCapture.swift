@@ -12,9 +12,11 @@ import Foundation
 ///   presynaptic spike's arrival at the synapse (emission + the projection's delay) and t_post a
 ///   spike of the target.
 /// * Early phase: `τ_h dh/dt = 0.1(h₀ − h) + γ_p(h_max − h)Θ[c − θ_p] − γ_d·h·Θ[c − θ_d]`.
-/// * Tag: `+1` when `h − h₀ > θ_tag`, `−1` when `h₀ − h > θ_tag`, else 0.
-/// * Protein: `τ_p dp/dt = −p + α·Θ[Σ_k |h_k − h₀| − θ_pro]`, the sum over the target's `stc`
-///   synapses of the projection.
+/// * Tag: `+1` when `h − h₀ ≥ θ_tag`, `−1` when `h₀ − h ≥ θ_tag`, else 0.
+/// * Protein: `τ_p dp/dt = −p + α·Θ[Σ_k |h_k − h₀| − θ_pro]` with Θ(0) = 1 (as the authors' code
+///   compares, ≥), the sum over the target's synapses **of this projection** (NDML's choice: each
+///   `stc` projection keeps its own protein per target neuron; put synapse groups that share
+///   proteins into one projection).
 /// * Late phase: `τ_z dz/dt = p·f_int·[(1 − z)·Θ(tag = +1) − (z + 0.5)·Θ(tag = −1)]`.
 /// * Expressed weight (written into the synapse table, mV onto `lif_cuba`/`alif`):
 ///   `w = h + h₀·z`.
