@@ -1,4 +1,4 @@
-"""Writes the inputs of experiments/tagging_capture.yaml (deterministic; run from the repository root):
+"""Writes the inputs of experiments/tagging_capture.yaml (deterministic; run from anywhere):
 datasets/tagging_capture_spikes.csv (neuron,time_ms) and datasets/tagging_capture_connections.csv
 (source,target,weight). Four groups of GROUP input neurons, each a regular 100 Hz train (the mean
 train of the authors' 100 Hz Poisson protocols), neuron k of a group shifted by 2.4·k ms:
@@ -25,7 +25,7 @@ def trains(first, windows):
     return rows
 
 
-def main(root=Path(".")):
+def main(root=Path(__file__).resolve().parents[1]):
     spikes = trains(0, STET) + trains(GROUP, WTET) + trains(2 * GROUP, STET) + trains(3 * GROUP, WEAK)
     data = root / "datasets"
     data.mkdir(exist_ok=True)
