@@ -91,7 +91,7 @@ enum ModelParameterKeys {
       ("calcium_delay_ms", \.calciumDelayMs), ("tau_h_s", \.tauEarlyS), ("h0_mV", \.h0), ("h_max_mV", \.hMax),
       ("gamma_p", \.gammaP), ("gamma_d", \.gammaD), ("theta_p", \.thetaP), ("theta_d", \.thetaD),
       ("theta_tag_mV", \.thetaTag), ("theta_pro_mV", \.thetaPro), ("tau_p_s", \.tauProteinS), ("alpha", \.alpha),
-      ("tau_z_s", \.tauLateS), ("f_int", \.fInt),
+      ("tau_z_s", \.tauLateS), ("f_int", \.fInt), ("sigma_mV", \.sigma),
     ]
   }
 

@@ -32,6 +32,55 @@ final class TaggingCaptureKernelTests: XCTestCase {
     assertClose(run.final, expected, tolerance: 1e-9, "h after one presynaptic calcium transient")
   }
 
+  /// Plasticity noise: 4000 synapses each get one presynaptic transient (c_pre = 4). Their h at
+  /// 200 ms has the noise-free closed form as mean and the Ornstein–Uhlenbeck variance propagated
+  /// through the three phases (B = 2σ²/τ_h above θ_p, σ²/τ_h between θ_d and θ_p, none below); a
+  /// second run gives identical weights.
+  func testNoiseHasTheOrnsteinUhlenbeckMeanAndVariance() throws {
+    var p = TaggingCaptureParameters()
+    p.calciumPre = 4
+    p.sigma = 2.90436
+    let n = 4000
+    var cell = LIFCubaParameters()
+    cell.thresholdMV = 100  // silent: calcium from the presynaptic side only
+    let e = Experiment(
+      simulation: SimulationSettings(durationMs: 200, seed: 11),
+      populations: [
+        Population(
+          name: "pre", size: n, model: .spikeSource(.init(spikeTimesMs: Array(repeating: [10], count: n)))),
+        Population(name: "post", size: n, model: .lifCuba(cell)),
+      ],
+      projections: [
+        Projection(
+          name: "stc", source: "pre", target: "post", connectivity: .oneToOne, weight: .constant(p.h0),
+          delayMs: .constant(1), receptor: .excitatory, plasticity: .taggingCapture(p))
+      ],
+      recording: RecordingPlan(weights: [.init(projection: "stc", intervalMs: 1000, sampleSize: n)]))
+    XCTAssertEqual(e.validate().filter { !$0.isWarning }, [])
+    let first = try XCTUnwrap(simulate(e).0.weights[0]?.values)
+    let again = try XCTUnwrap(simulate(e).0.weights[0]?.values)
+    XCTAssertEqual(first, again)
+    let h = Array(first.suffix(n))
+    XCTAssertEqual(h.count, n)
+    let mean = h.reduce(0, +) / Double(n)
+    let variance = h.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+
+    let tauH = p.tauEarlyS * 1000
+    let b = p.sigma * p.sigma / tauH
+    let sum = 0.1 + p.gammaP + p.gammaD
+    let (k1, k2, k3) = (sum / tauH, (0.1 + p.gammaD) / tauH, 0.1 / tauH)
+    let t1 = p.tauCalciumMs * log(4 / p.thetaP)
+    let t2 = p.tauCalciumMs * log(4 / p.thetaD) - t1
+    let t3 = 200 - 29.8 - t1 - t2
+    var expected = 2 * b * (1 - exp(-2 * k1 * t1)) / (2 * k1)
+    expected = expected * exp(-2 * k2 * t2) + b * (1 - exp(-2 * k2 * t2)) / (2 * k2)
+    expected *= exp(-2 * k3 * t3)
+    let expectedMean = closedForm(p, c: 4, start: 29.8, end: 200)
+    // Standard errors: of the mean √(V/n), of the variance V·√(2/(n − 1)) (≈ 2.2 %).
+    assertClose(mean, expectedMean, tolerance: 4 * (expected / Double(n)).squareRoot(), "mean h")
+    assertClose(variance, expected, tolerance: 4 * expected * (2 / Double(n - 1)).squareRoot(), "variance of h")
+  }
+
   /// One postsynaptic spike (c_post = 2, between θ_d and θ_p): depression only.
   func testOnePostsynapticSpikeDepresses() throws {
     var p = TaggingCaptureParameters()

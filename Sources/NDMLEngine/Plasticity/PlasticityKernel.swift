@@ -117,7 +117,7 @@ func makePlasticityKernel<Scalar: EngineScalar>(
   case .taggingCapture(let p):
     TaggingCaptureKernel(
       table: table, parameters: p, targetSize: targetSize, dtMs: dtMs,
-      clockSteps: p.clock.steps(timescales: timescales, dtMs: dtMs))
+      clockSteps: p.clock.steps(timescales: timescales, dtMs: dtMs), seed: seed)
   }
 }
 

@@ -33,11 +33,16 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
   private var pendingMs: [Double] = []
   private var pendingSource: [Int] = []
   private var pendingHead = 0
+  /// The noise stream (nil without noise) and each synapse's count of noisy advances.
+  private let noise: RandomStream?
+  private var draws: [UInt64]
 
   init(
     table: SynapseTable<Scalar>, parameters p: TaggingCaptureParameters, targetSize: Int, dtMs: Double,
-    clockSteps: Int
+    clockSteps: Int, seed: UInt64
   ) {
+    noise = p.sigma > 0 ? RandomStream(seed: seed, purpose: "stc-noise/\(table.projectionName)") : nil
+    draws = Array(repeating: 0, count: table.count)
     self.table = table
     name = "stc of \(table.projectionName)"
     self.clockSteps = max(1, clockSteps)
@@ -66,6 +71,8 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
     let tauC: Double
     let thetaP: Double
     let thetaD: Double
+    /// Noise intensity B = σ²/τ_h (mV²/ms) between θ_d and θ_p; twice that above θ_p.
+    let noise: Double
 
     init(_ p: TaggingCaptureParameters) {
       let tauH = p.tauEarlyS * 1000
@@ -76,26 +83,36 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
       tauC = p.tauCalciumMs
       thetaP = p.thetaP
       thetaD = p.thetaD
+      noise = p.sigma * p.sigma / tauH
     }
   }
 
   /// Calcium and early weight after `elapsed` ms without calcium jumps, from (c, h): exact. While
   /// c ≥ θ_p (for τ_c·ln(c/θ_p)) h relaxes to the potentiation fixed point, then while c ≥ θ_d to
-  /// the depression one, then to h₀.
+  /// the depression one, then to h₀. `normals` are the standard normal draws of the two noisy
+  /// phases (zeros: the noise-free course).
   @inline(__always)
-  static func advanceEarly(_ c: Double, _ h: Double, over elapsed: Double, _ k: EarlyPhases) -> (Double, Double) {
+  static func advanceEarly(
+    _ c: Double, _ h: Double, over elapsed: Double, _ k: EarlyPhases, normals: (Double, Double) = (0, 0)
+  ) -> (Double, Double) {
     guard elapsed > 0 else { return (c, h) }
     var h = h
     var spent = 0.0
+    /// The exact OU step toward `fixed` at `rate` over `span` with intensity `b`.
+    func relax(_ fixed: Double, _ rate: Double, _ span: Double, _ b: Double, _ normal: Double) {
+      let decay = exp(-rate * span)
+      h = fixed + (h - fixed) * decay
+      if b > 0 && normal != 0 { h += (b * (1 - decay * decay) / (2 * rate)).squareRoot() * normal }
+    }
     if c > k.thetaP {
       let span = min(elapsed, k.tauC * log(c / k.thetaP))
-      h = k.potentiation.fixed + (h - k.potentiation.fixed) * exp(-k.potentiation.rate * span)
+      relax(k.potentiation.fixed, k.potentiation.rate, span, 2 * k.noise, normals.0)
       spent = span
     }
     if spent < elapsed && c > k.thetaD {
       let span = min(elapsed, k.tauC * log(c / k.thetaD)) - spent
       if span > 0 {
-        h = k.depression.fixed + (h - k.depression.fixed) * exp(-k.depression.rate * span)
+        relax(k.depression.fixed, k.depression.rate, span, k.noise, normals.1)
         spent += span
       }
     }
@@ -105,12 +122,19 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
     return (c * exp(-elapsed / k.tauC), h)
   }
 
-  /// Advances synapse `s` to `t` ms (never backwards).
+  /// Advances synapse `s` to `t` ms (never backwards), with noise while calcium is above θ_d.
   @inline(__always)
   private func advance(_ s: Int, to t: Double) {
     let elapsed = t - lastMs[s]
     guard elapsed > 0 else { return }
-    (calcium[s], early[s]) = Self.advanceEarly(calcium[s], early[s], over: elapsed, phases)
+    var normals = (0.0, 0.0)
+    if let noise, calcium[s] > phases.thetaD {
+      let (u1, u2) = noise.uniformPair(UInt64(s), draws[s])
+      draws[s] += 1
+      let r = (-2 * log(u1)).squareRoot()
+      normals = (r * cos(2 * Double.pi * u2), r * sin(2 * Double.pi * u2))
+    }
+    (calcium[s], early[s]) = Self.advanceEarly(calcium[s], early[s], over: elapsed, phases, normals: normals)
     lastMs[s] = t
   }
 
@@ -223,6 +247,7 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
     archive.section("stc", shape: [table.count, protein.count])
     archive.write(table.weights, count: table.count)
     for values in [calcium, early, late, lastMs, tags, protein, drive] { archive.write(values) }
+    archive.write(draws)
     archive.write(lastTick)
     archive.write(Array(pendingMs[pendingHead...]))
     archive.write(Array(pendingSource[pendingHead...]))
@@ -238,6 +263,7 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
     tags = try archive.readArray(count: table.count)
     protein = try archive.readArray(count: protein.count)
     drive = try archive.readArray(count: drive.count)
+    draws = try archive.readArray(count: table.count)
     lastTick = try archive.readInt()
     pendingMs = try archive.readArray()
     pendingSource = try archive.readArray(count: pendingMs.count)

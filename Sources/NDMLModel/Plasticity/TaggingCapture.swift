@@ -11,7 +11,9 @@ import Foundation
 /// * Calcium: `dc/dt = −c/τ_c + c_pre·Σ δ(t − t_arr − D) + c_post·Σ δ(t − t_post)`, where t_arr is a
 ///   presynaptic spike's arrival at the synapse (emission + the projection's delay) and t_post a
 ///   spike of the target.
-/// * Early phase: `τ_h dh/dt = 0.1(h₀ − h) + γ_p(h_max − h)Θ[c − θ_p] − γ_d·h·Θ[c − θ_d]`.
+/// * Early phase: `τ_h dh/dt = 0.1(h₀ − h) + γ_p(h_max − h)Θ[c − θ_p] − γ_d·h·Θ[c − θ_d] + ξ`,
+///   with white noise ξ of intensity `√τ_h·σ_pl·√(Θ[c − θ_p] + Θ[c − θ_d])` (the authors' code:
+///   the variance doubles above θ_p; no noise below θ_d).
 /// * Tag: `+1` when `h − h₀ ≥ θ_tag`, `−1` when `h₀ − h ≥ θ_tag`, else 0.
 /// * Protein: `τ_p dp/dt = −p + α·Θ[Σ_k |h_k − h₀| − θ_pro]` with Θ(0) = 1 (as the authors' code
 ///   compares, ≥), the sum over the target's synapses **of this projection** (NDML's choice: each
@@ -37,8 +39,12 @@ import Foundation
 ///   (tag −1). Then the new tags and drives are computed and `w` is written. The 500 ms default
 ///   keeps the splitting error of order Δ/τ_p ≈ 1.4·10⁻⁴ while costing one pass over the synapses
 ///   per 2500 steps of 0.2 ms.
-/// * **No plasticity noise.** The authors' σ_pl noise term (active while c ≥ θ_d) is not
-///   implemented: runs are deterministic, σ_pl = 0.
+/// * **Plasticity noise off by default** (`sigma_mV: 0`; the authors' value is 2.90436 mV). With
+///   σ_pl > 0 each noisy phase adds the exact Ornstein–Uhlenbeck increment
+///   `√(B·(1 − e^(−2kΔ))/(2k))·N(0, 1)`, `B = 2σ²/τ_h` above θ_p and `σ²/τ_h` between θ_d and θ_p;
+///   the normals come from a counter-based stream keyed by (seed, projection), the synapse and
+///   the synapse's count of noisy advances, so runs stay reproducible and independent of the
+///   thread count. The `early` trace between a synapse's events shows the noise-free course.
 /// * Initial state: h = the initial weight, z = 0, p = 0, c = 0.
 ///
 /// ## Parameters (config keys under `plasticity:` of a projection; defaults = the authors' code)
@@ -58,6 +64,7 @@ import Foundation
 /// | `theta_d`        | `thetaD`          | 1.2         | depression threshold θ_d (> 0) |
 /// | `theta_tag_mV`   | `thetaTag`        | 0.840149 mV | tagging threshold θ_tag = 0.2 h₀ (> 0) |
 /// | `theta_pro_mV`   | `thetaPro`        | 2.10037 mV  | protein-synthesis threshold θ_pro = 0.5 h₀ (≥ 0) |
+/// | `sigma_mV`       | `sigma`           | 0 mV        | plasticity noise σ_pl (≥ 0; the authors use 2.90436) |
 /// | `tau_p_s`        | `tauProteinS`     | 3600 s      | protein time constant τ_p (> 0) |
 /// | `alpha`          | `alpha`           | 10          | protein synthesis amplitude α = p_max (≥ 0; 0 blocks synthesis) |
 /// | `tau_z_s`        | `tauLateS`        | 3600 s      | late-phase time constant τ_z (> 0) |
@@ -107,6 +114,8 @@ public struct TaggingCaptureParameters: Sendable, Equatable {
   public var thetaTag = 0.840149
   /// Protein-synthesis threshold θ_pro in mV.
   public var thetaPro = 2.10037
+  /// Plasticity noise σ_pl in mV (0: deterministic).
+  public var sigma = 0.0
   /// Protein time constant τ_p in s.
   public var tauProteinS = 3600.0
   /// Protein synthesis amplitude α.
@@ -135,7 +144,7 @@ public struct TaggingCaptureParameters: Sendable, Equatable {
     ])
     out += requireNonNegative([
       ("c_pre", calciumPre), ("c_post", calciumPost), ("calcium_delay_ms", calciumDelayMs), ("gamma_p", gammaP),
-      ("gamma_d", gammaD), ("theta_pro_mV", thetaPro), ("alpha", alpha), ("f_int", fInt),
+      ("gamma_d", gammaD), ("theta_pro_mV", thetaPro), ("alpha", alpha), ("f_int", fInt), ("sigma_mV", sigma),
     ])
     out += requireFinite([("h_max_mV", hMax), ("theta_p", thetaP)])
     if !(thetaP > thetaD) {
