@@ -84,6 +84,17 @@ enum ModelParameterKeys {
     ]
   }
 
+  /// Keys of `stc` (weights in mV: the rule needs a `lif_cuba` or `alif` target).
+  static var taggingCapture: [(key: String, field: WritableKeyPath<TaggingCaptureParameters, Double>)] {
+    [
+      ("tau_c_ms", \.tauCalciumMs), ("c_pre", \.calciumPre), ("c_post", \.calciumPost),
+      ("calcium_delay_ms", \.calciumDelayMs), ("tau_h_s", \.tauEarlyS), ("h0_mV", \.h0), ("h_max_mV", \.hMax),
+      ("gamma_p", \.gammaP), ("gamma_d", \.gammaD), ("theta_p", \.thetaP), ("theta_d", \.thetaD),
+      ("theta_tag_mV", \.thetaTag), ("theta_pro_mV", \.thetaPro), ("tau_p_s", \.tauProteinS), ("alpha", \.alpha),
+      ("tau_z_s", \.tauLateS), ("f_int", \.fInt), ("sigma_mV", \.sigma),
+    ]
+  }
+
   /// Reads `params:` into a record that starts from the model's defaults.
   static func read<Record>(
     _ table: [(key: String, field: WritableKeyPath<Record, Double>)], into record: Record,

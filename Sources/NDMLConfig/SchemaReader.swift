@@ -415,6 +415,15 @@ struct SchemaReader {
         p.plateaus = plateaus
       }
       return .binaryBTSP(p)
+    case "stc":
+      let keys = ModelParameterKeys.taggingCapture
+      guard
+        let f = reader.fields(
+          node, path: path, allowed: ["rule", "clock", "clock_ms"] + keys.map(\.key), required: ["rule"])
+      else { return nil }
+      var p = ModelParameterKeys.read(keys, into: TaggingCaptureParameters(), from: f)
+      if let clock = readClock(f) { p.clock = clock }
+      return .taggingCapture(p)
     default:
       let hint = closestMatch(to: rule, in: PlasticityRule.configNames).map { "did you mean '\($0)'? " } ?? ""
       reader.fail(

@@ -98,7 +98,7 @@ final class Simulation<Scalar: EngineScalar> {
       if let rule = proj.plasticity {
         plasticity[t] = makePlasticityKernel(
           rule, table: tables[t], targetSize: experiment.populations[tables[t].targetPopulation].size, dtMs: dt,
-          seed: seed)
+          seed: seed, timescales: experiment.timescales)
       }
     }
     buildSlowProcesses()

@@ -404,6 +404,28 @@ public struct Experiment: Sendable, Equatable {
         .init(
           keyPath: path + ".delay_ms", message: "a plastic projection needs one delay for all synapses (a constant)"))
     }
+    if case .taggingCapture(let p) = rule {
+      for v in p.clock.violations(timescales: timescales, dtMs: simulation.dtMs) {
+        out.append(.init(keyPath: key + "." + v.key, message: v.message))
+      }
+      switch population(named: proj.target)?.model {
+      case .lifCuba?, .alif?, nil: break
+      case let model?:
+        out.append(
+          .init(
+            keyPath: key,
+            message:
+              "stc needs a lif_cuba or alif target (weights in mV, w = h + h0·z); \(proj.target) is \(model.configName)"
+          ))
+      }
+      if proj.weight.lowerBound < 0 || proj.weight.practicalUpperBound > p.hMax {
+        out.append(
+          .init(
+            keyPath: path + ".weight_\(unit)",
+            message: "initial weights set the early weight h and must lie within [0, h_max_mV] = [0, \(p.hMax)] mV"))
+      }
+      return out
+    }
     let bounds = rule.weightBounds
     if proj.weight.lowerBound < bounds.lowerBound || proj.weight.practicalUpperBound > bounds.upperBound {
       out.append(

@@ -38,6 +38,9 @@ CASES = [
     ("experiments/homeostasis.yaml", ["simulation.duration_ms=1500000"], 90000),
     # A Benna-Fusi chain on a 1 s clock: hidden variables checkpointed between ticks.
     ("experiments/consolidation_chain.yaml", ["simulation.duration_ms=900000"], 70500),
+    # stc: the first checkpoint 4 ms into the first tetanus, with a presynaptic calcium jump still
+    # queued (it is due 19 ms after the first spike); then one after the stimulation.
+    ("experiments/tagging_capture.yaml", ["simulation.duration_ms=7300000"], 3600004),
 ]
 
 

@@ -53,6 +53,7 @@ enum PlasticityHandle<Scalar: EngineScalar> {
   case tripletSTDP(Unmanaged<TripletSTDPKernel<Scalar>>)
   case bidirectionalBTSP(Unmanaged<BidirectionalBTSPKernel<Scalar>>)
   case binaryBTSP(Unmanaged<BinaryBTSPKernel<Scalar>>)
+  case taggingCapture(Unmanaged<TaggingCaptureKernel<Scalar>>)
 
   init(_ kernel: any PlasticityKernel<Scalar>) {
     switch kernel {
@@ -60,6 +61,7 @@ enum PlasticityHandle<Scalar: EngineScalar> {
     case let k as TripletSTDPKernel<Scalar>: self = .tripletSTDP(.passUnretained(k))
     case let k as BidirectionalBTSPKernel<Scalar>: self = .bidirectionalBTSP(.passUnretained(k))
     case let k as BinaryBTSPKernel<Scalar>: self = .binaryBTSP(.passUnretained(k))
+    case let k as TaggingCaptureKernel<Scalar>: self = .taggingCapture(.passUnretained(k))
     default: preconditionFailure("PlasticityHandle has no case for \(type(of: kernel))")
     }
   }
@@ -76,6 +78,8 @@ enum PlasticityHandle<Scalar: EngineScalar> {
       k._withUnsafeGuaranteedRef { $0.presynapticArrivals(indices, count: count, step: step, part: part) }
     case .binaryBTSP(let k):
       k._withUnsafeGuaranteedRef { $0.presynapticArrivals(indices, count: count, step: step, part: part) }
+    case .taggingCapture(let k):
+      k._withUnsafeGuaranteedRef { $0.presynapticArrivals(indices, count: count, step: step, part: part) }
     }
   }
 
@@ -91,13 +95,17 @@ enum PlasticityHandle<Scalar: EngineScalar> {
       k._withUnsafeGuaranteedRef { $0.postsynapticSpikes(indices, count: count, step: step, part: part) }
     case .binaryBTSP(let k):
       k._withUnsafeGuaranteedRef { $0.postsynapticSpikes(indices, count: count, step: step, part: part) }
+    case .taggingCapture(let k):
+      k._withUnsafeGuaranteedRef { $0.postsynapticSpikes(indices, count: count, step: step, part: part) }
     }
   }
 }
 
-/// Makes the engine kernel of a projection's rule.
+/// Makes the engine kernel of a projection's rule (`timescales` give the clock of a rule with a
+/// slow part).
 func makePlasticityKernel<Scalar: EngineScalar>(
-  _ rule: PlasticityRule, table: SynapseTable<Scalar>, targetSize: Int, dtMs: Double, seed: UInt64
+  _ rule: PlasticityRule, table: SynapseTable<Scalar>, targetSize: Int, dtMs: Double, seed: UInt64,
+  timescales: Timescales = Timescales()
 ) -> any PlasticityKernel<Scalar> {
   switch rule {
   case .pairSTDP(let p): PairSTDPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs)
@@ -106,6 +114,10 @@ func makePlasticityKernel<Scalar: EngineScalar>(
     BidirectionalBTSPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs, seed: seed)
   case .binaryBTSP(let p):
     BinaryBTSPKernel(table: table, parameters: p, targetSize: targetSize, dtMs: dtMs, seed: seed)
+  case .taggingCapture(let p):
+    TaggingCaptureKernel(
+      table: table, parameters: p, targetSize: targetSize, dtMs: dtMs,
+      clockSteps: p.clock.steps(timescales: timescales, dtMs: dtMs), seed: seed)
   }
 }
 

@@ -10,6 +10,8 @@ public enum PlasticityRule: Sendable, Equatable {
   case bidirectionalBTSP(BidirectionalBTSPParameters)
   /// Binary-synapse BTSP of Wu & Maass 2025 (see ``BinaryBTSPParameters``).
   case binaryBTSP(BinaryBTSPParameters)
+  /// Synaptic tagging and capture of Luboeinski & Tetzlaff 2021 (see ``TaggingCaptureParameters``).
+  case taggingCapture(TaggingCaptureParameters)
 
   /// The config name of the rule (`plasticity.rule`).
   public var configName: String {
@@ -18,11 +20,12 @@ public enum PlasticityRule: Sendable, Equatable {
     case .tripletSTDP: "triplet_stdp"
     case .bidirectionalBTSP: "btsp_milstein"
     case .binaryBTSP: "btsp_binary"
+    case .taggingCapture: "stc"
     }
   }
 
   /// Every rule name the config accepts.
-  public static let configNames = ["pair_stdp", "triplet_stdp", "btsp_milstein", "btsp_binary"]
+  public static let configNames = ["pair_stdp", "triplet_stdp", "btsp_milstein", "btsp_binary", "stc"]
 
   /// Which neurons a trace belongs to.
   public enum TraceSide: Sendable {
@@ -49,13 +52,20 @@ public enum PlasticityRule: Sendable, Equatable {
       ]
     case .binaryBTSP:
       [("plateau", .target, "1 during a plateau, else 0")]
+    case .taggingCapture:
+      [
+        ("protein", .target, "protein amount p (α at saturation)"),
+        ("early", .target, "mean early weight h of the projection's synapses onto the neuron (mV)"),
+        ("late", .target, "mean late weight z of the projection's synapses onto the neuron"),
+        ("tagged", .target, "fraction of the projection's synapses onto the neuron with a tag (±)"),
+      ]
     }
   }
 
   /// The plateaus of a BTSP rule, nil for spike-timing rules.
   public var plateaus: PlateauSchedule? {
     switch self {
-    case .pairSTDP, .tripletSTDP: nil
+    case .pairSTDP, .tripletSTDP, .taggingCapture: nil
     case .bidirectionalBTSP(let p): p.plateaus
     case .binaryBTSP(let p): p.plateaus
     }
@@ -68,6 +78,7 @@ public enum PlasticityRule: Sendable, Equatable {
     case .tripletSTDP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     case .bidirectionalBTSP(let p): p.weightMin...max(p.weightMin, p.weightMax)
     case .binaryBTSP(let p): p.weightMin...max(p.weightMin, p.weightMax)
+    case .taggingCapture(let p): p.weightRange
     }
   }
 
@@ -79,6 +90,7 @@ public enum PlasticityRule: Sendable, Equatable {
     case .tripletSTDP(let p): p.violations(unit: unit)
     case .bidirectionalBTSP(let p): p.violations(unit: unit, targetSize: targetSize)
     case .binaryBTSP(let p): p.violations(unit: unit, targetSize: targetSize)
+    case .taggingCapture(let p): p.violations()
     }
   }
 }
