@@ -104,7 +104,6 @@ final class Simulation<Scalar: EngineScalar> {
     buildSlowProcesses()
     for (i, rec) in experiment.recording.weights.enumerated() {
       let t = experiment.projections.firstIndex { $0.name == rec.projection }!
-      let proj = experiment.projections[t]
       let unit = experiment.populations[tables[t].targetPopulation].model.weightUnit ?? ""
       let table = tables[t]
       weightRecorders.append(
