@@ -163,10 +163,8 @@ final class Simulation<Scalar: EngineScalar> {
       hi = max(hi, Double(table.weights[s]))
     }
     guard lo <= hi else { return 0...0 }
-    let scaled = experiment.population(named: proj.target)?.homeostasis.map {
-      $0.projections.isEmpty ? proj.receptor == .excitatory : $0.projections.contains(proj.name)
-    }
-    return scaled == true ? min(lo, 0)...(4 * hi) : lo...hi
+    let scaled = experiment.population(named: proj.target)?.homeostasis?.scales(proj) ?? false
+    return scaled ? min(lo, 0)...(4 * hi) : lo...hi
   }
 
   /// The slow processes: each population's homeostatic scaling, then the plasticity rules that have
@@ -176,9 +174,7 @@ final class Simulation<Scalar: EngineScalar> {
     for (p, pop) in experiment.populations.enumerated() {
       guard let h = pop.homeostasis else { continue }
       let scaled = experiment.projections.indices.filter { t in
-        let proj = experiment.projections[t]
-        return proj.target == pop.name
-          && (h.projections.isEmpty ? proj.receptor == .excitatory : h.projections.contains(proj.name))
+        experiment.projections[t].target == pop.name && h.scales(experiment.projections[t])
       }
       let process = HomeostaticScalingProcess<Scalar>(
         population: p, name: pop.name, size: pop.size, parameters: h,

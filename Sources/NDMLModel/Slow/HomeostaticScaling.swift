@@ -77,6 +77,12 @@ public struct HomeostaticScalingParameters: Sendable, Equatable {
     return out
   }
 
+  /// Whether the scaling applies to `projection` (one onto the population): a listed one, or every
+  /// excitatory one when none are listed.
+  public func scales(_ projection: Projection) -> Bool {
+    projections.isEmpty ? projection.receptor == .excitatory : projections.contains(projection.name)
+  }
+
   /// The largest factor by which one tick of `periodMs` can change a weight when the neuron is
   /// silent: `exp(β·ν_target·Δ)`.
   public func largestTickFactor(periodMs: Double) -> Double { exp(beta * targetRateHz * periodMs / 1000) }

@@ -40,12 +40,7 @@ extension Experiment {
         }
       }
       if Set(h.projections).count != h.projections.count { add("projections", "lists a projection twice") }
-      let scaled =
-        h.projections.isEmpty
-        ? incoming.filter { $0.receptor == .excitatory }
-        : incoming.filter {
-          h.projections.contains($0.name)
-        }
+      let scaled = incoming.filter(h.scales)
       if scaled.isEmpty {
         add("projections", "no excitatory projection targets \(pop.name): there is nothing to scale")
       }
