@@ -18,7 +18,9 @@ public struct ExperimentConfig: Sendable {
   public var warnings: [ConfigError]
 
   /// Top-level keys.
-  static let sections = ["simulation", "timescales", "populations", "projections", "inputs", "record", "output"]
+  static let sections = [
+    "simulation", "timescales", "populations", "projections", "inputs", "record", "output", "memory",
+  ]
 
   /// Loads `url`, applies `--set` overrides (`key.path=value`), reads and validates everything.
   ///

@@ -64,6 +64,7 @@ struct SchemaReader {
       simulation: simulation, populations: populations, projections: projections,
       currentInjections: injections, recording: recording)
     experiment.timescales = timescales
+    experiment.memory = readMemory(top.node("memory"), durationMs: simulation.durationMs)
     return ExperimentConfig(
       experiment: experiment, outputPath: output?.string("path"), gzipLevel: gzip, text: text,
       overrides: overrides, warnings: [])
@@ -402,7 +403,8 @@ struct SchemaReader {
     case "btsp_binary":
       guard
         let (f, wMax) = ruleFields(
-          node, path: path, unit: unit, keys: ["w_min_\(unit)", "window_before_ms", "window_after_ms"],
+          node, path: path, unit: unit,
+          keys: ["w_min_\(unit)", "window_before_ms", "window_after_ms", "increment_\(unit)"],
           extra: ["update", "plateaus"])
       else { return nil }
       var p = BinaryBTSPParameters(weightMax: wMax)
@@ -410,6 +412,7 @@ struct SchemaReader {
       if let v = f.double("window_before_ms") { p.windowBeforeMs = v }
       if let v = f.double("window_after_ms") { p.windowAfterMs = v }
       if let update = f.option("update", of: BinaryBTSPParameters.Update.self) { p.update = update }
+      p.increment = f.double("increment_\(unit)")
       if f.node("plateaus") != nil {
         guard let plateaus = readPlateaus(f, durationMs: 1) else { return nil }
         p.plateaus = plateaus

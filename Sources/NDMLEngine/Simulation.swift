@@ -37,8 +37,10 @@ final class Simulation<Scalar: EngineScalar> {
   private var weightRecorders: [WeightRecorder<Scalar>] = []
   /// Processes on their own slow clocks (homeostatic scaling, consolidation), in build order.
   private var slowProcesses: [any SlowProcess] = []
-  /// Per population, the slow process that observes its spikes (homeostasis), if any.
-  private var spikeObservers: [(any SpikeObservingProcess)?] = []
+  /// Per population, the slow process that observes its spikes (homeostasis, memory), if any.
+  private var spikeObservers: [(any SpikeObserver)?] = []
+  /// The memory lifecycles (also in ``slowProcesses``), in `memory:` order.
+  private var memoryTrackers: [MemoryTracker<Scalar>] = []
   private var spikeTotals: [Int]
   private var synapticEvents = 0
   /// Steps between checkpoints handed to the observer (0: none).
@@ -196,6 +198,30 @@ final class Simulation<Scalar: EngineScalar> {
           table: tables[t], parameters: c, bounds: rule.weightBounds,
           clockSteps: c.clock.steps(timescales: experiment.timescales, dtMs: dt), dtMs: dt))
     }
+    buildMemoryTrackers()
+  }
+
+  /// One ``MemoryTracker`` per `memory:` entry, after the processes that change its weights (so
+  /// it reads them after their ticks).
+  private func buildMemoryTrackers() {
+    for m in experiment.memory {
+      let t = experiment.projections.firstIndex { $0.name == m.projection }!
+      let table = tables[t]
+      guard let source = kernels[table.sourcePopulation] as? MemoryPatternKernel<Scalar>,
+        case .memoryPatterns(let parameters) = experiment.populations[table.sourcePopulation].model
+      else { preconditionFailure("memory.\(m.projection): validated to have a memory_patterns source") }
+      let chain = slowProcesses.compactMap { $0 as? BennaFusiProcess<Scalar> }.first { $0.table === table }
+      let variables =
+        ((plasticity[t] as? any MemoryVariableSource)?.memoryVariables ?? []) + (chain?.memoryVariables ?? [])
+      let tracker = MemoryTracker(
+        tracking: m, table: table, patterns: source, parameters: parameters, variables: variables,
+        targetSize: experiment.populations[table.targetPopulation].size,
+        clockSteps: m.clock.steps(timescales: experiment.timescales, dtMs: dt), dtMs: dt)
+      memoryTrackers.append(tracker)
+      slowProcesses.append(tracker)
+      let p = table.targetPopulation
+      spikeObservers[p] = spikeObservers[p].map { SpikeObserverFanOut([$0, tracker]) } ?? tracker
+    }
   }
 
   /// Whether projection `t` needs its input shifted per (spike step, delay) before it is summed:
@@ -347,6 +373,7 @@ final class Simulation<Scalar: EngineScalar> {
     observer.progress(completedSteps: stepCount, totalSteps: stepCount)
     for t in plasticity.keys.sorted() { plasticity[t]!.finish(atStep: stepCount) }
     for process in slowProcesses { process.finish(atStep: stepCount) }
+    for tracker in memoryTrackers { try observer.record(memory: tracker.takeReport()) }
     for recorder in weightRecorders {
       recorder.snapshot(timeMs: Double(stepCount) * dt)
       try recorder.flush(to: observer)
@@ -453,7 +480,9 @@ final class Simulation<Scalar: EngineScalar> {
       try checkpoint(atStep: n, context: context)
     }
     // Slow processes catch up to t_n before anything samples it.
+    for tracker in memoryTrackers { tracker.beforeTicks(atStep: n) }
     for process in slowProcesses where n > 0 && n % process.clockSteps == 0 { process.tick(atStep: n) }
+    for tracker in memoryTrackers { tracker.afterTicks(atStep: n) }
     for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
       if case .projection(let t) = recorder.source, let kernel = plasticity[t] {
         recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
@@ -515,11 +544,17 @@ final class Simulation<Scalar: EngineScalar> {
       rings[p].map { RingFold(ring: $0, neurons: neuronRanges[p][part]) }
     }
     let periods = serialPeriods(flushEvery: flushEvery)
-    let changes = currentChangeSteps
+    // Steps with serial work off the periodic grid: current changes, memory events.
+    let changes = Array(Set(currentChangeSteps + memoryTrackers.flatMap(\.eventSteps))).sorted()
     /// The first step after `n` with serial work.
     func nextSerialStep(after n: Int) -> Int {
       var next = periods.map { ($0 - (n + 1) % $0) % $0 + n + 1 }.min() ?? Int.max
-      if let change = changes.first(where: { $0 > n }) { next = min(next, change) }
+      var (lo, hi) = (0, changes.count)
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if changes[mid] <= n { lo = mid + 1 } else { hi = mid }
+      }
+      if lo < changes.count { next = min(next, changes[lo]) }
       return next
     }
     var nextSerial = startStep
@@ -972,8 +1007,8 @@ struct PopulationPlan<Scalar: EngineScalar> {
   /// Whether a neuron spikes at most once per step (a source that drives a `loihi_cuba`
   /// population: Loihi's spikes are binary, so a repeat within the step is dropped).
   let binary: Bool
-  /// The slow process observing the population's spikes (thread 0 only).
-  unowned(unsafe) let observer: (any SpikeObservingProcess)?
+  /// The slow processes observing the population's spikes (thread 0 only).
+  unowned(unsafe) let observer: (any SpikeObserver)?
 }
 
 /// Delivering one projection: its spikes stamped `n + stampOffset` into `target` (a synaptic

@@ -38,6 +38,8 @@ public protocol SimulationObserver: AnyObject {
   /// Consecutive samples of one trace of one ``TraceRecording`` (`recordingIndex` indexes
   /// ``RecordingPlan/traces``, `variable` is the trace name).
   func record(traces: StateSampleChunk) throws
+  /// The memory lifecycle of one projection, once at the end of the run.
+  func record(memory: MemoryReport) throws
   /// A checkpoint: `state` is the engine's whole state at the start of step `step`, and every
   /// chunk recorded before that step has already been handed over. The observer makes its own
   /// data durable, then stores `state` with its own positions (see `docs/checkpoint.md`).
@@ -54,6 +56,8 @@ extension SimulationObserver {
   public func record(plateaus: PlateauChunk) throws {}
   /// Ignores traces (observers that do not store them).
   public func record(traces: StateSampleChunk) throws {}
+  /// Ignores memory reports (observers that do not store them).
+  public func record(memory: MemoryReport) throws {}
   /// Never asks to stop.
   public func shouldStop() -> Bool { false }
   /// Ignores checkpoints (observers that do not store them).

@@ -36,6 +36,8 @@ public struct Experiment: Sendable, Equatable {
   public var recording: RecordingPlan
   /// The named clocks of slow processes (`timescales:`).
   public var timescales = Timescales()
+  /// Memory lifecycles of plastic projections (`memory:`).
+  public var memory: [MemoryTracking] = []
 
   /// Creates an experiment; call ``validate()`` before running it.
   public init(
@@ -228,6 +230,7 @@ public struct Experiment: Sendable, Equatable {
       }
     }
     issues += validateSlowProcesses()
+    issues += validateMemory()
     return issues
   }
 

@@ -365,6 +365,46 @@ public final class ResultsWriter: SimulationObserver {
     }
   }
 
+  /// Writes `/memory/<projection>` (layout: `docs/results-format.md`).
+  public func record(memory r: MemoryReport) throws {
+    let k = r.items.count
+    let bytes =
+      8 * (r.snr.reduce(0) { $0 + $1.count } + 8 * r.recallTimesMs.count + r.patterns.reduce(k) { $0 + $1.count })
+    try writing(bytes) {
+      let g = try file.root.createGroup("memory/\(r.projection)")
+      try g.setAttribute("snr_threshold", r.snrThreshold)
+      try g.setAttribute("snr_forgotten", r.snrForgotten)
+      try g.setAttribute("storage_window_ms", r.storageWindowMs)
+      try g.setAttribute("target_size", Int64(r.targetSize))
+      try g.writeDataset("traces/item", r.items.map(Int64.init))
+      try g.writeDataset("traces/stored_ms", r.storedMs).setAttribute("units", "ms")
+      try g.writeDataset("traces/synapses", r.synapseCounts.map(Int64.init))
+      try g.writeDataset("traces/potentiated", r.potentiatedCounts.map(Int64.init))
+      var offsets: [Int64] = [0]
+      for p in r.patterns { offsets.append(offsets.last! + Int64(p.count)) }
+      try g.writeDataset("traces/pattern_offsets", offsets)
+      try g.writeDataset("traces/pattern_neurons", r.patterns.flatMap { $0.map(UInt64.init) })
+      try g.writeDataset("snr/time", r.snrTimesMs).setAttribute("units", "ms")
+      for (name, row) in zip(r.variables, r.snr) {
+        try g.writeDataset("snr/\(name)", row, shape: [r.snrTimesMs.count, k])
+      }
+      try g.writeDataset("transitions/time", r.transitionTimesMs).setAttribute("units", "ms")
+      try g.writeDataset("transitions/trace", r.transitionTraces.map(Int64.init))
+      try g.writeStringDataset("transitions/state", r.transitionStates.map(\.rawValue))
+      try g.writeDataset("recall/time", r.recallTimesMs).setAttribute("units", "ms")
+      try g.writeDataset("recall/trace", r.recallTraces.map(Int64.init))
+      try g.writeDataset(
+        "recall/age", zip(r.recallTimesMs, r.recallTraces).map { $0 - r.storedMs[$1] }
+      ).setAttribute("units", "ms")
+      try g.writeDataset("recall/cue_size", r.recallCueSizes.map(Int64.init))
+      try g.writeDataset("recall/evoked", r.recallEvoked.map(Int64.init))
+      try g.writeDataset("recall/completion", r.recallCompletion)
+      try g.writeDataset("recall/spurious", r.recallSpurious)
+      try g.writeDataset("recall/score", zip(r.recallCompletion, r.recallSpurious).map { $0 - $1 })
+      try file.flush()
+    }
+  }
+
   /// Reopens the datasets of weight recording `index` (resuming).
   private func openWeightSets(_ index: Int, group: HDF5Group) throws {
     let path = "weights/\(plan.weights[index].projection)"

@@ -14,12 +14,17 @@ final class MemoryPatternKernel<Scalar: EngineScalar>: SourceKernel {
   private let periodSteps: Int
   private let recallStartStep: Int
   private let recallPeriodSteps: Int
+  private let noise: RandomStream
+  /// Extra presentations (memory recall probes), by step ascending.
+  private var probeSteps: [Int] = []
+  private var probeNeurons: [[Int32]] = []
 
   init(parameters p: MemoryPatternParameters, size: Int, dtMs: Double, seed: UInt64, population: String) {
     self.size = size
     parameters = p
     members = RandomStream(seed: seed, purpose: "patterns/\(population)")
     masks = RandomStream(seed: seed, purpose: "pattern-masks/\(population)")
+    noise = RandomStream(seed: seed, purpose: "pattern-noise/\(population)")
     func steps(_ ms: Double) -> Int { Int((ms / dtMs).rounded()) }
     startStep = steps(p.startMs)
     periodSteps = max(1, steps(p.periodMs))
@@ -45,16 +50,37 @@ final class MemoryPatternKernel<Scalar: EngineScalar>: SourceKernel {
     return out
   }
 
-  /// Item μ without ⌊count·mask_fraction⌋ of its neurons (partial Fisher–Yates), ascending.
-  func cue(_ mu: Int) -> [Int32] {
+  /// Item μ without ⌊count·mask_fraction⌋ of its neurons (partial Fisher–Yates, stream
+  /// `pattern-masks`), plus ⌊count·noise_fraction⌋ random non-members (stream `pattern-noise`, at
+  /// most all of them), ascending; keyed by μ alone, so every cue of an item is the same.
+  func cue(_ mu: Int, maskFraction: Double? = nil, noiseFraction: Double = 0) -> [Int32] {
     var neurons = pattern(mu)
-    let removed = Int((Double(neurons.count) * parameters.maskFraction).rounded(.down))
+    let members = Set(neurons)
+    let count = neurons.count
+    let removed = Int((Double(count) * (maskFraction ?? parameters.maskFraction)).rounded(.down))
     for r in 0..<removed {
       let u = masks.uniform(UInt64(mu), UInt64(r))
-      let k = r + min(Int(u * Double(neurons.count - r)), neurons.count - r - 1)
+      let k = r + min(Int(u * Double(count - r)), count - r - 1)
       neurons.swapAt(r, k)
     }
-    return Array(neurons[removed...]).sorted()
+    var out = Array(neurons[removed...])
+    let added = min(Int((Double(count) * noiseFraction).rounded(.down)), size - count)
+    var chosen = Set<Int32>()
+    var draw: UInt64 = 0
+    while chosen.count < added {
+      let j = Int32(min(Int(noise.uniform(UInt64(mu), draw) * Double(size)), size - 1))
+      draw += 1
+      if !members.contains(j) && chosen.insert(j).inserted { out.append(j) }
+    }
+    return out.sorted()
+  }
+
+  /// Adds presentations of `neurons` at `step` (recall probes); call before the run.
+  func addPresentations(_ presentations: [(step: Int, neurons: [Int32])]) {
+    let merged = (zip(probeSteps, probeNeurons).map { ($0, $1) } + presentations.map { ($0.step, $0.neurons) })
+      .sorted { $0.0 < $1.0 }
+    probeSteps = merged.map(\.0)
+    probeNeurons = merged.map(\.1)
   }
 
   @_specialize(where Scalar == Double)
@@ -71,6 +97,17 @@ final class MemoryPatternKernel<Scalar: EngineScalar>: SourceKernel {
       if k < p.recallPatterns {
         let mu = p.testedPattern(k)
         for j in slot % 2 == 0 ? pattern(mu) : cue(mu) { spikes.append(Int(j)) }
+      }
+    }
+    if !probeSteps.isEmpty {
+      var (lo, hi) = (0, probeSteps.count)
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if probeSteps[mid] < n { lo = mid + 1 } else { hi = mid }
+      }
+      while lo < probeSteps.count && probeSteps[lo] == n {
+        for j in probeNeurons[lo] { spikes.append(Int(j)) }
+        lo += 1
       }
     }
   }

@@ -22,6 +22,7 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
   private var latestPlateau = Int.min / 2
   private let on: Scalar
   private let off: Scalar
+  private let step: Scalar
 
   init(table: SynapseTable<Scalar>, parameters p: BinaryBTSPParameters, targetSize: Int, dtMs: Double, seed: UInt64) {
     self.table = table
@@ -37,6 +38,7 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     setsOn = Array(repeating: false, count: targetSize)
     on = Scalar(p.weightMax)
     off = Scalar(p.weightMin)
+    step = Scalar(p.increment ?? 0)
   }
 
   var indexBytes: Int { incoming.bytes }
@@ -48,6 +50,7 @@ final class BinaryBTSPKernel<Scalar: EngineScalar>: PlasticityKernel {
     switch parameters.update {
     case .setReset: table.weights[s] = setsOn[i] ? on : off
     case .flip: table.weights[s] = table.weights[s] == on ? off : on
+    case .increment: table.weights[s] = min(max(table.weights[s] + (setsOn[i] ? step : -step), off), on)
     }
   }
 

@@ -270,3 +270,13 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
     pendingHead = 0
   }
 }
+
+extension TaggingCaptureKernel: MemoryVariableSource {
+  /// `tag` (−1, 0, +1 as of the last tick) and `late` (z).
+  var memoryVariables: [MemoryVariable] {
+    [
+      MemoryVariable(name: "tag", role: .tag) { [unowned self] s in tags[s] },
+      MemoryVariable(name: "late", role: .slow) { [unowned self] s in late[s] },
+    ]
+  }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import NDMLModel
 
 /// CPU process of Benna–Fusi consolidation (equations, numerics and references:
@@ -10,7 +11,7 @@ import NDMLModel
 final class BennaFusiProcess<Scalar: EngineScalar>: SlowProcess {
   let name: String
   let clockSteps: Int
-  private let table: SynapseTable<Scalar>
+  let table: SynapseTable<Scalar>
   private let m: Int
   /// `exp(A·Δ)` row-major, in double precision.
   private let propagator: [Double]
@@ -91,5 +92,24 @@ final class BennaFusiProcess<Scalar: EngineScalar>: SlowProcess {
     lastTick = try archive.readInt()
     try archive.read(into: table.weights, count: table.count)
     try archive.read(into: hidden, count: table.count * (m - 1))
+  }
+}
+
+extension BennaFusiProcess: MemoryVariableSource {
+  /// `hidden`: the capacitance-weighted mean Σ_{k≥2} C_k u_k / Σ_{k≥2} C_k of the hidden
+  /// variables — where the chain keeps a consolidated trace (none for m = 1).
+  var memoryVariables: [MemoryVariable] {
+    guard m > 1 else { return [] }
+    let m = self.m
+    let hidden = self.hidden
+    let weights = (1..<m).map { pow(2, Double($0)) }
+    let total = weights.reduce(0, +)
+    return [
+      MemoryVariable(name: "hidden", role: .slow) { s in
+        var sum = 0.0
+        for k in 0..<(m - 1) { sum += weights[k] * Double(hidden[s * (m - 1) + k]) }
+        return sum / total
+      }
+    ]
   }
 }

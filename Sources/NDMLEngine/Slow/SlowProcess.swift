@@ -14,11 +14,26 @@ protocol SlowProcess: Checkpointable {
   func finish(atStep n: Int)
 }
 
-/// A slow process that needs a population's spikes (called once per step with the step's spikes of
-/// the population, every thread's, in neuron order).
-protocol SpikeObservingProcess: SlowProcess {
-  /// Index of the population whose spikes the process observes.
-  var observedPopulation: Int { get }
+/// Something that sees a population's spikes: called once per step with the step's spikes of the
+/// population, every thread's, in neuron order (thread 0 only).
+protocol SpikeObserver: AnyObject {
   /// The population's spikes stamped `step`.
   func observe(_ indices: UnsafePointer<Int32>, count: Int, step: Int)
+}
+
+/// A slow process that needs a population's spikes.
+protocol SpikeObservingProcess: SlowProcess, SpikeObserver {
+  /// Index of the population whose spikes the process observes.
+  var observedPopulation: Int { get }
+}
+
+/// Several observers of one population, called in order.
+final class SpikeObserverFanOut: SpikeObserver {
+  private let observers: [any SpikeObserver]
+
+  init(_ observers: [any SpikeObserver]) { self.observers = observers }
+
+  func observe(_ indices: UnsafePointer<Int32>, count: Int, step: Int) {
+    for o in observers { o.observe(indices, count: count, step: step) }
+  }
 }

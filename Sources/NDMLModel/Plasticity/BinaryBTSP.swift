@@ -18,6 +18,11 @@
 ///   the authors' theory and feedback model; there the plateau probability is f_q/2, so use
 ///   `probability` = f_q/2.
 ///
+/// * `update: increment`: as `set_reset`, but heads adds `increment` to every eligible synapse and
+///   tails subtracts it (clipped to [`w_min`, `w_max`]): BTSP as the ±Δ write of a continuous
+///   synapse — what a consolidation chain (`consolidation:`, Benna & Fusi 2016) takes as its
+///   input, where a set/reset would overwrite the chain's memory. An NDML choice, not the paper's.
+///
 /// A per-synapse coin is not offered: with the authors' recall threshold it does not recall (the
 /// trace of a plateau neuron sums to Bin(K, ½), below threshold once a third of the cue is masked;
 /// docs/plasticity-literature.md §1).
@@ -34,7 +39,8 @@
 /// |-----|------------|---------|---------|
 /// | `w_min_<unit>`, `w_max_<unit>` | `weightMin`, `weightMax` | 0, required | off and on weights |
 /// | `window_before_ms`, `window_after_ms` | `windowBeforeMs`, `windowAfterMs` | 0, 1 | eligibility window around the plateau start |
-/// | `update` | `update` | `set_reset` | `set_reset` or `flip` |
+/// | `update` | `update` | `set_reset` | `set_reset`, `flip` or `increment` |
+/// | `increment_<unit>` | `increment` | none (required by `increment`) | the step Δ of `update: increment` |
 /// | `plateaus` | `plateaus` | none | ``PlateauSchedule`` |
 ///
 /// ## References
@@ -48,6 +54,8 @@ public struct BinaryBTSPParameters: Sendable, Equatable {
     case setReset = "set_reset"
     /// Every eligible synapse flips.
     case flip
+    /// One coin per neuron and plateau: all eligible synapses +Δ, or all −Δ.
+    case increment
   }
 
   /// The off weight.
@@ -60,6 +68,8 @@ public struct BinaryBTSPParameters: Sendable, Equatable {
   public var windowAfterMs = 1.0
   /// The update rule.
   public var update = Update.setReset
+  /// The step of `update: increment`.
+  public var increment: Double?
   /// The target neurons' plateaus.
   public var plateaus = PlateauSchedule(durationMs: 1)
 
@@ -71,6 +81,15 @@ public struct BinaryBTSPParameters: Sendable, Equatable {
     var out = requireFinite([("w_min_\(unit)", weightMin), ("w_max_\(unit)", weightMax)])
     out += requireNonNegative([("window_before_ms", windowBeforeMs), ("window_after_ms", windowAfterMs)])
     out += weightBoundViolations(weightMin, weightMax, unit: unit)
+    switch (update, increment) {
+    case (.increment, nil):
+      out.append(.init(key: "increment_\(unit)", message: "is required by update: increment (the step Δ)"))
+    case (.increment, let d?) where !(d > 0 && d.isFinite):
+      out.append(.init(key: "increment_\(unit)", message: "must be a positive number, got \(d)"))
+    case (.setReset, _?), (.flip, _?):
+      out.append(.init(key: "increment_\(unit)", message: "applies to update: increment only"))
+    default: break
+    }
     out += plateaus.violations(targetSize: targetSize).map { .init(key: "plateaus." + $0.key, message: $0.message) }
     return out
   }
