@@ -38,7 +38,7 @@ let package = Package(
     // C11 atomics for the engine's barrier (the Synchronization module needs macOS 15).
     .target(name: "CNDMLThreads"),
     .target(name: "NDMLEngine", dependencies: ["NDMLModel", "CNDMLThreads"]),
-    .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel"]),
+    .target(name: "NDMLResults", dependencies: ["NDMLHDF5", "NDMLModel", "NDMLAnalysis"]),
     .target(name: "NDMLLoihi", dependencies: ["NDMLModel", "NDMLEngine", "NDMLHDF5"]),
     .target(name: "NDMLAnalysis", dependencies: ["CBLAS"]),
     .target(name: "NDMLPlot"),

@@ -23,6 +23,7 @@ NEEDS = {
     "network_activity": ["cuba", "coba"],
     "stdp_song2000": ["stdp_song2000"],
     "btsp_memory": ["btsp_place_field", "btsp_cam"],
+    "memory_lifecycle": ["memory_lifecycle"],
     # "export:NAME": `ndml export experiments/NAME.yaml --format lava -o results/NAME_lava`.
     "loihi_quantization": ["loihi_from_float", "export:loihi_from_float"],
 }

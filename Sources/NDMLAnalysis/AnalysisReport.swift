@@ -52,6 +52,8 @@ public struct AnalysisReport: Sendable {
   public var plateaus: [(projection: String, count: Int)]
   /// Firing-pattern classes per population (`--firing-patterns`; empty otherwise).
   public var firingPatterns: [PopulationFiringPatterns] = []
+  /// Memory lifecycles (`/memory`), by projection.
+  public var memory: [MemorySummary] = []
 
   /// Creates a report.
   public init(
@@ -122,6 +124,22 @@ public struct AnalysisReport: Sendable {
           )
         })
     }
+    if !memory.isEmpty {
+      object["memory"] = Dictionary(
+        uniqueKeysWithValues: memory.map { m in
+          (
+            m.projection,
+            [
+              "stored_traces": m.storedTraces,
+              "final_states": Dictionary(uniqueKeysWithValues: m.finalStates.map { ($0.state, $0.count) }),
+              "lifetime_s": m.lifetimeS.map { $0 as Any } ?? NSNull(), "age_edges_s": m.ageEdgesS,
+              "mean_snr": m.meanSNR.map(Self.number), "snr_samples": m.snrSamples,
+              "recall_score": m.meanScore.map(Self.number), "recall_completion": m.meanCompletion.map(Self.number),
+              "probes": m.probes,
+            ] as [String: Any]
+          )
+        })
+    }
     return object
   }
 
@@ -172,6 +190,21 @@ public struct AnalysisReport: Sendable {
           + "\(f(s.std.last!)) \(w.units)")
     }
     for p in plateaus { lines.append("plateaus \(p.projection): \(p.count)") }
+    for m in memory {
+      lines.append(
+        "memory \(m.projection): \(m.storedTraces) traces stored; final states "
+          + m.finalStates.map { "\($0.state) \($0.count)" }.joined(separator: ", ") + "; lifetime (mean SNR below "
+          + "threshold) " + (m.lifetimeS.map { "from \(f($0)) s of age" } ?? "beyond the oldest age"))
+      lines.append("  age (s)            mean SNR   recall score   completion   probes")
+      for b in m.meanSNR.indices {
+        let range = "\(f(m.ageEdgesS[b], 6))–\(f(m.ageEdgesS[b + 1], 6))"
+        lines.append(
+          "  " + range.padding(toLength: 18, withPad: " ", startingAt: 0)
+            + " \(f(m.meanSNR[b]).padding(toLength: 10, withPad: " ", startingAt: 0))"
+            + " \(f(m.meanScore[b]).padding(toLength: 14, withPad: " ", startingAt: 0))"
+            + " \(f(m.meanCompletion[b]).padding(toLength: 12, withPad: " ", startingAt: 0)) \(m.probes[b])")
+      }
+    }
     for population in firingPatterns {
       let counts = population.counts.sorted { $0.key.rawValue < $1.key.rawValue }
       lines.append(

@@ -1,4 +1,5 @@
 import Foundation
+import NDMLAnalysis
 import NDMLHDF5
 
 /// Reads an NDML results file (for `ndml inspect`, `ndml report` and tests).
@@ -105,6 +106,29 @@ public final class ResultsReader {
       try g.openDataset("time").read(as: Double.self), try data.read(as: Double.self),
       try g.openDataset("source_ids").shape().first ?? 0, try data.stringAttribute("units")
     )
+  }
+
+  /// Projections with a memory lifecycle (`/memory/<projection>`).
+  public func memoryProjections() throws -> [String] {
+    file.root.contains("memory") ? try file.root.openGroup("memory").childNames() : []
+  }
+
+  /// The memory lifecycle of `projection` (`/memory/<projection>`).
+  public func memory(of projection: String) throws -> MemorySeries {
+    guard file.root.contains("memory/\(projection)") else {
+      throw ResultsError.notFound(
+        path: url.path, what: "memory lifecycle of '\(projection)'", available: try memoryProjections())
+    }
+    let g = try file.root.openGroup("memory/\(projection)")
+    func doubles(_ name: String) throws -> [Double] { try g.openDataset(name).read(as: Double.self) }
+    func ints(_ name: String) throws -> [Int] { try g.openDataset(name).read(as: Int64.self).map { Int($0) } }
+    return MemorySeries(
+      projection: projection, storedMs: try doubles("traces/stored_ms"), snrTimesMs: try doubles("snr/time"),
+      weightSNR: try doubles("snr/weight"), snrForgotten: try g.scalarAttribute("snr_forgotten", as: Double.self),
+      recallAgeMs: try doubles("recall/age"), recallCompletion: try doubles("recall/completion"),
+      recallSpurious: try doubles("recall/spurious"), recallScore: try doubles("recall/score"),
+      transitionTraces: try ints("transitions/trace"),
+      transitionStates: try g.openDataset("transitions/state").readStrings())
   }
 
   /// Number of plateaus per BTSP projection (`/plateaus/<projection>`).

@@ -3,7 +3,8 @@ import NDMLHDF5
 
 extension AnalysisReport {
   /// Writes `/analysis/<population>/` (scalars as attributes; rate histogram and spectrum as
-  /// datasets) and `/analysis_weights/<projection>/` into a new HDF5 file.
+  /// datasets), `/analysis_weights/<projection>/` and `/analysis_memory/<projection>/` into a new HDF5
+  /// file.
   func write(to file: HDF5File) throws {
     let root = try file.root.createGroup("analysis")
     try root.setAttribute("source_file", self.file)
@@ -40,6 +41,17 @@ extension AnalysisReport {
       for (name, values) in [("mean", s.mean), ("std", s.std), ("min", s.min), ("max", s.max)] {
         try g.writeDataset(name, values).setAttribute("units", w.units)
       }
+    }
+    for m in memory {
+      let g = try file.root.createGroup("analysis_memory/\(m.projection)")
+      try g.setAttribute("stored_traces", Int64(m.storedTraces))
+      try g.setAttribute("lifetime_s", m.lifetimeS ?? .infinity)
+      try g.writeDataset("age_edges", m.ageEdgesS).setAttribute("units", "s")
+      try g.writeDataset("mean_snr", m.meanSNR)
+      try g.writeDataset("snr_samples", m.snrSamples.map { Int64($0) })
+      try g.writeDataset("recall_score", m.meanScore)
+      try g.writeDataset("recall_completion", m.meanCompletion)
+      try g.writeDataset("probes", m.probes.map { Int64($0) })
     }
   }
 }

@@ -6,7 +6,7 @@ import NDMLResults
 
 /// `ndml analyze FILE`: the standard statistics of a results file — per population rates, CV of
 /// ISIs, Fano factors, pairwise correlations, Golomb's χ and the population-rate spectrum; weight
-/// statistics over time; plateau counts — as a table, JSON, and optionally a separate HDF5 file.
+/// statistics over time; plateau counts; memory lifecycles by age (SNR, recall) — as a table, JSON, and optionally a separate HDF5 file.
 /// Definitions: `NDMLAnalysis/SpikeStatistics.swift` (the same as `Tests/python/spikestats.py`).
 struct AnalyzeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -127,13 +127,16 @@ struct AnalyzeCommand: ParsableCommand {
           projection: projection, timesMs: w.timesMs, values: w.values, synapses: w.synapses, units: w.units)
       }
       let plateaus = try r.plateauCounts()
-      if analyses.isEmpty && weights.isEmpty && plateaus.isEmpty {
+      let memory = try r.memoryProjections().map { MemorySummary(try r.memory(of: $0)) }
+      if analyses.isEmpty && weights.isEmpty && plateaus.isEmpty && memory.isEmpty {
         throw CommandError(
-          "\(file) holds nothing to analyse: no recorded spikes (/spikes), weights (/weights) or plateaus (/plateaus)")
+          "\(file) holds nothing to analyse: no recorded spikes (/spikes), weights (/weights), plateaus (/plateaus) "
+            + "or memory lifecycle (/memory)")
       }
       var report = AnalysisReport(
         file: file, options: options, populations: analyses, weights: weights, plateaus: plateaus)
       report.firingPatterns = patterns
+      report.memory = memory
       if json {
         Console.out(try report.jsonText())
       } else {

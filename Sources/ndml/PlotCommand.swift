@@ -30,7 +30,7 @@ struct PlotCommand: ParsableCommand {
 
   @OptionGroup var window: WindowOptions
 
-  @Option(help: "Projection for --kind weights (default: every projection with snapshots).")
+  @Option(help: "Projection for --kind weights or recall (default: every projection with snapshots or /memory).")
   var projection: String?
 
   @Option(help: "Bin of --kind rate, in ms.")
@@ -68,9 +68,7 @@ struct PlotCommand: ParsableCommand {
       case .voltage:
         figure = try voltage(r, start: start, stop: window.stopMs ?? duration)
       case .recall:
-        throw CommandError(
-          "\(file) has no /memory group: recall plots need the recall scores of a memory experiment, "
-            + "which this file does not hold")
+        figure = try recall(r)
       }
       let url = URL(fileURLWithPath: output)
       do {
@@ -210,6 +208,38 @@ struct PlotCommand: ParsableCommand {
     }
     fig.yLabel = "weight (\(units))"
     fig.subtitle = "\(file): thin lines are the smallest and largest recorded weight"
+    return fig
+  }
+
+  /// Recall score (completion − spurious) of every probe against the trace's age, per memory
+  /// projection, with the mean per age bin.
+  private func recall(_ r: ResultsReader) throws -> SVGFigure {
+    let available = try r.memoryProjections()
+    guard !available.isEmpty else {
+      throw CommandError(
+        "\(file) has no /memory group: recall plots need the recall scores of a memory experiment (a config "
+          + "with a memory: section, e.g. experiments/memory_lifecycle.yaml)")
+    }
+    let names = projection.map { [$0] } ?? available
+    var fig = SVGFigure(title: "Recall from partial cues", xLabel: "age of the trace (s)", yLabel: "recall score")
+    for (k, name) in names.enumerated() {
+      let m = try r.memory(of: name)
+      let ages = m.recallAgeMs.map { $0 / 1000 }
+      let c = color(k)
+      fig.add(.points(x: ages, y: m.recallScore, color: c, size: 3))
+      let oldest = ages.max() ?? 0
+      let edges = [0.0] + (0...40).map { 30 * pow(2, Double($0) / 4) }.filter { $0 < oldest } + [oldest]
+      let summary = MemorySummary(m, edgesS: edges)
+      let kept = summary.meanScore.indices.filter { summary.probes[$0] > 0 }
+      fig.add(
+        .line(
+          x: kept.map { (summary.ageEdgesS[$0] + summary.ageEdgesS[$0 + 1]) / 2 },
+          y: kept.map { summary.meanScore[$0] },
+          color: c, width: 2.2),
+        label: "\(name): mean per age bin (\(ages.count) probes)")
+    }
+    fig.yIncludesZero = true
+    fig.subtitle = "\(file): score = completion − spurious (0 is chance); points are single probes"
     return fig
   }
 

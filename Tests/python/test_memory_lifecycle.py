@@ -268,6 +268,35 @@ def test_recall_scores_recomputed_from_spikes(lifecycle, config):
                 assert abs(score[age > 1_000_000].mean()) < 0.05
 
 
+def test_analyze_summarises_the_lifecycle(lifecycle, run_ndml):
+    """`ndml analyze --json`: the mean SNR and recall score per age bin, recomputed with numpy."""
+    import json
+
+    report = json.loads(run_ndml("analyze", lifecycle, "--json").stdout)["memory"]
+    for name in ("single", "chain"):
+        m, r = memory(lifecycle, name), report[name]
+        edges = np.array(r["age_edges_s"]) * 1000
+        assert edges[0] == 0 and r["stored_traces"] == np.isfinite(m["traces/stored_ms"]).sum()
+        age = m["snr/time"][:, None] - m["traces/stored_ms"][None, :]
+        snr = m["snr/weight"]
+        for b in range(len(edges) - 1):
+            upper = (age <= edges[b + 1]) if b == len(edges) - 2 else (age < edges[b + 1])
+            sel = np.isfinite(snr) & (age >= edges[b]) & upper
+            assert r["snr_samples"][b] == sel.sum()
+            assert np.isclose(r["mean_snr"][b], snr[sel].mean(), rtol=1e-12)
+            upper = (m["recall/age"] <= edges[b + 1]) if b == len(edges) - 2 else (m["recall/age"] < edges[b + 1])
+            probes = (m["recall/age"] >= edges[b]) & upper
+            assert r["probes"][b] == probes.sum()
+            if probes.any():
+                assert np.isclose(r["recall_score"][b], m["recall/score"][probes].mean(), rtol=1e-12)
+        final = {}
+        for trace, state in zip(m["transitions/trace"], m["transitions/state"]):
+            final[trace] = state.decode()
+        assert r["final_states"] == {s: list(final.values()).count(s) for s in set(final.values())}
+    assert report["single"]["lifetime_s"] is not None and report["single"]["lifetime_s"] <= 600
+    assert report["chain"]["lifetime_s"] is None
+
+
 def test_threads_give_the_same_file(run_ndml, tmp_path):
     files = []
     for threads in (1, 2):
@@ -354,3 +383,29 @@ def test_base_config_is_valid(ndml_bin, tmp_path):
     assert list(m["traces/item"]) == [1, 3]
     assert m["attrs"]["target_size"] == 20
     assert list(np.unique(m["snr/time"])) == list(np.arange(100, 2001, 100, dtype=float))
+
+
+def test_noisy_partial_cue(ndml_bin, tmp_path):
+    """A cue is the item without ⌊|item|·mask⌋ of its neurons plus ⌊|item|·noise⌋ non-members,
+    read from the source's recorded spikes; the same cue at every recall of an item."""
+    text = BASE.replace("recall: {times_ms: [1100], spacing_ms: 5}",
+                        "recall: {times_ms: [1100, 1600], spacing_ms: 5, mask_fraction: 0.25, noise_fraction: 0.5}")
+    text = text.replace("memory:\n", "record: {spikes: [items]}\nmemory:\n")
+    config = tmp_path / "noisy.yaml"
+    config.write_text(text)
+    out = tmp_path / "noisy.h5"
+    r = subprocess.run([str(ndml_bin), "run", str(config), "-o", str(out)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    m = memory(out, "p")
+    with h5py.File(out, "r") as f:
+        t, ids = f["spikes/items/timestamps"][:], f["spikes/items/node_ids"][:]
+    cues = {}
+    for k, (time, trace) in enumerate(zip(m["recall/time"], m["recall/trace"])):
+        item = set(ids[t == m["traces/stored_ms"][trace]].tolist())
+        cue = set(ids[t == time].tolist())
+        assert len(cue & item) == len(item) - int(len(item) * 0.25)
+        assert len(cue - item) == int(len(item) * 0.5)
+        assert m["recall/cue_size"][k] == len(cue)
+        assert cues.setdefault(trace, cue) == cue
+    assert len(m["recall/time"]) == 4

@@ -26,7 +26,8 @@ def test_every_notebook_source_is_listed(export, repo_root):
     assert sources == set(export.NEEDS), "add new notebooks to export.NEEDS with the experiments they read"
 
 
-@pytest.mark.parametrize("name", ["network_activity", "stdp_song2000", "btsp_memory", "loihi_quantization"])
+@pytest.mark.parametrize("name", ["network_activity", "stdp_song2000", "btsp_memory", "loihi_quantization",
+                                  "memory_lifecycle"])
 def test_notebook_executes(name, export, ndml_bin, tmp_path):
     export.make_results(tmp_path, ndml_bin, export.NEEDS[name])
     notebook = export.execute(export.HERE / f"{name}.py", tmp_path)

@@ -18,7 +18,11 @@ KINDS = {
     "isi": ("experiments/coba.yaml", [], ["Inter-spike intervals", "interval (ms)"]),
     "voltage": ("experiments/coba.yaml", [], ["Membrane potential", "v (mV)", "exc neuron 0"]),
     "weights": ("experiments/btsp_place_field.yaml", [], ["Synaptic weights", "weight (mV)", "btsp"]),
+    "recall": ("experiments/memory_lifecycle.yaml", [], ["Recall from partial cues", "age of the trace (s)",
+                                                          "chain: mean per age bin", "single"]),
 }
+# Runs shortened for the plot (the memory lifecycle: 20 minutes, 40 tracked items).
+RUN_ARGS = {"experiments/memory_lifecycle.yaml": ["--set", "simulation.duration_ms=1200000"]}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,7 @@ def results(run_ndml, tmp_path_factory):
     out = {}
     for config in {v[0] for v in KINDS.values()}:
         path = folder / (config.split("/")[-1].replace(".yaml", ".h5"))
-        run_ndml("run", config, "-o", path, "-q")
+        run_ndml("run", config, "-o", path, "-q", *RUN_ARGS.get(config, []))
         out[config] = path
     return out
 
