@@ -211,10 +211,10 @@ final class Simulation<Scalar: EngineScalar> {
         case .memoryPatterns(let parameters) = experiment.populations[table.sourcePopulation].model
       else { preconditionFailure("memory.\(m.projection): validated to have a memory_patterns source") }
       let chain = slowProcesses.compactMap { $0 as? BennaFusiProcess<Scalar> }.first { $0.table === table }
-      let variables =
-        ((plasticity[t] as? any MemoryVariableSource)?.memoryVariables ?? []) + (chain?.memoryVariables ?? [])
+      let rule = plasticity[t] as? any MemoryVariableSource
+      let variables = (rule?.memoryVariables ?? []) + (chain?.memoryVariables ?? [])
       let tracker = MemoryTracker(
-        tracking: m, table: table, patterns: source, parameters: parameters, variables: variables,
+        tracking: m, table: table, patterns: source, parameters: parameters, variables: variables, rule: rule,
         targetSize: experiment.populations[table.targetPopulation].size,
         clockSteps: m.clock.steps(timescales: experiment.timescales, dtMs: dt), dtMs: dt)
       memoryTrackers.append(tracker)

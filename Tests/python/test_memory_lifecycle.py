@@ -409,3 +409,60 @@ def test_noisy_partial_cue(ndml_bin, tmp_path):
         assert m["recall/cue_size"][k] == len(cue)
         assert cues.setdefault(trace, cue) == cue
     assert len(m["recall/time"]) == 4
+
+
+STC = """\
+simulation: {dt_ms: 1, duration_ms: 7200000, seed: 3}
+populations:
+  items: {size: 100, model: memory_patterns, params: {patterns: 4, density: 0.1, period_ms: 250}}
+  cells: {size: 10, model: lif_cuba, params: {tau_m_ms: 10, tau_syn_e_ms: 5, v_rest_mV: -65, v_thresh_mV: -55,
+                                              v_reset_mV: -65}}
+projections:
+  syn:
+    source: items
+    target: cells
+    connectivity: {fixed_probability: 1.0}
+    delay_ms: 1
+    weight_mV: 4.20075
+    plasticity: {rule: stc, c_pre: 40, sigma_mV: 0.5}
+memory:
+  syn:
+    items: [0, 1, 2, 3]
+    storage_window_ms: 100
+    clock_ms: 60000
+"""
+
+
+def test_tagging_and_capture_traces(ndml_bin, tmp_path):
+    """stc (Luboeinski & Tetzlaff 2021): one strong volley per item (c_pre = 40 keeps calcium above
+    θ_p for ≈ 130 ms) tags the item's synapses, the protein it triggers is captured into the late
+    phase over the next hour: stored → tagged → consolidated, read from the rule's own tag and z."""
+    config = tmp_path / "stc.yaml"
+    config.write_text(STC)
+    out = tmp_path / "stc.h5"
+    r = subprocess.run([str(ndml_bin), "run", str(config), "-o", str(out)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    m = memory(out, "syn")
+    assert {"snr/weight", "snr/tag", "snr/late"} <= set(m)
+    # Every synapse of an item's sources (all 10 targets) potentiated, the pattern all targets.
+    assert np.all(m["traces/synapses"] % 10 == 0) and np.all(m["traces/potentiated"] == m["traces/synapses"])
+    assert list(np.diff(m["traces/pattern_offsets"])) == [10] * 4
+    seqs = [[s.decode() for s, t in zip(m["transitions/state"], m["transitions/trace"]) if t == k] for k in range(4)]
+    for seq in seqs:
+        assert seq[0] == "stored" and seq[-1] == "consolidated" and "forgotten" not in seq, seq
+    assert sum("tagged" in seq for seq in seqs) >= 3, seqs
+    # The late phase holds the traces at the end; the tags have expired by then.
+    assert np.all(m["snr/late"][-1] > 10)
+    assert not np.any(m["snr/tag"][-1] > 3)
+    tagged_at = [t for s, t in zip(m["transitions/state"], m["transitions/time"]) if s == b"tagged"]
+    consolidated_at = [t for s, t in zip(m["transitions/state"], m["transitions/time"]) if s == b"consolidated"]
+    assert max(tagged_at) <= 120_000 and np.median(consolidated_at) > 1_800_000
+
+
+def test_stc_evaluation_clock_must_match_its_ticks(ndml_bin, tmp_path):
+    config = tmp_path / "stc_bad.yaml"
+    config.write_text(STC.replace("clock_ms: 60000", "clock_ms: 60250"))
+    r = subprocess.run([str(ndml_bin), "validate", str(config)], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "memory.syn.clock_ms: must be a whole multiple of syn's stc clock (500.0 ms)" in r.stdout + r.stderr

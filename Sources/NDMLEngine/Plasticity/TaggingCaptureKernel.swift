@@ -272,6 +272,21 @@ final class TaggingCaptureKernel<Scalar: EngineScalar>: PlasticityKernel, SlowPr
 }
 
 extension TaggingCaptureKernel: MemoryVariableSource {
+  /// Applies the calcium jumps due by step `n`, then advances the early phase of `synapses` to it
+  /// (exact; with noise the extra advance splits a noisy phase's draw in two).
+  func synchronize(_ synapses: [Int], atStep n: Int) {
+    let now = Double(n) * dtMs
+    drain(upTo: now)
+    for s in synapses {
+      advance(s, to: now)
+      express(s)
+    }
+  }
+
+  /// The early phase's relaxation to h₀ over a storage window is ≈ 1e-4 of its deviation; an
+  /// item's calcium moves h by millivolts.
+  var negligibleChange: Double { 1e-3 }
+
   /// `tag` (−1, 0, +1 as of the last tick) and `late` (z).
   var memoryVariables: [MemoryVariable] {
     [

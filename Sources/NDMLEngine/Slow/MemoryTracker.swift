@@ -13,7 +13,19 @@ struct MemoryVariable {
 
 /// A rule or process whose per-synapse variables the memory lifecycle reads.
 protocol MemoryVariableSource: AnyObject {
+  /// Its variables besides the weight.
   var memoryVariables: [MemoryVariable] { get }
+  /// Brings the weights of `synapses` up to step `n` (rules that advance synapses lazily, between
+  /// their events); called before the tracker copies or compares them.
+  func synchronize(_ synapses: [Int], atStep n: Int)
+  /// A change of a weight this small over a storage window is the rule's own relaxation, not the
+  /// item's doing.
+  var negligibleChange: Double { get }
+}
+
+extension MemoryVariableSource {
+  func synchronize(_ synapses: [Int], atStep n: Int) {}
+  var negligibleChange: Double { 0 }
 }
 
 /// CPU process of the memory lifecycle of one projection (definitions and equations:
@@ -33,6 +45,8 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
   private let table: SynapseTable<Scalar>
   private let tracking: MemoryTracking
   private let variables: [MemoryVariable]
+  /// The rule, when it writes weights lazily (`stc`).
+  private let rule: (any MemoryVariableSource)?
   private let dtMs: Double
   private let targetSize: Int
   private let windowSteps: Int
@@ -58,8 +72,10 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
 
   init(
     tracking m: MemoryTracking, table: SynapseTable<Scalar>, patterns source: MemoryPatternKernel<Scalar>,
-    parameters: MemoryPatternParameters, variables: [MemoryVariable], targetSize: Int, clockSteps: Int, dtMs: Double
+    parameters: MemoryPatternParameters, variables: [MemoryVariable], rule: (any MemoryVariableSource)?,
+    targetSize: Int, clockSteps: Int, dtMs: Double
   ) {
+    self.rule = rule
     name = "memory of \(table.projectionName)"
     tracking = m
     self.table = table
@@ -145,7 +161,7 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
   /// Work due at the start of step `n` before the slow processes tick: storage windows that end
   /// and probe windows that close.
   func beforeTicks(atStep n: Int) {
-    for (k, start) in presentationSteps.enumerated() where start + windowSteps == n { store(k) }
+    for (k, start) in presentationSteps.enumerated() where start + windowSteps == n { store(k, atStep: n) }
     while nextProbe < probes.count && probes[nextProbe].step + responseSteps <= n {
       closeProbe()
     }
@@ -155,24 +171,29 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
   /// presented now.
   func afterTicks(atStep n: Int) {
     for (k, start) in presentationSteps.enumerated() where start == n {
-      var copy: [Scalar] = []
-      for j in rows[k] {
-        for s in table.offsets[Int(j)]..<table.offsets[Int(j) + 1] { copy.append(table.weights[s]) }
-      }
-      copies[k] = copy
+      let synapses = rowSynapses(k)
+      rule?.synchronize(synapses, atStep: n)
+      copies[k] = synapses.map { table.weights[$0] }
     }
   }
 
+  /// The synapses of trace `k`'s rows, in row order.
+  private func rowSynapses(_ k: Int) -> [Int] {
+    rows[k].flatMap { j in table.offsets[Int(j)]..<table.offsets[Int(j) + 1] }
+  }
+
   /// The synapses of trace `k`: those of its rows that changed since the copy.
-  private func store(_ k: Int) {
+  private func store(_ k: Int, atStep n: Int) {
     guard let copy = copies.removeValue(forKey: k) else { return }
     var i = 0
     var change = [Double](repeating: 0, count: targetSize)
+    rule?.synchronize(rowSynapses(k), atStep: n)
+    let negligible = rule?.negligibleChange ?? 0
     for j in rows[k] {
       for s in table.offsets[Int(j)]..<table.offsets[Int(j) + 1] {
         let d = Double(table.weights[s]) - Double(copy[i])
         i += 1
-        guard d != 0 else { continue }
+        guard abs(d) > negligible else { continue }
         synapses[k].append(s)
         signs[k].append(d > 0 ? 1 : -1)
         change[Int(table.targets[s])] += d

@@ -39,6 +39,10 @@ import Foundation
 ///
 /// (score 1: perfect completion; 0: chance). Probes are real presentations: a rule that learns
 /// from them does. Their windows must not overlap an item's storage window.
+///
+/// `stc` advances synapses lazily: the tracker has it bring an item's rows up to date before the
+/// copy and the comparison, ignores changes below 1e-3 mV (its own relaxation), and evaluates on
+/// its ticks (the clock must be a multiple of the rule's).
 public struct MemoryTracking: Sendable, Equatable {
   /// The plastic projection that stores the traces.
   public var projection: String

@@ -74,6 +74,16 @@ extension Experiment {
           }
         }
       }
+      // stc writes every weight, tag and late phase at its ticks: evaluate on them.
+      if case .taggingCapture(let p) = rule, p.clock.violations(timescales: timescales, dtMs: dt).isEmpty,
+        m.clock.violations(timescales: timescales, dtMs: dt).isEmpty,
+        m.clock.steps(timescales: timescales, dtMs: dt) % p.clock.steps(timescales: timescales, dtMs: dt) != 0
+      {
+        add(
+          m.clock == .named("protein_synthesis") ? "clock" : "clock_ms",
+          "must be a whole multiple of \(proj.name)'s stc clock (\(p.clock.periodMs(in: timescales)!) ms), at whose "
+            + "ticks stc writes its weights, tags and late phase")
+      }
       guard let recall = m.recall else { continue }
       if recall.effectiveWindowMs > recall.spacingMs {
         add("recall.window_ms", "(\(recall.effectiveWindowMs) ms) must not exceed spacing_ms (\(recall.spacingMs) ms)")
