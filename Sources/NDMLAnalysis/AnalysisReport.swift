@@ -12,6 +12,10 @@ public struct WeightSeries: Sendable {
   public var synapses: Int
   /// Weight unit (mV or nS).
   public var units: String
+  /// Edges of the histogram of all the projection's synapses (empty without one).
+  public var histogramEdges: [Double] = []
+  /// Row-major: snapshots × bins, the counts of all synapses per bin.
+  public var histogramCounts: [UInt64] = []
 
   /// Creates a series.
   public init(projection: String, timesMs: [Double], values: [Double], synapses: Int, units: String) {
@@ -20,6 +24,13 @@ public struct WeightSeries: Sendable {
     self.values = values
     self.synapses = synapses
     self.units = units
+  }
+
+  /// The histogram's counts, one row per snapshot (empty without a histogram).
+  public var histogramRows: [[UInt64]] {
+    let bins = histogramEdges.count - 1
+    guard bins > 0, !histogramCounts.isEmpty else { return [] }
+    return (0..<(histogramCounts.count / bins)).map { Array(histogramCounts[($0 * bins)..<(($0 + 1) * bins)]) }
   }
 
   /// Mean, population std, min and max over the recorded synapses, per snapshot.
@@ -105,6 +116,10 @@ public struct AnalysisReport: Sendable {
         [
           "time_ms": w.timesMs, "mean": s.mean.map(Self.number), "std": s.std.map(Self.number),
           "min": s.min.map(Self.number), "max": s.max.map(Self.number), "units": w.units, "synapses": w.synapses,
+          "histogram": [
+            "bin_edges": w.histogramEdges,
+            "counts": w.histogramRows.map { $0.map { Int($0) } },
+          ] as [String: Any],
         ] as [String: Any]
     }
     var object: [String: Any] = [
@@ -136,6 +151,10 @@ public struct AnalysisReport: Sendable {
               "mean_snr": m.meanSNR.map(Self.number), "snr_samples": m.snrSamples,
               "recall_score": m.meanScore.map(Self.number), "recall_completion": m.meanCompletion.map(Self.number),
               "probes": m.probes,
+              "recalls": [
+                "time_ms": m.recalls.map(\.timeMs), "mean_score": m.recalls.map { Self.number($0.meanScore) },
+                "probes": m.recalls.map(\.probes),
+              ] as [String: Any],
             ] as [String: Any]
           )
         })
@@ -188,6 +207,15 @@ public struct AnalysisReport: Sendable {
         "weights \(w.projection): \(w.timesMs.count) snapshots of \(w.synapses) synapses, t = \(f(w.timesMs.first!)) … "
           + "\(f(w.timesMs.last!, 6)) ms; mean \(f(first)) → \(f(last)) \(w.units), std \(f(s.std.first!)) → "
           + "\(f(s.std.last!)) \(w.units)")
+      let rows = w.histogramRows
+      if let first = rows.first, let last = rows.last, let lo = w.histogramEdges.first, let hi = w.histogramEdges.last {
+        let total = Double(first.reduce(0, +))
+        func share(_ row: [UInt64], _ k: Int) -> String { f(100 * Double(row[k]) / max(total, 1)) }
+        lines.append(
+          "  all \(Int(total)) synapses (histogram, \(first.count) bins over [\(f(lo)), \(f(hi))] \(w.units)): "
+            + "lowest bin \(share(first, 0)) → \(share(last, 0)) %, highest bin \(share(first, first.count - 1)) → "
+            + "\(share(last, last.count - 1)) %")
+      }
     }
     for p in plateaus { lines.append("plateaus \(p.projection): \(p.count)") }
     for m in memory {
@@ -203,6 +231,11 @@ public struct AnalysisReport: Sendable {
             + " \(f(m.meanSNR[b]).padding(toLength: 10, withPad: " ", startingAt: 0))"
             + " \(f(m.meanScore[b]).padding(toLength: 14, withPad: " ", startingAt: 0))"
             + " \(f(m.meanCompletion[b]).padding(toLength: 12, withPad: " ", startingAt: 0)) \(m.probes[b])")
+      }
+      if !m.recalls.isEmpty {
+        lines.append(
+          "  recall over time (min: mean score): "
+            + m.recalls.map { "\(f($0.timeMs / 60000)): \(f($0.meanScore, 2))" }.joined(separator: ", "))
       }
     }
     for population in firingPatterns {

@@ -12,6 +12,10 @@ public struct MemorySeries: Sendable {
   public var weightSNR: [Double]
   /// Weight SNR below which a trace counts as forgotten.
   public var snrForgotten: Double
+  /// Per recall probe: its time in ms.
+  public var recallTimeMs: [Double] = []
+  /// Per recall probe: the index of its recall time (`recall.times_ms`).
+  public var recallRounds: [Int] = []
   /// Per recall probe: the trace's age in ms.
   public var recallAgeMs: [Double]
   /// Per recall probe: the fraction of the stored pattern evoked.
@@ -69,6 +73,9 @@ public struct MemorySummary: Sendable {
   public var probes: [Int]
   /// The lower edge of the first bin whose mean SNR is below the threshold, in s; nil if none is.
   public var lifetimeS: Double?
+  /// Each recall time: the first probe's time in ms, the mean score over the traces probed, and
+  /// their number.
+  public var recalls: [(timeMs: Double, meanScore: Double, probes: Int)] = []
 
   /// Default age bins in s: 1, 5, 15, 30 min, 1, 2, 4, 8, 24 h.
   public static let defaultAgeEdgesS: [Double] = [0, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400]
@@ -120,6 +127,19 @@ public struct MemorySummary: Sendable {
     meanScore = zip(scoreSum, count).map { $1 > 0 ? $0 / Double($1) : .nan }
     meanCompletion = zip(completionSum, count).map { $1 > 0 ? $0 / Double($1) : .nan }
     probes = count
+    var byRound: [Int: (timeMs: Double, sum: Double, probes: Int)] = [:]
+    for (p, round) in series.recallRounds.enumerated() where series.recallTimeMs.indices.contains(p) {
+      var entry = byRound[round] ?? (series.recallTimeMs[p], 0, 0)
+      if series.recallScore[p].isFinite {
+        entry.sum += series.recallScore[p]
+        entry.probes += 1
+      }
+      byRound[round] = entry
+    }
+    recalls = byRound.keys.sorted().map { r in
+      let e = byRound[r]!
+      return (e.timeMs, e.probes > 0 ? e.sum / Double(e.probes) : .nan, e.probes)
+    }
     lifetimeS = (0..<bins).first { snrCount[$0] >= 5 && meanSNR[$0] < series.snrForgotten }.map { edges[$0] }
   }
 }

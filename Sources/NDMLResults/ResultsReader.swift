@@ -108,6 +108,15 @@ public final class ResultsReader {
     )
   }
 
+  /// The histogram of all synapses of a projection per snapshot: bin edges and row-major counts
+  /// (snapshots × bins); empty when the file has none.
+  public func weightHistogram(of projection: String) throws -> (edges: [Double], counts: [UInt64]) {
+    let path = "weights/\(projection)"
+    guard file.root.contains("\(path)/histogram"), file.root.contains("\(path)/bin_edges") else { return ([], []) }
+    let g = try file.root.openGroup(path)
+    return (try g.openDataset("bin_edges").read(as: Double.self), try g.openDataset("histogram").read(as: UInt64.self))
+  }
+
   /// Projections with a memory lifecycle (`/memory/<projection>`).
   public func memoryProjections() throws -> [String] {
     file.root.contains("memory") ? try file.root.openGroup("memory").childNames() : []
@@ -122,13 +131,16 @@ public final class ResultsReader {
     let g = try file.root.openGroup("memory/\(projection)")
     func doubles(_ name: String) throws -> [Double] { try g.openDataset(name).read(as: Double.self) }
     func ints(_ name: String) throws -> [Int] { try g.openDataset(name).read(as: Int64.self).map { Int($0) } }
-    return MemorySeries(
+    var series = MemorySeries(
       projection: projection, storedMs: try doubles("traces/stored_ms"), snrTimesMs: try doubles("snr/time"),
       weightSNR: try doubles("snr/weight"), snrForgotten: try g.scalarAttribute("snr_forgotten", as: Double.self),
       recallAgeMs: try doubles("recall/age"), recallCompletion: try doubles("recall/completion"),
       recallSpurious: try doubles("recall/spurious"), recallScore: try doubles("recall/score"),
       transitionTraces: try ints("transitions/trace"),
       transitionStates: try g.openDataset("transitions/state").readStrings())
+    series.recallTimeMs = try doubles("recall/time")
+    series.recallRounds = try ints("recall/round")
+    return series
   }
 
   /// Number of plateaus per BTSP projection (`/plateaus/<projection>`).

@@ -393,6 +393,7 @@ public final class ResultsWriter: SimulationObserver {
       try g.writeStringDataset("transitions/state", r.transitionStates.map(\.rawValue))
       try g.writeDataset("recall/time", r.recallTimesMs).setAttribute("units", "ms")
       try g.writeDataset("recall/trace", r.recallTraces.map(Int64.init))
+      try g.writeDataset("recall/round", r.recallRounds.map(Int64.init))
       try g.writeDataset(
         "recall/age", zip(r.recallTimesMs, r.recallTraces).map { $0 - r.storedMs[$1] }
       ).setAttribute("units", "ms")

@@ -41,6 +41,10 @@ extension AnalysisReport {
       for (name, values) in [("mean", s.mean), ("std", s.std), ("min", s.min), ("max", s.max)] {
         try g.writeDataset(name, values).setAttribute("units", w.units)
       }
+      if !w.histogramEdges.isEmpty {
+        try g.writeDataset("histogram_edges", w.histogramEdges).setAttribute("units", w.units)
+        try g.writeDataset("histogram", w.histogramCounts, shape: [w.timesMs.count, w.histogramEdges.count - 1])
+      }
     }
     for m in memory {
       let g = try file.root.createGroup("analysis_memory/\(m.projection)")
@@ -52,6 +56,8 @@ extension AnalysisReport {
       try g.writeDataset("recall_score", m.meanScore)
       try g.writeDataset("recall_completion", m.meanCompletion)
       try g.writeDataset("probes", m.probes.map { Int64($0) })
+      try g.writeDataset("recall_time", m.recalls.map(\.timeMs)).setAttribute("units", "ms")
+      try g.writeDataset("recall_time_score", m.recalls.map(\.meanScore))
     }
   }
 }

@@ -123,8 +123,13 @@ struct AnalyzeCommand: ParsableCommand {
       }
       let weights = try r.weightProjections().map { projection in
         let w = try r.weights(of: projection)
-        return WeightSeries(
+        var series = WeightSeries(
           projection: projection, timesMs: w.timesMs, values: w.values, synapses: w.synapses, units: w.units)
+        let histogram = try r.weightHistogram(of: projection)
+        if histogram.edges.count > 1 && histogram.counts.count == w.timesMs.count * (histogram.edges.count - 1) {
+          (series.histogramEdges, series.histogramCounts) = histogram
+        }
+        return series
       }
       let plateaus = try r.plateauCounts()
       let memory = try r.memoryProjections().map { MemorySummary(try r.memory(of: $0)) }

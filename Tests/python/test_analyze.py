@@ -562,6 +562,8 @@ def test_weights_of_stdp_run(run_ndml, tmp_path):
     with h5py.File(path, "r") as f:
         w = f["weights/stdp/weights"][()]
         t = f["weights/stdp/time"][()]
+        edges = f["weights/stdp/bin_edges"][()]
+        counts = f["weights/stdp/histogram"][()]
     out = analyze_json(run_ndml, path)
     assert set(out["weights"]) == {"stdp"}
     got = out["weights"]["stdp"]
@@ -571,6 +573,8 @@ def test_weights_of_stdp_run(run_ndml, tmp_path):
                      ("max", w.max(axis=1))):
         np.testing.assert_allclose(got[key], ref, rtol=1e-12, atol=1e-15, err_msg=f"weights.{key}")
     assert got["std"][0] == 0.0 and got["std"][-1] > 0.0, "all start at 0.5 mV, STDP spreads them"
+    # The histogram of all synapses over time, passed through unchanged.
+    assert got["histogram"]["bin_edges"] == edges.tolist() and got["histogram"]["counts"] == counts.tolist()
     assert out["plateaus"] == {}
     assert set(out["populations"]) == {"pre", "post"}
 
@@ -589,6 +593,9 @@ def test_synthetic_weights_and_plateaus(run_ndml, tmp_path):
     assert got["units"] == "nS" and got["time_ms"] == [0.0, 500.0, 1000.0]
     assert got["mean"] == [2.5, 2.0, 0.0] and got["min"] == [1.0, 0.0, -1.0] and got["max"] == [4.0, 8.0, 1.0]
     np.testing.assert_allclose(got["std"], [math.sqrt(1.25), math.sqrt(12.0), 1.0], rtol=1e-12)
+    edges = np.linspace(-1.0, 9.0, 5)  # as write_spike_file makes them
+    assert got["histogram"]["bin_edges"] == edges.tolist()
+    assert got["histogram"]["counts"] == [np.histogram(row, edges)[0].tolist() for row in w]
     assert out["plateaus"] == {"btsp": {"count": 3}, "quiet": {"count": 0}}
 
 

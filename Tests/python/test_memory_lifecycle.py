@@ -262,6 +262,8 @@ def test_recall_scores_recomputed_from_spikes(lifecycle, config):
                 assert m["recall/completion"][k] == len(evoked & pattern) / len(pattern)
                 assert m["recall/spurious"][k] == len(evoked - pattern) / (size - len(pattern))
                 assert m["recall/cue_size"][k] < 0.7 * config["populations"]["ca3"]["size"] * 0.05 + 25
+            offset = m["recall/time"] - (300_060 + 300_000 * m["recall/round"])
+            assert np.all(offset >= 0) and np.all(offset % window == 0) and np.all(offset < tracked["count"] * window)
             age, score = m["recall/age"], m["recall/score"]
             if name == "single":  # recalls young traces, not old ones
                 assert score[age < 100_000].mean() > 0.25
@@ -289,6 +291,12 @@ def test_analyze_summarises_the_lifecycle(lifecycle, run_ndml):
             assert r["probes"][b] == probes.sum()
             if probes.any():
                 assert np.isclose(r["recall_score"][b], m["recall/score"][probes].mean(), rtol=1e-12)
+        rounds = m["recall/round"]
+        assert list(rounds) == sorted(rounds) and r["recalls"]["probes"] == np.bincount(rounds).tolist()
+        for k, round_ in enumerate(np.unique(rounds)):
+            sel = rounds == round_
+            assert r["recalls"]["time_ms"][k] == m["recall/time"][sel][0]
+            assert np.isclose(r["recalls"]["mean_score"][k], m["recall/score"][sel].mean(), rtol=1e-12)
         final = {}
         for trace, state in zip(m["transitions/trace"], m["transitions/state"]):
             final[trace] = state.decode()

@@ -53,8 +53,8 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
   private let presentationSteps: [Int]
   /// The source rows of each tracked item.
   private let rows: [[Int32]]
-  /// Probes: step, trace, cue size (time order).
-  private let probes: [(step: Int, trace: Int, cueSize: Int)]
+  /// Probes: step, trace, cue size, recall round (time order).
+  private let probes: [(step: Int, trace: Int, cueSize: Int, round: Int)]
   private let responseSteps: Int
 
   // State (checkpointed).
@@ -92,12 +92,12 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
     rows = m.items.map { source.pattern($0) }
     let response = max(1, steps(m.recall?.effectiveWindowMs ?? 0))
     responseSteps = response
-    var probes: [(step: Int, trace: Int, cueSize: Int)] = []
+    var probes: [(step: Int, trace: Int, cueSize: Int, round: Int)] = []
     var presentations: [(step: Int, neurons: [Int32])] = []
     for probe in m.probes(parameters) {
       let cue = source.cue(
         m.items[probe.trace], maskFraction: m.recall!.maskFraction, noiseFraction: m.recall!.noiseFraction)
-      probes.append((steps(probe.timeMs), probe.trace, cue.count))
+      probes.append((steps(probe.timeMs), probe.trace, cue.count, probe.round))
       presentations.append((steps(probe.timeMs), cue))
     }
     source.addPresentations(presentations)
@@ -211,6 +211,7 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
     let hits = evoked.intersection(pattern).count
     report.recallTimesMs.append(Double(probe.step) * dtMs)
     report.recallTraces.append(probe.trace)
+    report.recallRounds.append(probe.round)
     report.recallCueSizes.append(probe.cueSize)
     report.recallEvoked.append(evoked.count)
     report.recallCompletion.append(pattern.isEmpty ? .nan : Double(hits) / Double(pattern.count))
@@ -297,6 +298,7 @@ extension MemoryTracker {
     archive.write(report.transitionStates.map { Int8(MemoryTraceState.allCases.firstIndex(of: $0)!) })
     archive.write(report.recallTimesMs)
     archive.write(report.recallTraces)
+    archive.write(report.recallRounds)
     archive.write(report.recallCueSizes)
     archive.write(report.recallEvoked)
     archive.write(report.recallCompletion)
@@ -334,6 +336,7 @@ extension MemoryTracker {
     report.transitionStates = try (try archive.readArray() as [Int8]).map(state)
     report.recallTimesMs = try archive.readArray()
     report.recallTraces = try archive.readArray()
+    report.recallRounds = try archive.readArray()
     report.recallCueSizes = try archive.readArray()
     report.recallEvoked = try archive.readArray()
     report.recallCompletion = try archive.readArray()

@@ -161,6 +161,8 @@ public struct MemoryReport: Sendable {
   public var recallTimesMs: [Double] = []
   /// The trace each probe recalls.
   public var recallTraces: [Int] = []
+  /// The recall time (index into `recall.times_ms`) each probe belongs to.
+  public var recallRounds: [Int] = []
   /// The number of neurons in each probe's cue.
   public var recallCueSizes: [Int] = []
   /// The number of target neurons each probe evoked.
@@ -188,15 +190,15 @@ extension MemoryTracking {
     patterns.startMs + Double(item) * patterns.periodMs
   }
 
-  /// Every recall probe in time order: its time (ms) and the index of the probed trace (into
-  /// ``items``). At recall time T the traces stored by T are probed in item order, `spacing_ms`
-  /// apart.
-  public func probes(_ patterns: MemoryPatternParameters) -> [(timeMs: Double, trace: Int)] {
+  /// Every recall probe in time order: its time (ms), the index of the probed trace (into
+  /// ``items``) and of its recall time. At recall time T the traces stored by T are probed in item
+  /// order, `spacing_ms` apart.
+  public func probes(_ patterns: MemoryPatternParameters) -> [(timeMs: Double, trace: Int, round: Int)] {
     guard let recall else { return [] }
-    var out: [(timeMs: Double, trace: Int)] = []
-    for time in recall.timesMs {
+    var out: [(timeMs: Double, trace: Int, round: Int)] = []
+    for (round, time) in recall.timesMs.enumerated() {
       let stored = items.indices.filter { presentationMs(items[$0], patterns) + storageWindowMs <= time }
-      for (k, trace) in stored.enumerated() { out.append((time + Double(k) * recall.spacingMs, trace)) }
+      for (k, trace) in stored.enumerated() { out.append((time + Double(k) * recall.spacingMs, trace, round)) }
     }
     return out
   }
