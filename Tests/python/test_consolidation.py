@@ -19,6 +19,7 @@ import h5py
 import numpy as np
 import pytest
 import yaml
+from chain_theory import chain_response
 
 
 @pytest.fixture(scope="module")
@@ -26,25 +27,6 @@ def chain_run(run_ndml, repo_root, tmp_path_factory):
     out = tmp_path_factory.mktemp("consolidation") / "chain.h5"
     run_ndml("run", "experiments/consolidation_chain.yaml", "-o", out, timeout=600)
     return out, yaml.safe_load((repo_root / "experiments/consolidation_chain.yaml").read_text())
-
-
-def chain_response(m: int, tau1: float, leak: bool, times: np.ndarray) -> np.ndarray:
-    """u₁(t) after a unit write into u₁ at t = 0, from the symmetrised generator's eigenvectors."""
-    c = 2.0 ** np.arange(m)
-    g = 2.0 ** -np.arange(m) / tau1
-    if not leak:
-        g[-1] = 0
-    lap = np.zeros((m, m))  # C du/dt = -L u
-    for k in range(m):
-        lap[k, k] += g[k]
-        if k + 1 < m:
-            lap[k + 1, k + 1] += g[k]
-            lap[k, k + 1] -= g[k]
-            lap[k + 1, k] -= g[k]
-    s = np.diag(c ** -0.5)
-    lam, vec = np.linalg.eigh(s @ lap @ s)  # A = -C⁻¹L is similar to -S L S
-    # exp(A t) = S⁻¹ V e^{-Λ t} Vᵀ S  →  entry (1, 1) = Σ_j v_{1j}² e^{-λ_j t} (c₁ = 1)
-    return (vec[0] ** 2 * np.exp(-np.outer(times, lam))).sum(axis=1)
 
 
 def test_weights_follow_the_chain_exactly(chain_run, validation):

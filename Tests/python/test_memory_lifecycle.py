@@ -25,24 +25,9 @@ import h5py
 import numpy as np
 import pytest
 import yaml
+from chain_theory import chain_response
 
 CONFIG = "experiments/memory_lifecycle.yaml"
-
-
-def chain_kernel(m: int, tau1_s: float, times_s: np.ndarray) -> np.ndarray:
-    """exp(A t)₁₁ of the leaky chain (C_k = 2^(k−1), g_{k,k+1} = 2^(−(k−1))/τ₁), t in s."""
-    c = 2.0 ** np.arange(m)
-    g = 2.0 ** -np.arange(m) / tau1_s
-    lap = np.zeros((m, m))
-    for k in range(m):
-        lap[k, k] += g[k]
-        if k + 1 < m:
-            lap[k + 1, k + 1] += g[k]
-            lap[k, k + 1] -= g[k]
-            lap[k + 1, k] -= g[k]
-    s = np.diag(c ** -0.5)
-    lam, vec = np.linalg.eigh(s @ lap @ s)
-    return (vec[0] ** 2 * np.exp(-np.outer(times_s, lam))).sum(axis=1)
 
 
 def predicted_snr(config: dict, name: str, stored_ms: np.ndarray, synapses: np.ndarray,
@@ -53,7 +38,7 @@ def predicted_snr(config: dict, name: str, stored_ms: np.ndarray, synapses: np.n
     plateau = config["projections"][name]["plasticity"]["plateaus"]
     rate = pop["density"] * plateau["probability"] / (pop["period_ms"] / 1000)  # writes per synapse per s
     grid = np.arange(0, times_ms.max() / 1000 + 1, 0.05)
-    k = chain_kernel(c["variables"], c["tau_1_ms"] / 1000, grid)
+    k = chain_response(c["variables"], c["tau_1_ms"] / 1000, c.get("leak", True), grid)
     variance = rate * np.concatenate([[0], np.cumsum((k[1:] ** 2 + k[:-1] ** 2) / 2 * 0.05)])
     age = (times_ms[:, None] - stored_ms[None, :]) / 1000
     out = np.sqrt(synapses)[None, :] * np.interp(age, grid, k) / np.sqrt(np.interp(times_ms / 1000, grid, variance))[:, None]
@@ -380,13 +365,19 @@ def test_bad_memory_input(ndml_bin, tmp_path, old, new, expected):
     assert r.returncode != 0 and str(config) in out, out
 
 
-def test_base_config_is_valid(ndml_bin, tmp_path):
-    config = tmp_path / "ok.yaml"
-    config.write_text(BASE)
-    out = tmp_path / "ok.h5"
+def run_text(ndml_bin, tmp_path, text, name, timeout=300):
+    """Runs config `text` (written to tmp_path/name.yaml); returns the results file."""
+    config = tmp_path / f"{name}.yaml"
+    config.write_text(text)
+    out = tmp_path / f"{name}.h5"
     r = subprocess.run([str(ndml_bin), "run", str(config), "-o", str(out)], capture_output=True, text=True,
-                       timeout=120)
+                       timeout=timeout)
     assert r.returncode == 0, r.stdout + r.stderr
+    return out
+
+
+def test_base_config_is_valid(ndml_bin, tmp_path):
+    out = run_text(ndml_bin, tmp_path, BASE, "ok")
     m = memory(out, "p")
     assert list(m["traces/item"]) == [1, 3]
     assert m["attrs"]["target_size"] == 20
@@ -399,12 +390,7 @@ def test_noisy_partial_cue(ndml_bin, tmp_path):
     text = BASE.replace("recall: {times_ms: [1100], spacing_ms: 5}",
                         "recall: {times_ms: [1100, 1600], spacing_ms: 5, mask_fraction: 0.25, noise_fraction: 0.5}")
     text = text.replace("memory:\n", "record: {spikes: [items]}\nmemory:\n")
-    config = tmp_path / "noisy.yaml"
-    config.write_text(text)
-    out = tmp_path / "noisy.h5"
-    r = subprocess.run([str(ndml_bin), "run", str(config), "-o", str(out)], capture_output=True, text=True,
-                       timeout=120)
-    assert r.returncode == 0, r.stdout + r.stderr
+    out = run_text(ndml_bin, tmp_path, text, "noisy")
     m = memory(out, "p")
     with h5py.File(out, "r") as f:
         t, ids = f["spikes/items/timestamps"][:], f["spikes/items/node_ids"][:]
@@ -445,12 +431,7 @@ def test_tagging_and_capture_traces(ndml_bin, tmp_path):
     """stc (Luboeinski & Tetzlaff 2021): one strong volley per item (c_pre = 40 keeps calcium above
     θ_p for ≈ 130 ms) tags the item's synapses, the protein it triggers is captured into the late
     phase over the next hour: stored → tagged → consolidated, read from the rule's own tag and z."""
-    config = tmp_path / "stc.yaml"
-    config.write_text(STC)
-    out = tmp_path / "stc.h5"
-    r = subprocess.run([str(ndml_bin), "run", str(config), "-o", str(out)], capture_output=True, text=True,
-                       timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
+    out = run_text(ndml_bin, tmp_path, STC, "stc")
     m = memory(out, "syn")
     assert {"snr/weight", "snr/tag", "snr/late"} <= set(m)
     # Every synapse of an item's sources (all 10 targets) potentiated, the pattern all targets.
