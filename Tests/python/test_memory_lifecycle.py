@@ -455,3 +455,45 @@ def test_stc_evaluation_clock_must_match_its_ticks(ndml_bin, tmp_path):
     r = subprocess.run([str(ndml_bin), "validate", str(config)], capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
     assert "memory.syn.clock_ms: must be a whole multiple of syn's stc clock (500.0 ms)" in r.stdout + r.stderr
+
+
+SHARED = BASE.replace("""memory:
+  p:""", """  q:
+    source: items
+    target: cells
+    connectivity: {fixed_probability: 1.0}
+    weight_mV: 1
+    delay_ms: 1
+    plasticity:
+      rule: btsp_binary
+      update: increment
+      increment_mV: 0.5
+      w_max_mV: 2
+      plateaus: {probability: 0.2, period_ms: 250, duration_ms: 1}
+record: {spikes: [items]}
+memory:
+  q:
+    items: [1, 3]
+    clock_ms: 100
+    recall: {times_ms: [1100], spacing_ms: 5}
+  p:""")
+
+
+def test_trackers_sharing_a_source_present_each_cue_once(ndml_bin, tmp_path):
+    out = run_text(ndml_bin, tmp_path, SHARED, "shared")
+    with h5py.File(out, "r") as f:
+        t, ids = f["spikes/items/timestamps"][:], f["spikes/items/node_ids"][:]
+    for name in ("p", "q"):
+        m = memory(out, name)
+        for time, size in zip(m["recall/time"], m["recall/cue_size"]):
+            cue = ids[t == time]
+            assert len(cue) == len(set(cue)) == size  # one spike per cue neuron, not one per tracker
+
+
+def test_trackers_sharing_a_source_must_not_overlap(ndml_bin, tmp_path):
+    config = tmp_path / "clash.yaml"
+    config.write_text(SHARED.replace("recall: {times_ms: [1100], spacing_ms: 5}\n  p:",
+                                     "recall: {times_ms: [1102], spacing_ms: 5}\n  p:"))
+    r = subprocess.run([str(ndml_bin), "validate", str(config)], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "memory.p.recall.times_ms: the probe at 1100.0 ms overlaps a different probe of memory.q" in r.stdout + r.stderr

@@ -75,10 +75,15 @@ final class MemoryPatternKernel<Scalar: EngineScalar>: SourceKernel {
     return out.sorted()
   }
 
-  /// Adds presentations of `neurons` at `step` (recall probes); call before the run.
+  /// Adds presentations of `neurons` at `step` (recall probes); call before the run. A
+  /// presentation already there (another tracker probing the same cue at the same step) is kept
+  /// once: a neuron spikes once per presentation.
   func addPresentations(_ presentations: [(step: Int, neurons: [Int32])]) {
-    let merged = (zip(probeSteps, probeNeurons).map { ($0, $1) } + presentations.map { ($0.step, $0.neurons) })
-      .sorted { $0.0 < $1.0 }
+    var merged = zip(probeSteps, probeNeurons).map { ($0, $1) }
+    for p in presentations where !merged.contains(where: { $0.0 == p.step && $0.1 == p.neurons }) {
+      merged.append((p.step, p.neurons))
+    }
+    merged.sort { $0.0 < $1.0 }
     probeSteps = merged.map(\.0)
     probeNeurons = merged.map(\.1)
   }

@@ -120,6 +120,43 @@ extension Experiment {
         }
       }
     }
+    issues += validateSharedSources()
+    return issues
+  }
+
+  /// Trackers of projections from one source present their cues through it: a probe of one may
+  /// coincide with another's only as the same cue (same item, step and fractions), and must not
+  /// fall inside another's response window otherwise.
+  private func validateSharedSources() -> [ExperimentIssue] {
+    var issues: [ExperimentIssue] = []
+    var seen: [String: [(name: String, item: Int, start: Double, end: Double, cue: [Double])]] = [:]
+    for m in memory {
+      guard let proj = projections.first(where: { $0.name == m.projection }), proj.plasticity != nil,
+        case .memoryPatterns(let patterns) = population(named: proj.source)?.model, let recall = m.recall
+      else { continue }
+      let mine = m.probes(patterns).map {
+        (
+          name: m.projection, item: m.items[$0.trace], start: $0.timeMs, end: $0.timeMs + recall.effectiveWindowMs,
+          cue: [recall.maskFraction, recall.noiseFraction]
+        )
+      }
+      for other in seen[proj.source] ?? [] {
+        if let clash = mine.first(where: { p in
+          p.start < other.end && other.start < p.end
+            && !(p.start == other.start && p.item == other.item && p.cue == other.cue)
+        }) {
+          issues.append(
+            ExperimentIssue(
+              keyPath: "memory.\(m.projection).recall.times_ms",
+              message:
+                "the probe at \(clash.start) ms overlaps a different probe of memory.\(other.name) (item \(other.item) at "
+                + "\(other.start) ms) through the shared source \(proj.source); give both the same recall schedule and "
+                + "items, or separate their recall times"))
+          break
+        }
+      }
+      seen[proj.source, default: []] += mine
+    }
     return issues
   }
 }
