@@ -81,6 +81,13 @@ public struct MemorySummary: Sendable {
   public static let defaultAgeEdgesS: [Double] = [0, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400]
 
   /// Summarises `series` in the default bins (those beyond the oldest age dropped).
+  ///
+  /// ```swift
+  /// let summary = MemorySummary(try reader.memory(of: "chain"))
+  /// for (b, snr) in summary.meanSNR.enumerated() {
+  ///   print(summary.ageEdgesS[b], summary.ageEdgesS[b + 1], snr, summary.meanScore[b])
+  /// }
+  /// ```
   public init(_ series: MemorySeries, edgesS: [Double] = MemorySummary.defaultAgeEdgesS) {
     projection = series.projection
     storedTraces = series.storedMs.filter(\.isFinite).count

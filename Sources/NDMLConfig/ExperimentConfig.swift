@@ -25,6 +25,14 @@ public struct ExperimentConfig: Sendable {
   /// Loads `url`, applies `--set` overrides (`key.path=value`), reads and validates everything.
   ///
   /// Throws ``ConfigErrors`` listing every problem with file, line and key path.
+  ///
+  /// ```swift
+  /// let config = try ExperimentConfig.load(
+  ///   contentsOf: URL(fileURLWithPath: "experiments/memory_lifecycle.yaml"),
+  ///   overrides: ["simulation.duration_ms=600000", "populations.ca1_chain.size=100"])
+  /// for warning in config.warnings { print(warning) }
+  /// let experiment = config.experiment  // validated; run it with NDMLEngine's CPUBackend
+  /// ```
   public static func load(contentsOf url: URL, overrides: [String] = []) throws -> ExperimentConfig {
     let file = url.path
     guard FileManager.default.fileExists(atPath: file) else {

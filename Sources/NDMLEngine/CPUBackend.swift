@@ -31,6 +31,17 @@ public struct CPUBackend: Backend {
 
   /// Validates, checks the memory estimate, builds and runs `experiment`, streaming what it
   /// records to `observer`; throws ``EngineError`` or ``ExperimentIssueSummary`` on failure.
+  ///
+  /// ```swift
+  /// let config = try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: "experiments/cuba.yaml"))
+  /// let writer = try ResultsWriter(
+  ///   destination: URL(fileURLWithPath: "results/cuba.h5"), experiment: config.experiment,
+  ///   metadata: RunMetadata(configText: config.text, configPath: "experiments/cuba.yaml", overrides: [], backend: "cpu"),
+  ///   gzipLevel: config.gzipLevel)
+  /// let summary = try CPUBackend().run(config.experiment, observer: writer)
+  /// try writer.finish(summary: summary, wallSeconds: summary.simulationSeconds)
+  /// print(summary.spikeCounts)
+  /// ```
   public func run(_ experiment: Experiment, observer: any SimulationObserver) throws -> RunSummary {
     try run(experiment, observer: observer, options: RunOptions())
   }

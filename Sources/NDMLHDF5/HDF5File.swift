@@ -27,6 +27,14 @@ public final class HDF5File {
 
   /// Creates a new HDF5 file, replacing any existing file at `url`.
   ///
+  /// ```swift
+  /// let file = try HDF5File.create(at: URL(fileURLWithPath: "/tmp/x.h5"))
+  /// let group = try file.root.createGroup("data")
+  /// try group.writeDataset("v", [1.0, 2.0, 3.0, 4.0], shape: [2, 2]).setAttribute("units", "mV")
+  /// try file.close()
+  /// let v = try HDF5File.open(at: URL(fileURLWithPath: "/tmp/x.h5")).root.openDataset("data/v").read(as: Double.self)
+  /// ```
+  ///
   /// - Throws: ``HDF5Error`` if `url` is not a file URL or the file cannot be created.
   public static func create(at url: URL) throws -> HDF5File {
     let operation = "create file"

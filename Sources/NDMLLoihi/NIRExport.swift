@@ -74,6 +74,11 @@ public struct NIRExport: Sendable {
 
   /// Describes `experiment` (its text `configText`, with `overrides` applied) as a NIR graph;
   /// throws ``LoihiExportError`` for what NIR or Loihi cannot express.
+  ///
+  /// ```swift
+  /// let config = try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: "experiments/loihi_ei_network.yaml"))
+  /// try NIRExport(experiment: config.experiment, configText: config.text).write(to: URL(fileURLWithPath: "net.nir"))
+  /// ```
   public init(experiment: Experiment, configText: String, overrides: [String] = []) throws {
     try LavaBundle.checkExpressible(experiment)
     let built = BuiltNetwork(experiment)

@@ -40,6 +40,13 @@ public struct SVGFigure {
   public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
   /// Creates an empty figure.
+  ///
+  /// ```swift
+  /// var fig = SVGFigure(title: "Forgetting", xLabel: "age (s)", yLabel: "SNR")
+  /// fig.add(.line(x: [10, 100, 1000], y: [20, 6.3, 2], color: SVGFigure.palette[0], width: 2), label: "chain")
+  /// fig.add(.points(x: [10, 100, 1000], y: [21, 6, 2.2], color: SVGFigure.palette[0], size: 3))
+  /// try fig.svg().write(toFile: "forgetting.svg", atomically: true, encoding: .utf8)
+  /// ```
   public init(title: String, xLabel: String, yLabel: String) {
     self.title = title
     self.xLabel = xLabel

@@ -3,6 +3,16 @@ import NDMLAnalysis
 import NDMLHDF5
 
 /// Reads an NDML results file (for `ndml inspect`, `ndml report` and tests).
+///
+/// ```swift
+/// let r = try ResultsReader(url: URL(fileURLWithPath: "results/memory_lifecycle.h5"))
+/// let spikes = try r.spikes(of: "ca1_chain")          // times (ms) and node ids
+/// for projection in try r.memoryProjections() {
+///   let summary = MemorySummary(try r.memory(of: projection))
+///   print(projection, summary.meanSNR, summary.lifetimeS ?? .infinity)
+/// }
+/// try r.close()
+/// ```
 public final class ResultsReader {
   /// The file's location.
   public let url: URL
