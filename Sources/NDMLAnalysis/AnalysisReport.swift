@@ -221,7 +221,8 @@ public struct AnalysisReport: Sendable {
     for m in memory {
       lines.append(
         "memory \(m.projection): \(m.storedTraces) traces stored; final states "
-          + m.finalStates.map { "\($0.state) \($0.count)" }.joined(separator: ", ") + "; lifetime (mean SNR below "
+          + (m.finalStates.isEmpty ? "none" : m.finalStates.map { "\($0.state) \($0.count)" }.joined(separator: ", "))
+          + "; lifetime (mean SNR below "
           + "threshold) " + (m.lifetimeS.map { "from \(f($0)) s of age" } ?? "beyond the oldest age"))
       lines.append("  age (s)            mean SNR   recall score   completion   probes")
       for b in m.meanSNR.indices {

@@ -222,8 +222,13 @@ struct PlotCommand: ParsableCommand {
     }
     let names = projection.map { [$0] } ?? available
     var fig = SVGFigure(title: "Recall from partial cues", xLabel: "age of the trace (s)", yLabel: "recall score")
-    for (k, name) in names.enumerated() {
-      let m = try r.memory(of: name)
+    let series = try names.map { try r.memory(of: $0) }
+    guard series.contains(where: { !$0.recallAgeMs.isEmpty }) else {
+      throw CommandError(
+        "\(file): /memory/\(names.joined(separator: ", ")) holds no recall probes (the config has no "
+          + "memory.<projection>.recall, or no probe fell inside the run); `ndml analyze` shows the forgetting curve")
+    }
+    for (k, (name, m)) in zip(names, series).enumerated() {
       let ages = m.recallAgeMs.map { $0 / 1000 }
       let c = color(k)
       fig.add(.points(x: ages, y: m.recallScore, color: c, size: 3))

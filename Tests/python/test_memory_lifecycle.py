@@ -384,6 +384,25 @@ def test_base_config_is_valid(ndml_bin, tmp_path):
     assert list(np.unique(m["snr/time"])) == list(np.arange(100, 2001, 100, dtype=float))
 
 
+def test_recall_plot_without_probes_is_an_error(ndml_bin, tmp_path):
+    out = run_text(ndml_bin, tmp_path, BASE.replace("    recall: {times_ms: [1100], spacing_ms: 5}\n", ""), "quiet")
+    r = subprocess.run([str(ndml_bin), "plot", str(out), "--kind", "recall", "-o", str(tmp_path / "r.svg")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and not (tmp_path / "r.svg").exists()
+    assert f"{out}: /memory/p holds no recall probes" in r.stderr
+    assert "recall score" in subprocess.run([str(ndml_bin), "analyze", str(out)], capture_output=True, text=True,
+                                            timeout=60).stdout
+
+
+def test_an_item_that_changes_nothing_is_not_stored(ndml_bin, tmp_path):
+    # No plateau, so no synapse changes: both items are presented but leave no trace.
+    out = run_text(ndml_bin, tmp_path, BASE.replace("probability: 0.2", "probability: 0.0"), "nothing")
+    m = memory(out, "p")
+    assert np.all(np.isnan(m["traces/stored_ms"])) and list(m["traces/synapses"]) == [0, 0]
+    assert len(m["transitions/state"]) == 0 and np.all(np.isnan(m["snr/weight"]))
+    assert np.all(np.isnan(m["recall/completion"]))
+
+
 def test_noisy_partial_cue(ndml_bin, tmp_path):
     """A cue is the item without ⌊|item|·mask⌋ of its neurons plus ⌊|item|·noise⌋ non-members,
     read from the source's recorded spikes; the same cue at every recall of an item."""

@@ -200,6 +200,8 @@ final class MemoryTracker<Scalar: EngineScalar>: SpikeObservingProcess {
       }
     }
     patterns[k] = (0..<targetSize).filter { change[$0] > 0 }.map(Int32.init)
+    // An item that changed no synapse left no trace: it is not stored (stored_ms NaN).
+    guard !synapses[k].isEmpty else { return }
     initialSNR[k] = snr(k, 0, statistics(0))
     enter(.stored, trace: k, atStep: presentationSteps[k])
   }
