@@ -303,7 +303,7 @@ struct SchemaReader {
     let path = "projections.\(name)"
     let allowed = [
       "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_pA", "weight_int", "delay_ms", "receptor",
-      "allow_autapses", "plasticity", "loihi", "consolidation",
+      "allow_autapses", "plasticity", "loihi", "consolidation", "short_term",
     ]
     guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
       let source = f.string("source"), let target = f.string("target")
@@ -352,6 +352,20 @@ struct SchemaReader {
           f.sub("consolidation", allowed: ConsolidationKeys.allowed(unit: unit ?? "mV")), unit: unit ?? "mV")
       else { return nil }
       projection.consolidation = c
+    }
+    if f.node("short_term") != nil {
+      guard
+        let g = f.sub(
+          "short_term", allowed: ["model", "U", "tau_rec_ms", "tau_facil_ms", "u0", "x0"], required: ["model"]),
+        g.choice("model", ["tsodyks_markram"]) != nil
+      else { return nil }
+      var p = TsodyksMarkramParameters()
+      if let v = g.double("U") { p.utilization = v }
+      if let v = g.double("tau_rec_ms") { p.tauRecoveryMs = v }
+      if let v = g.double("tau_facil_ms") { p.tauFacilitationMs = v }
+      p.initialU = g.double("u0")
+      if let v = g.double("x0") { p.initialX = v }
+      projection.shortTerm = p
     }
     return projection
   }

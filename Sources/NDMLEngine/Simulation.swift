@@ -39,6 +39,8 @@ final class Simulation<Scalar: EngineScalar> {
   private var slowProcesses: [any SlowProcess] = []
   /// Per population, the slow process that observes its spikes (homeostasis, memory), if any.
   private var spikeObservers: [(any SpikeObserver)?] = []
+  /// Tsodyks–Markram state by table index (projections with `short_term:`).
+  private var shortTerm: [Int: ShortTermState] = [:]
   /// The memory lifecycles (also in ``slowProcesses``), in `memory:` order.
   private var memoryTrackers: [MemoryTracker<Scalar>] = []
   private var spikeTotals: [Int]
@@ -327,6 +329,10 @@ final class Simulation<Scalar: EngineScalar> {
       table.partition(targetBounds: ranges.map(\.lowerBound) + [ranges.last!.upperBound])
     }
     for kernel in plasticity.values { kernel.prepare(parts: parts) }
+    for (t, proj) in experiment.projections.enumerated() {
+      guard let p = proj.shortTerm else { continue }
+      shortTerm[t] = ShortTermState(parameters: p, sources: tables[t].sourceCount, parts: parts, dtMs: dt)
+    }
     histories = experiment.populations.indices.map { p in
       let depth = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0
       return SpikeHistory(depth: depth, parts: parts, capacity: experiment.populations[p].size)
@@ -524,7 +530,7 @@ final class Simulation<Scalar: EngineScalar> {
           ringSlots: rings[target]!.slots, ringStride: rings[target]!.stride,
           ringSlotShift: -kernels[target].inputLeadSteps, pending: pendingInputs[t],
           pendingExponent: pendingExponents[t] ?? 0, maximumDelay: tables[t].maximumDelaySteps,
-          targets: neuronRanges[target][part].clamped(to: 0..<experiment.populations[target].size))
+          targets: neuronRanges[target][part].clamped(to: 0..<experiment.populations[target].size), shortTerm: nil)
       }
     }
     let directDeliveries = tables.indices.filter { tables[$0].delays == nil }.map { t in
@@ -534,7 +540,7 @@ final class Simulation<Scalar: EngineScalar> {
         stampOffset: 1 - tables[t].uniformDelaySteps + kernels[target].inputLeadSteps,
         target: kernels[target].synapticVariable(tables[t].channel)!,
         plasticity: plasticity[t].map { PlasticityHandle($0) }, ringSlots: 0, ringStride: 0, ringSlotShift: 0,
-        pending: nil, pendingExponent: 0, maximumDelay: 0, targets: 0..<0)
+        pending: nil, pendingExponent: 0, maximumDelay: 0, targets: 0..<0, shortTerm: shortTerm[t]?.view)
     }
     let postsynaptic = plasticity.keys.sorted().map { t in
       (kernel: PlasticityHandle(plasticity[t]!), history: histories[tables[t].targetPopulation].view)
@@ -627,8 +633,14 @@ final class Simulation<Scalar: EngineScalar> {
       }
       // Everything arriving at t_{n+1}.
       for d in directBuffer.values {
-        d.history.forEachPart(stamp: n + d.stampOffset) { indices, count in
-          events += deliver(d.rows, indices: indices, count: count, into: d.target, part: part)
+        let stamp = n + d.stampOffset
+        d.history.forEachPart(stamp: stamp) { indices, count in
+          if let stp = d.shortTerm {
+            events += deliverScaled(
+              d.rows, indices: indices, count: count, into: d.target, part: part, shortTerm: stp, stamp: stamp)
+          } else {
+            events += deliver(d.rows, indices: indices, count: count, into: d.target, part: part)
+          }
           d.plasticity?.arrivals(indices, count: count, step: n + 1, part: part)
         }
       }
@@ -668,6 +680,26 @@ final class Simulation<Scalar: EngineScalar> {
       let row = table.row(Int(indices[k]), part: part)
       events += row.count
       for j in row { target[Int(targets[j])] += weights[j] }
+    }
+    return events
+  }
+
+  /// As ``deliver(_:indices:count:into:part:)``, each spike's weights scaled by its source's
+  /// Tsodyks–Markram factor u·x (advanced to the spike's stamp).
+  @inline(__always)
+  private func deliverScaled(
+    _ table: SynapseRowsView<Scalar>, indices: UnsafePointer<Int32>, count: Int,
+    into target: UnsafeMutablePointer<Scalar>, part: Int, shortTerm: ShortTermView, stamp: Int
+  ) -> Int {
+    let targets = table.targets
+    let weights = table.weights
+    var events = 0
+    for k in 0..<count {
+      let j = Int(indices[k])
+      let factor = Scalar(shortTerm.factor(source: j, stamp: stamp, part: part))
+      let row = table.row(j, part: part)
+      events += row.count
+      for q in row { target[Int(targets[q])] += weights[q] * factor }
     }
     return events
   }
@@ -758,6 +790,10 @@ final class Simulation<Scalar: EngineScalar> {
       archive.section(process.name)
       process.saveState(to: &archive, step: n)
     }
+    for t in shortTerm.keys.sorted() {
+      archive.section("projection \(tables[t].projectionName) short-term")
+      shortTerm[t]!.save(to: &archive)
+    }
     archive.section("end")
     return archive.bytes
   }
@@ -806,6 +842,10 @@ final class Simulation<Scalar: EngineScalar> {
     for process in slowProcesses where !(process is any PlasticityKernel) {
       try archive.section(process.name)
       try process.restoreState(from: &archive, step: n)
+    }
+    for t in shortTerm.keys.sorted() {
+      try archive.section("projection \(tables[t].projectionName) short-term")
+      try shortTerm[t]!.restore(from: &archive)
     }
     try archive.section("end")
     guard archive.isAtEnd else { throw CheckpointError.stateMismatch("unexpected data after the state") }
@@ -1032,6 +1072,8 @@ struct DeliveryPlan<Scalar: EngineScalar> {
   let pendingExponent: Int
   let maximumDelay: Int
   let targets: Range<Int>
+  /// The projection's Tsodyks–Markram state (uniform-delay projections with `short_term:`).
+  let shortTerm: ShortTermView?
 }
 
 /// Folding one population's input ring into its synaptic variables.

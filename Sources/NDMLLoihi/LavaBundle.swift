@@ -144,6 +144,10 @@ public struct LavaBundle: Sendable {
         key: "inputs.\(inj.name)", reason: "injects a current; Loihi neurons take only a constant bias")
     }
     for proj in experiment.projections {
+      if proj.shortTerm != nil {
+        throw LoihiExportError.unsupported(
+          key: "projections.\(proj.name).short_term", reason: "Lava's Dense synapses have no short-term plasticity")
+      }
       guard case .loihiCuba = experiment.population(named: proj.target)?.model else {
         throw LoihiExportError.unsupported(
           key: "projections.\(proj.name).target", reason: "must be a loihi_cuba population")

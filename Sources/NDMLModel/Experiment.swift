@@ -256,6 +256,23 @@ public struct Experiment: Sendable, Equatable {
       add(".target", "is a \(dst.model.configName) population, which takes no synaptic input")
       return out
     }
+    if let stp = proj.shortTerm {
+      for v in stp.violations() { add(".short_term.\(v.key)", v.message) }
+      if proj.plasticity != nil {
+        add(".short_term", "cannot be combined with plasticity yet: give the projection one or the other")
+      }
+      if case .loihiCuba = dst.model {
+        add(".short_term", "Loihi's Dense synapses have no short-term plasticity; remove short_term")
+      }
+      var uniformDelay = true
+      if case .constant = proj.delayMs {} else { uniformDelay = false }
+      if case .explicit(let list) = proj.connectivity, list.contains(where: { $0.delayMs != nil }) {
+        uniformDelay = false
+      }
+      if !uniformDelay {
+        add(".short_term", "needs one delay for the whole projection (a constant delay_ms, no per-synapse delays)")
+      }
+    }
     let wkey = ".weight_\(unit)"
     out += proj.weight.violations(key: wkey).map {
       ExperimentIssue(keyPath: path + "." + $0.key.drop(while: { $0 == "." }), message: $0.message)

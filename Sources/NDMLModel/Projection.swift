@@ -74,6 +74,8 @@ public struct Projection: Sendable, Equatable {
   /// Consolidation of the plastic weights by a Benna–Fusi chain of hidden variables, if any
   /// (`consolidation:`).
   public var consolidation: BennaFusiParameters?
+  /// Short-term plasticity (Tsodyks–Markram) of the delivered weights, if any (`short_term:`).
+  public var shortTerm: TsodyksMarkramParameters?
   /// How a projection onto a `loihi_cuba` population quantises and scales its integer weights
   /// (config `loihi:`; Lava's defaults when absent). Ignored for other targets.
   public var loihi = LoihiSynapseSettings()
