@@ -476,20 +476,10 @@ def test_stc_evaluation_clock_must_match_its_ticks(ndml_bin, tmp_path):
     assert "memory.syn.clock_ms: must be a whole multiple of syn's stc clock (500.0 ms)" in r.stdout + r.stderr
 
 
-SHARED = BASE.replace("""memory:
-  p:""", """  q:
-    source: items
-    target: cells
-    connectivity: {fixed_probability: 1.0}
-    weight_mV: 1
-    delay_ms: 1
-    plasticity:
-      rule: btsp_binary
-      update: increment
-      increment_mV: 0.5
-      w_max_mV: 2
-      plateaus: {probability: 0.2, period_ms: 250, duration_ms: 1}
-record: {spikes: [items]}
+# A second plastic projection q from the same source, with p's plasticity, tracked with the same
+# recall schedule.
+_P_SYNAPSES = BASE[BASE.index("  p:\n    source"):BASE.index("    consolidation")]
+SHARED = BASE.replace("memory:\n  p:", _P_SYNAPSES.replace("  p:\n", "  q:\n", 1) + """record: {spikes: [items]}
 memory:
   q:
     items: [1, 3]
