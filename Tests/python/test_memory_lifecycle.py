@@ -88,8 +88,9 @@ def mean_by_age(m, variable="weight", bin_ms=10_000):
     """Mean SNR over traces per age bin (ages on the 10 s evaluation grid): ages (s), means, counts."""
     age = m["snr/time"][:, None] - m["traces/stored_ms"][None, :]
     snr = m[f"snr/{variable}"]
+    ok = np.isfinite(snr) & np.isfinite(age) & (age >= 0)  # NaN: a trace never stored
+    age = np.where(ok, age, 0)
     bins = np.floor(age / bin_ms).astype(int)
-    ok = np.isfinite(snr) & (age >= 0)
     ages, means, counts = [], [], []
     for b in np.unique(bins[ok]):
         sel = ok & (bins == b)
