@@ -17,13 +17,13 @@ PY312 := $(shell for p in "$$(pyenv prefix 3.12.1 2>/dev/null)/bin/python" "$$(p
   "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: demo test deps build lint swift-test sanitize sanitize-address sanitize-thread python-test venv lava-venv bench \
+.PHONY: demo test deps build lint swift-test sanitize sanitize-address sanitize-thread python-test pynn-test venv lava-venv bench \
   notebooks docs clean
 
 demo: deps build
 	@$(NDML) run experiments/cuba.yaml
 
-test: deps build venv lint swift-test sanitize docs python-test
+test: deps build venv lint swift-test sanitize docs python-test pynn-test
 
 # System libraries: installed with apt-get when run as root, otherwise listed for the user.
 deps:
@@ -70,10 +70,11 @@ sanitize-thread:
 
 # The Python venv (Python 3.12: Brian2 2.10.1 needs it) from pinned requirements.
 venv: $(VENV)/.installed
-$(VENV)/.installed: Tests/python/requirements.txt
+$(VENV)/.installed: Tests/python/requirements.txt python/pyproject.toml
 	@test -n "$(PY312)" || { echo "Python 3.12 not found (pyenv install 3.12.1, or put python3.12 on PATH)"; exit 1; }
 	$(PY312) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/python/requirements.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e python
 	touch $@
 
 # Lava (lava-nc, lava-dl, nir; Python 3.10, ≈5.6 GB) in a per-user cache keyed by the pins' hash
@@ -84,6 +85,11 @@ lava-venv:
 python-test: build venv lava-venv
 	NDML_BIN=$(CURDIR)/$(NDML) NDML_LAVA_PYTHON=$$(lava/make_venv.sh | tail -n 1) \
 	  $(VENV)/bin/python -m pytest Tests/python -q
+
+# PyNN 0.13.0's own system-test scenarios (the pinned sdist from PyPI, not copied here) against
+# the PyNN backend (python/pynn_ndml); known failures and their reasons: Tests/pynn/expected_failures.py.
+pynn-test: build venv
+	NDML_BIN=$(CURDIR)/$(NDML) $(VENV)/bin/python Tests/pynn/run_scenarios.py
 
 # The benchmark suite (benchmarks/run.py): NDML, Brian2, NEST and ANNarchy side by side. Its venv
 # adds ANNarchy (built from source, plus cmake) to the test requirements.

@@ -58,7 +58,7 @@ enum ModelParameterKeys {
     [
       ("tau_plus_ms", \.tauPlusMs), ("tau_minus_ms", \.tauMinusMs), ("a_plus", \.aPlus), ("a_minus", \.aMinus),
       ("w_min_\(unit)", \.weightMin), ("w_max_\(unit)", \.weightMax), ("mu", \.mu),
-      ("mu_plus", \.muPlus), ("mu_minus", \.muMinus),
+      ("mu_plus", \.muPlus), ("mu_minus", \.muMinus), ("dendritic_delay_fraction", \.dendriticDelayFraction),
     ]
   }
 

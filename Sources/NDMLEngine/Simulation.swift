@@ -235,6 +235,15 @@ final class Simulation<Scalar: EngineScalar> {
     return proj.loihi.weightExp < 0 && tables[t].delays != nil
   }
 
+  /// Steps after its soma spike at which a postsynaptic spike reaches the plastic synapses of
+  /// projection `t`: `2·f·d` for `pair_stdp` with a dendritic delay fraction `f` of the delay `d`
+  /// (arrivals are processed at `t_pre + d`, so the pairing sees `t_post + f·d − (t_pre + (1 − f)·d)`,
+  /// as NEST and PyNN define it); 0 otherwise.
+  private func postsynapticDelaySteps(_ t: Int) -> Int {
+    guard case .pairSTDP(let p) = experiment.projections[t].plasticity, p.dendriticDelayFraction > 0 else { return 0 }
+    return Int((2 * p.dendriticDelayFraction * Double(tables[t].uniformDelaySteps)).rounded())
+  }
+
   /// Per projection that ``groupsByDelay(_:)``: this step's input per delay and target, and its
   /// exponent.
   private var pendingInputs: [Int: UnsafeMutablePointer<Scalar>] = [:]
@@ -334,8 +343,10 @@ final class Simulation<Scalar: EngineScalar> {
       shortTerm[t] = ShortTermState(parameters: p, sources: tables[t].sourceCount, parts: parts, dtMs: dt)
     }
     histories = experiment.populations.indices.map { p in
-      let depth = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0
-      return SpikeHistory(depth: depth, parts: parts, capacity: experiment.populations[p].size)
+      let delivery = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0
+      let backPropagation =
+        tables.indices.filter { tables[$0].targetPopulation == p }.map(postsynapticDelaySteps).max() ?? 0
+      return SpikeHistory(depth: max(delivery, backPropagation), parts: parts, capacity: experiment.populations[p].size)
     }
   }
 
@@ -543,7 +554,10 @@ final class Simulation<Scalar: EngineScalar> {
         pending: nil, pendingExponent: 0, maximumDelay: 0, targets: 0..<0, shortTerm: shortTerm[t]?.view)
     }
     let postsynaptic = plasticity.keys.sorted().map { t in
-      (kernel: PlasticityHandle(plasticity[t]!), history: histories[tables[t].targetPopulation].view)
+      (
+        kernel: PlasticityHandle(plasticity[t]!), history: histories[tables[t].targetPopulation].view,
+        delaySteps: postsynapticDelaySteps(t)
+      )
     }
     let clocked = part == 0 ? plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked) : []
     let ringInputs = kernels.indices.compactMap { p in
@@ -646,7 +660,7 @@ final class Simulation<Scalar: EngineScalar> {
       }
       // Plasticity at t_{n+1}: presynaptic arrivals (above) come before postsynaptic spikes.
       for post in postBuffer.values {
-        post.history.withSpikes(stamp: n + 1, part: part) { indices, count in
+        post.history.withSpikes(stamp: n + 1 - post.delaySteps, part: part) { indices, count in
           post.kernel.postsynaptic(indices, count: count, step: n + 1, part: part)
         }
       }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
 
 import h5py
 import numpy as np
@@ -332,3 +333,52 @@ def test_btsp_cam_recall_curve(run_ndml, repo_root, tmp_path, validation):
         validation.record("btsp_cam.yaml (update: flip)", f"HD ratio, M = {m}, mask 0.33", "Wu & Maass theory (parity)",
                           reference, ratio, "3 s.e. + 0.02", _within_counting_noise(ratio, reference, responding))
         assert _within_counting_noise(ratio, reference, responding), (m, ratio, reference)
+
+
+def test_pair_window_with_dendritic_delay(run_ndml, repo_root, tmp_path, validation):
+    """`dendritic_delay_fraction` f (PyNN's STDPMechanism, NEST's dendritic delay): the synapse sees
+    the presynaptic spike at t_pre + (1 − f)·d and the postsynaptic one at t_post + f·d. The window
+    is checked pair by pair on the recorded spike times for f = 0.5 and 1 (d = 1 ms), with the same
+    closed form as above and Δt = t_post + f·d − (t_pre + (1 − f)·d)."""
+    cfg = yaml.safe_load((repo_root / "experiments/stdp_pair_window.yaml").read_text())
+    rule = cfg["projections"]["stdp"]["plasticity"]
+    d = cfg["projections"]["stdp"]["delay_ms"]
+    span = rule["w_max_mV"] - rule["w_min_mV"]
+    worst = 0.0
+    shifted = []
+    for fraction in (0.5, 1.0):
+        out = tmp_path / f"stdp_{fraction}.h5"
+        run_ndml("run", "experiments/stdp_pair_window.yaml", "-o", out,
+                 "--set", f"projections.stdp.plasticity.dendritic_delay_fraction={fraction}")
+        with h5py.File(out, "r") as f:
+            w = f["weights/stdp/weights"][:]
+            src = f["weights/stdp/source_ids"][:].astype(int)
+            pre = dict(zip(f["spikes/pre/node_ids"][:].astype(int), f["spikes/pre/timestamps"][:]))
+            post = dict(zip(f["spikes/post/node_ids"][:].astype(int), f["spikes/post/timestamps"][:]))
+        signs = set()
+        for k, s in enumerate(src):
+            dt = (post[s] + fraction * d) - (pre[s] + (1 - fraction) * d)
+            if dt >= -1e-9:
+                expected = rule["a_plus"] * span * math.exp(-max(dt, 0) / rule["tau_plus_ms"])
+            else:
+                expected = -rule["a_minus"] * span * math.exp(dt / rule["tau_minus_ms"])
+            signs.add(np.sign(expected))
+            change = w[-1, k] - w[0, k]
+            worst = max(worst, abs(change - expected))
+            assert abs(change - expected) < 1e-12, (
+                f"f = {fraction}, Δt = {dt:.2f} ms: Δw {change!r}, closed form {expected!r}")
+        assert signs == {1.0, -1.0}
+        shifted.append(w[-1] - w[0])
+    assert not np.allclose(shifted[0], shifted[1]), "the fraction changes the window"
+    validation.record("stdp_pair_window.yaml + dendritic_delay_fraction 0.5, 1",
+                      "max |Δw − closed form| over 2×41 pairs (mV)",
+                      "Δt = t_post + f·d − (t_pre + (1 − f)·d) (PyNN, NEST)", 0.0, worst, "1e-12 mV",
+                      worst < 1e-12)
+
+
+def test_dendritic_delay_fraction_out_of_range_is_refused(ndml_bin, repo_root):
+    proc = subprocess.run([str(ndml_bin), "validate", "experiments/stdp_pair_window.yaml", "--set",
+                           "projections.stdp.plasticity.dendritic_delay_fraction=1.5"],
+                          cwd=repo_root, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "dendritic_delay_fraction" in proc.stderr and "[0, 1]" in proc.stderr, proc.stderr

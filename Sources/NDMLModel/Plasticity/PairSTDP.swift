@@ -23,6 +23,11 @@
 /// Spike times are grid times (neuron spikes are stamped at the end of their step). The
 /// presynaptic event happens when the spike **arrives** (emission time + the projection's delay;
 /// axonal delay), the postsynaptic event at the soma's spike time (no back-propagation delay).
+/// With `dendritic_delay_fraction` f > 0 (PyNN's `STDPMechanism` parameter, NEST's dendritic delay)
+/// a fraction f of the delay d lies in the dendrite: the synapse sees the presynaptic spike at
+/// t_pre + (1 − f)·d and the postsynaptic one at t_post + f·d. The engine keeps processing arrivals
+/// at t_pre + d and shifts the postsynaptic events by 2·f·d (rounded to whole steps), which gives
+/// every pair the same Δt; postsynaptic spikes in the last 2·f·d of a run are not paired.
 /// Events at the same grid time: presynaptic arrivals are processed before postsynaptic spikes, so
 /// Δt = 0 counts as potentiation. A plastic projection needs one delay for all its synapses.
 ///
@@ -39,6 +44,7 @@
 /// | `mu`            | `mu`             | 0       | weight-dependence exponent μ ∈ [0, 1] of both sides |
 /// | `mu_plus`, `mu_minus` | `muPlus`, `muMinus` | `mu` | separate exponents μ₊, μ₋ ∈ [0, 1] |
 /// | `pairing`       | `pairing`        | all_to_all | `all_to_all` or `nearest` |
+/// | `dendritic_delay_fraction` | `dendriticDelayFraction` | 0 | part f ∈ [0, 1] of the delay that is dendritic |
 ///
 /// State: one trace per presynaptic and per postsynaptic neuron of the projection (event-driven:
 /// value and time of last update), the weight per synapse.
@@ -85,6 +91,9 @@ public struct PairSTDPParameters: Sendable, Equatable {
   }
   /// Pairing scheme.
   public var pairing = Pairing.allToAll
+  /// Part of the projection's delay that lies in the dendrite (0 = all axonal, 1 = all dendritic):
+  /// the pairing sees presynaptic spikes at `t_pre + (1 − f)·d` and postsynaptic ones at `t_post + f·d`.
+  public var dendriticDelayFraction = 0.0
 
   /// Creates parameters with the defaults above and the given upper bound.
   public init(weightMax: Double) { self.weightMax = weightMax }
@@ -96,6 +105,9 @@ public struct PairSTDPParameters: Sendable, Equatable {
     out += requireNonNegative([("a_plus", aPlus), ("a_minus", aMinus)])
     for (key, value) in [("mu_plus", muPlus), ("mu_minus", muMinus)] where !(value >= 0 && value <= 1) {
       out.append(.init(key: key, message: "must be in [0, 1], got \(value)"))
+    }
+    if !(dendriticDelayFraction >= 0 && dendriticDelayFraction <= 1) {
+      out.append(.init(key: "dendritic_delay_fraction", message: "must be in [0, 1], got \(dendriticDelayFraction)"))
     }
     out += weightBoundViolations(weightMin, weightMax, unit: unit)
     return out

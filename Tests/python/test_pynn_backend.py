@@ -1,0 +1,181 @@
+"""The PyNN backend (python/pynn_ndml) beyond PyNN's own scenarios (Tests/pynn/run_scenarios.py).
+
+* Repeated run() calls with changes in between equal one NDML run of a hand-written config with
+  the same schedule (the backend replays every segment from t = 0).
+* reset() replays the segment bit for bit; the same script and seed give the same spikes.
+* PyNN versions of the native experiments (python/examples/cuba.py, song2000.py) give the rates
+  and weight distributions of experiments/cuba.yaml and experiments/stdp_song2000.yaml.
+* A PyNN script written out with write_config() exports to Lava and runs there with NDML's spikes.
+* Unsupported models and parameters raise PyNN's own exceptions, naming the model or parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+
+from conftest import REPO_ROOT
+
+
+@pytest.fixture()
+def sim(ndml_bin, monkeypatch):
+    monkeypatch.setenv("NDML_BIN", str(ndml_bin))
+    import pynn_ndml
+
+    yield pynn_ndml
+    pynn_ndml.end()
+
+
+def _run_example(ndml_bin, name, *args):
+    env = dict(os.environ, NDML_BIN=str(ndml_bin))
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "python" / "examples" / name), "ndml", *args],
+                          capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_repeated_runs_equal_one_run_with_the_schedule(sim, run_ndml, tmp_path):
+    """Three run() calls changing a DC amplitude and a spike source's times in between; the same
+    schedule written by hand as one NDML config gives the same v, sample for sample."""
+    sim.setup(timestep=0.1, min_delay=0.1)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 30.0, 70.0]), label="src")
+    cells = sim.Population(2, sim.IF_curr_exp(tau_m=10.0, cm=0.5, v_thresh=-55.0, tau_refrac=2.0),
+                           label="cells")
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.4, delay=1.0))
+    dc = sim.DCSource(amplitude=0.2, start=10.0, stop=1e12)
+    dc.inject_into(cells[0:1])
+    cells.record(["v", "spikes"])
+    sim.run(40.0)
+    dc.amplitude = 0.9
+    sim.run(40.0)
+    src.set(spike_times=[np.array([5.0, 85.0, 95.0])])
+    sim.run(40.0)
+    v_pynn = np.array(cells.get_data().segments[0].analogsignals[0])
+    spikes_pynn = [np.array(st) for st in cells.get_data().segments[0].spiketrains]
+
+    # The same schedule by hand: R = 10 ms / 0.5 nF = 20 MΩ, so 0.4 nA → 8 mV.
+    config = {
+        "simulation": {"duration_ms": 120.1, "dt_ms": 0.1},
+        "populations": {
+            "src": {"size": 1, "model": "spike_source", "params": {"spike_times_ms": [[5.0, 30.0, 70.0, 85.0, 95.0]]}},
+            "cells": {"size": 2, "model": "lif_cuba",
+                      "params": {"tau_m_ms": 10.0, "c_m_pF": 500.0, "v_thresh_mV": -55.0, "v_rest_mV": -65.0,
+                                 "v_reset_mV": -65.0, "tau_ref_ms": 2.0, "tau_syn_e_ms": 5.0,
+                                 "tau_syn_i_ms": 5.0}},
+        },
+        "projections": {"p": {"source": "src", "target": "cells", "connectivity": "all_to_all",
+                              "weight_mV": 8.0, "delay_ms": 1.0}},
+        "inputs": {"dc": {"type": "current", "population": "cells", "neurons": [0],
+                          "schedule": [{"start_ms": 10.0, "amplitude_pA": 200.0},
+                                       {"start_ms": 40.0, "amplitude_pA": 900.0}]}},
+        "record": {"spikes": ["cells"], "state": [{"population": "cells", "variables": ["v"],
+                                                   "neurons": [0, 1], "interval_ms": 0.1}]},
+    }
+    path = tmp_path / "schedule.yaml"
+    path.write_text(yaml.safe_dump(config))
+    run_ndml("run", path, "-o", tmp_path / "schedule.h5", "-q")
+    with h5py.File(tmp_path / "schedule.h5") as f:
+        v_native = f["report/cells/v/data"][:1201].astype(float)
+        t, ids = f["spikes/cells/timestamps"][:], f["spikes/cells/node_ids"][:]
+    assert v_pynn.shape == (1201, 2), "PyNN's convention: duration/interval + 1 samples"
+    np.testing.assert_array_equal(v_pynn, v_native)
+    for i in range(2):
+        np.testing.assert_array_equal(spikes_pynn[i], t[(ids == i) & (t <= 120.0 + 1e-9)])
+    assert len(spikes_pynn[0]) > 0 and v_pynn[:, 1].max() > -64.5, "DC drives spikes, inputs PSPs"
+
+
+def test_reset_replays_and_seed_determines(sim):
+    def segment(seed):
+        sim.setup(timestep=0.1, rng_seed=seed)
+        noise = sim.Population(20, sim.SpikeSourcePoisson(rate=50.0))
+        cells = sim.Population(5, sim.IF_cond_exp())
+        sim.Projection(noise, cells, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(seed=3)),
+                       sim.StaticSynapse(weight=0.01))
+        cells.record(["spikes", "v"])
+        sim.run(200.0)
+        sim.reset()
+        sim.run(200.0)
+        block = cells.get_data()
+        return [np.array(s.analogsignals[0]) for s in block.segments], [
+            [np.array(st) for st in s.spiketrains] for s in block.segments]
+
+    (v1, s1), (v2, _), (v3, _) = segment(1), segment(1), segment(2)
+    np.testing.assert_array_equal(v1[0], v1[1])
+    assert all(np.array_equal(a, b) for a, b in zip(s1[0], s1[1]))
+    np.testing.assert_array_equal(v1[0], v2[0])
+    assert not np.array_equal(v1[0], v3[0]), "another seed draws other Poisson spikes"
+
+
+def _native_rates(run_ndml, tmp_path, config, seed, duration):
+    out = tmp_path / f"native_{seed}.h5"
+    run_ndml("run", config, "-o", out, "-q", "--set", f"simulation.seed={seed}",
+             "--set", f"simulation.duration_ms={duration}")
+    return out
+
+
+def test_song2000_pynn_script_matches_the_native_experiment(ndml_bin, run_ndml, tmp_path):
+    """100 s of Song et al. 2000 through PyNN vs experiments/stdp_song2000.yaml (two seeds each):
+    output rate and the bimodal weight distribution (share of weights < 0.1 and > 0.9 w_max)."""
+    native, pynn = [], []
+    for seed in (1, 2):
+        out = _native_rates(run_ndml, tmp_path, "experiments/stdp_song2000.yaml", seed, 100_000)
+        with h5py.File(out) as f:
+            w = f["weights/plastic/weights"][-1] / 0.15
+            native.append([len(f["spikes/neuron/timestamps"]) / 100.0, (w < 0.1).mean(), (w > 0.9).mean()])
+        r = _run_example(ndml_bin, "song2000.py", "--duration", "100000", "--seed", str(seed))
+        pynn.append([r["rate_Hz"], r["fraction_low"], r["fraction_high"]])
+    native, pynn = np.array(native), np.array(pynn)
+    spread = np.abs(native[0] - native[1])
+    assert np.all(np.abs(pynn.mean(axis=0) - native.mean(axis=0)) < 2 * spread + [2.0, 0.05, 0.02]), (native, pynn)
+    assert (pynn[:, 1] > 0.3).all() and (pynn[:, 2] > 0.01).all(), "bimodal: mass at both bounds"
+
+
+def test_pynn_script_exports_to_lava_and_runs_there(sim, ndml_bin, lava_python, tmp_path):
+    """PyNN script → write_config → ndml export --format lava → Lava 0.10 runs it with the spikes of
+    NDML's quantised network (run_lava.py exits 1 on any difference)."""
+    sim.setup(timestep=1.0, min_delay=1.0)
+    src = sim.Population(10, sim.SpikeSourceArray(spike_times=[[5.0, 20.0, 40.0]] * 10), label="input")
+    cells = sim.Population(20, sim.IF_curr_exp(tau_m=10.0, tau_syn_E=4.0, tau_syn_I=4.0, v_rest=0.0,
+                                               v_reset=0.0, v_thresh=10.0, cm=1.0, tau_refrac=0.0),
+                           label="cells")
+    sim.Projection(src, cells, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(seed=1)),
+                   sim.StaticSynapse(weight=2.0, delay=1.0), label="feed")
+    cells.record("spikes")
+    config = sim.write_config(tmp_path / "net.yaml", duration=100.0)
+    export = tmp_path / "lava"
+    proc = subprocess.run([str(ndml_bin), "export", str(config), "--format", "lava", "-o", str(export)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    run = subprocess.run([lava_python, str(export / "run_lava.py"), "-o", str(tmp_path / "lava.h5")],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    with h5py.File(tmp_path / "lava.h5") as f:
+        assert len(f["spikes/cells/timestamps"]) > 0
+
+
+def test_unsupported_models_and_values_raise_pynn_exceptions(sim):
+    from pyNN.errors import InvalidParameterValueError
+
+    sim.setup()
+    with pytest.raises(NotImplementedError, match="HH_cond_exp"):
+        sim.Population(1, sim.HH_cond_exp())
+    with pytest.raises(InvalidParameterValueError, match="ascending"):
+        sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0, 1.0]))
+    cells = sim.Population(3, sim.IF_curr_exp(tau_m=[10.0, 20.0, 30.0]))
+    cells.record("v")
+    with pytest.raises(NotImplementedError, match="tau_m"):
+        sim.run(10.0)
+    sim.setup()
+    cells = sim.Population(2, sim.IF_cond_exp())
+    cells.record("v")
+    sim.run(5.0)
+    cells.set(tau_m=15.0)
+    with pytest.raises(NotImplementedError, match="tau_m.*between run"):
+        sim.run(5.0)

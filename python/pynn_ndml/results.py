@@ -1,0 +1,79 @@
+"""Reading an NDML results file back for PyNN's recorders and projections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+
+class Results:
+    def __init__(self, path: Path, plan):
+        self.plan = plan
+        self._spikes = {}
+        self._signals = {}
+        self._weights = {}
+        t_stop, dt = plan.t_stop, plan.dt
+        with h5py.File(path, "r") as f:
+            status = f["ndml"].attrs.get("status")
+            if isinstance(status, bytes):
+                status = status.decode()
+            if status != "complete":
+                raise RuntimeError(f"NDML results file {path} is not complete (status {status})")
+            for k, name in plan.population_names.items():
+                if f"spikes/{name}" in f:
+                    times = f[f"spikes/{name}/timestamps"][:]
+                    ids = f[f"spikes/{name}/node_ids"][:].astype(np.int64)
+                    if plan.kinds[k] in ("poisson", "spike_source"):
+                        keep = times < t_stop - dt / 2  # stamped at the start of their step
+                    else:
+                        keep = times <= t_stop + dt / 2  # stamped at the end of their step
+                    self._spikes[k] = (ids[keep], times[keep])
+            for key, (path_in_file, scale, neurons) in plan.signals.items():
+                data = f[path_in_file][:].astype(np.float64) * scale
+                self._signals[key] = (data, neurons)
+            for j, parts in plan.weights.items():
+                for name, rows, scale in parts:
+                    if f"weights/{name}" not in f:
+                        continue
+                    g = f[f"weights/{name}"]
+                    times = g["time"][:]
+                    index = int(np.argmin(np.abs(times - plan.snapshot_time)))
+                    w = g["weights"][index, :] / scale
+                    order = np.lexsort((g["source_ids"][:], g["target_ids"][:]))
+                    self._weights.setdefault(j, []).append((rows, w[order]))
+
+    def spikes(self, population):
+        from .simulator import state
+
+        k = state.populations.index(population)
+        return self._spikes.get(k, (np.zeros(0, dtype=np.int64), np.zeros(0)))
+
+    def signal(self, population, variable, indices, interval):
+        from .simulator import state
+
+        k = state.populations.index(population)
+        data, neurons = self._signals[(k, variable)]
+        columns = [neurons.index(int(i)) for i in indices]
+        n = int(round(self.plan.t_stop / interval)) + 1
+        return data[:n, columns]
+
+    def final_weights(self, projection):
+        from .simulator import state
+
+        j = state.projections.index(projection)
+        if j not in self._weights:
+            return None
+        projection._finish_arrays()
+        out = np.array(projection._values["weight"], dtype=float)
+        for rows, w in self._weights[j]:
+            src = projection._pre[rows]
+            tgt = projection._post[rows]
+            order = np.lexsort((src, tgt))
+            out[rows[order]] = w
+        return out
+
+
+def load(path, plan):
+    return Results(Path(path), plan)
