@@ -4,6 +4,9 @@ import NDMLModel
 ///
 /// One table per model; the tables are the single source of the key names (docs list the same).
 enum ModelParameterKeys {
+  /// The text-valued key of `lif_cuba` and `lif_coba` choosing the ``SynapseShape``.
+  static let synapseShape = "synapse_shape"
+
   static var lifCuba: [(key: String, field: WritableKeyPath<LIFCubaParameters, Double>)] {
     [
       ("tau_m_ms", \.tauMembraneMs), ("tau_syn_e_ms", \.tauSynapticExcitatoryMs),

@@ -83,6 +83,18 @@ struct SchemaReader {
     return s
   }
 
+  /// Reports `synapse_shape` in the `params` of a model whose synapses are only exponential.
+  private func refuseSynapseShape(_ params: Fields?, model: String) {
+    let key = ModelParameterKeys.synapseShape
+    guard let params, let node = params.node(key) else { return }
+    let allowed = SynapseShape.allCases.map(\.rawValue).joined(separator: ", ")
+    reader.fail(
+      params.keyPath(key),
+      "is not supported by \(model), whose synapses are exponential; synapse_shape (\(allowed)) is a parameter of "
+        + "lif_cuba and lif_coba",
+      at: node)
+  }
+
   private func readPopulation(name: String, node: ConfigNode) -> Population? {
     let path = "populations.\(name)"
     guard
@@ -94,20 +106,26 @@ struct SchemaReader {
     switch modelName {
     case "lif_cuba":
       let table = ModelParameterKeys.lifCuba
-      model = .lifCuba(
-        ModelParameterKeys.read(table, into: LIFCubaParameters(), from: f.sub("params", allowed: table.map(\.key))))
+      let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
+      var p = ModelParameterKeys.read(table, into: LIFCubaParameters(), from: params)
+      if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
+      model = .lifCuba(p)
     case "lif_coba":
       let table = ModelParameterKeys.lifCoba
-      model = .lifCoba(
-        ModelParameterKeys.read(table, into: LIFCobaParameters(), from: f.sub("params", allowed: table.map(\.key))))
+      let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
+      var p = ModelParameterKeys.read(table, into: LIFCobaParameters(), from: params)
+      if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
+      model = .lifCoba(p)
     case "alif":
       let table = ModelParameterKeys.alif
-      model = .alif(
-        ModelParameterKeys.read(table, into: ALIFParameters(), from: f.sub("params", allowed: table.map(\.key))))
+      let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
+      refuseSynapseShape(params, model: modelName)
+      model = .alif(ModelParameterKeys.read(table, into: ALIFParameters(), from: params))
     case "adex":
       let table = ModelParameterKeys.adex
-      model = .adex(
-        ModelParameterKeys.read(table, into: AdExParameters(), from: f.sub("params", allowed: table.map(\.key))))
+      let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
+      refuseSynapseShape(params, model: modelName)
+      model = .adex(ModelParameterKeys.read(table, into: AdExParameters(), from: params))
     case "loihi_cuba":
       guard let p = readLoihiCuba(f.sub("params", allowed: ["du", "dv", "vth", "bias_mant", "bias_exp"])) else {
         return nil

@@ -57,6 +57,13 @@ public struct LoihiQuantizer: Sendable {
         throw LoihiExportError.unsupported(
           key: path + ".model", reason: LoihiExportError.adaptiveModelReason(pop.model))
       case .lifCuba(let p):
+        guard p.synapseShape == .exponential else {
+          throw LoihiExportError.unsupported(
+            key: path + ".params.synapse_shape",
+            reason:
+              "is \(p.synapseShape.rawValue); Loihi 2's CUBA neuron has one exponentially decaying synaptic current "
+              + "(use synapse_shape: exponential)")
+        }
         let used = experiment.projections.filter { $0.target == pop.name }.map(\.receptor)
         let tauSyn: Double
         switch (used.contains(.excitatory), used.contains(.inhibitory)) {

@@ -169,6 +169,26 @@ final class ExperimentConfigTests: XCTestCase {
     XCTAssertEqual(e.map(\.keyPath), ["populations.exc.params.tau_m_ms"])
   }
 
+  /// `synapse_shape` is read for lif_cuba (default exponential), a wrong value names the valid
+  /// ones, alpha needs τ_syn > 0, and alif refuses the key.
+  func testSynapseShapeIsReadAndChecked() throws {
+    let alpha = valid.replacingOccurrences(
+      of: "params: {tau_m_ms: 20,", with: "params: {synapse_shape: alpha, tau_m_ms: 20,")
+    guard case .lifCuba(let p) = try ExperimentConfig.parse(text: alpha).experiment.populations[0].model,
+      case .lifCuba(let q) = try ExperimentConfig.parse(text: valid).experiment.populations[0].model
+    else { return XCTFail("model") }
+    XCTAssertEqual(p.synapseShape, .alpha)
+    XCTAssertEqual(q.synapseShape, .exponential)
+    let wrong = errors(alpha.replacingOccurrences(of: "synapse_shape: alpha", with: "synapse_shape: gauss"))
+    XCTAssertEqual(wrong.map(\.keyPath), ["populations.exc.params.synapse_shape"])
+    XCTAssert(wrong[0].message.contains("choose one of exponential, alpha"), wrong[0].message)
+    let delta = errors(alpha.replacingOccurrences(of: "tau_m_ms: 20,", with: "tau_m_ms: 20, tau_syn_i_ms: 0,"))
+    XCTAssertEqual(delta.map(\.keyPath), ["populations.exc.params.tau_syn_i_ms"])
+    let alif = errors(alpha.replacingOccurrences(of: "model: lif_cuba", with: "model: alif"))
+    XCTAssertEqual(alif.map(\.keyPath), ["populations.exc.params.synapse_shape"])
+    XCTAssert(alif[0].message.contains("not supported by alif"), alif[0].message)
+  }
+
   func testNormalDelaysAreAccepted() throws {
     let c = try ExperimentConfig.parse(
       text: valid.replacingOccurrences(of: "delay_ms: 1", with: "delay_ms: {normal: {mean: 2, std: 0.5}}"))

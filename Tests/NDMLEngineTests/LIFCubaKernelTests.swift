@@ -176,3 +176,88 @@ final class LIFCubaKernelTests: XCTestCase {
     }
   }
 }
+
+/// `lif_cuba` and `lif_coba` with `synapse_shape: alpha` against the closed form of the alpha PSP.
+final class AlphaSynapseKernelTests: XCTestCase {
+  /// One spike of weight w arriving at t0 gives s_e(t) = w·(Δ/τ)·e^(1−Δ/τ) and
+  /// v(t) − E_L = (w·e/τ)·(e^(−Δ/τ_m)/τ_m)·∫₀^Δ u·e^(u(1/τ_m − 1/τ)) du, Δ = t − t0 (for τ = τ_m:
+  /// (w·e/τ)·Δ²·e^(−Δ/τ_m)/(2τ_m)); s_e peaks at w one time constant after arrival.
+  func testPostsynapticPotentialIsTheAlphaClosedForm() throws {
+    let (tm, w, arrival) = (20.0, 2.5, 11.0)
+    for tauSyn in [2.0, 20.0, 19.9999, 35.0] {
+      var p = LIFCubaParameters()
+      p.tauMembraneMs = tm
+      p.restingPotentialMV = -70
+      p.thresholdMV = 1000
+      p.resetMV = -70
+      p.tauSynapticExcitatoryMs = tauSyn
+      p.synapseShape = .alpha
+      let source = Population(name: "s", size: 1, model: .spikeSource(.init(spikeTimesMs: [[10]])))
+      let target = Population(name: "n", size: 1, model: .lifCuba(p))
+      let proj = Projection(
+        name: "sn", source: "s", target: "n", connectivity: .oneToOne, weight: .constant(w), delayMs: .constant(1.0),
+        receptor: .excitatory)
+      let e = Experiment(
+        simulation: SimulationSettings(durationMs: 150), populations: [source, target], projections: [proj],
+        recording: RecordingPlan(state: [
+          .init(population: "n", variables: ["v", "s_e"], neurons: [0], intervalMs: 0.1)
+        ]))
+      let (obs, _) = try simulate(e)
+      let v = obs.samples["0/v"]!
+      let s = obs.samples["0/s_e"]!
+      let delta = 1 / tm - 1 / tauSyn
+      for k in 0..<v.count {
+        let d = max(0, Double(k) * 0.1 - arrival)
+        let integral =
+          abs(delta * d) < 1e-6 ? d * d / 2 : (delta * d * exp(delta * d) - expm1(delta * d)) / (delta * delta)
+        let psp = w * exp(1) / tauSyn * exp(-d / tm) / tm * integral
+        let se = w * d / tauSyn * exp(1 - d / tauSyn)
+        assertClose(Double(v[k]) + 70, psp, tolerance: 2e-5, "PSP at \(Double(k) * 0.1) ms (τ_s = \(tauSyn))")
+        assertClose(Double(s[k]), se, tolerance: 2e-6, "s_e at \(Double(k) * 0.1) ms (τ_s = \(tauSyn))")
+      }
+      if tauSyn == 2 || tauSyn == 20 {
+        let peak = Int(((arrival + tauSyn) / 0.1).rounded())
+        XCTAssertEqual(s.indices.max { s[$0] < s[$1] }, peak, "s_e peaks at t0 + τ")
+        assertClose(Double(s[peak]), w, tolerance: 1e-6, "s_e peak equals the weight")
+      }
+    }
+  }
+
+  /// The y → v propagator stays accurate as τ_s → τ_m (series vs closed form) and matches a fine
+  /// quadrature of its integral.
+  func testAlphaPropagatorIsContinuousAtEqualTimeConstants() {
+    let h = 0.1
+    for tau in [20.0, 20 + 1e-9, 20 - 1e-7, 20.01, 21, 3, 0.5] {
+      let p = Propagator.alphaToMembrane(hMs: h, tauMembraneMs: 20, tauSynapseMs: tau)
+      // Midpoint rule with 10⁵ points: (1/τ_m)∫₀ʰ e^(−(h−u)/τ_m)·u·e^(−u/τ) du.
+      let n = 100_000
+      var sum = 0.0
+      for j in 0..<n {
+        let u = (Double(j) + 0.5) * h / Double(n)
+        sum += exp(-(h - u) / 20) * u * exp(-u / tau)
+      }
+      assertClose(p, sum * h / Double(n) / 20, tolerance: 1e-12, "P31 at τ_s = \(tau)")
+    }
+  }
+
+  /// lif_coba: g_e(t) = w·(Δ/τ)·e^(1−Δ/τ) exactly.
+  func testConductanceIsTheAlphaFunction() throws {
+    var p = LIFCobaParameters()
+    p.thresholdMV = 1000
+    p.tauSynapticExcitatoryMs = 3
+    p.synapseShape = .alpha
+    let source = Population(name: "s", size: 1, model: .spikeSource(.init(spikeTimesMs: [[10]])))
+    let target = Population(name: "n", size: 1, model: .lifCoba(p))
+    let proj = Projection(
+      name: "sn", source: "s", target: "n", connectivity: .oneToOne, weight: .constant(4), delayMs: .constant(1.0),
+      receptor: .excitatory)
+    let e = Experiment(
+      simulation: SimulationSettings(durationMs: 60), populations: [source, target], projections: [proj],
+      recording: RecordingPlan(state: [.init(population: "n", variables: ["g_e"], neurons: [0], intervalMs: 0.1)]))
+    let (obs, _) = try simulate(e)
+    for (k, g) in obs.samples["0/g_e"]!.enumerated() {
+      let d = max(0, Double(k) * 0.1 - 11)
+      assertClose(Double(g), 4 * d / 3 * exp(1 - d / 3), tolerance: 2e-6, "g_e at \(Double(k) * 0.1) ms")
+    }
+  }
+}

@@ -10,8 +10,12 @@ enum KernelFactory {
     weightExponents: [Int] = []
   ) -> any PopulationKernel<S> {
     switch pop.model {
+    case .lifCuba(let p) where p.synapseShape == .alpha:
+      LIFCubaAlphaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .lifCuba(let p):
       LIFCubaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .lifCoba(let p) where p.synapseShape == .alpha:
+      LIFCobaAlphaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .lifCoba(let p):
       LIFCobaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .alif(let p):

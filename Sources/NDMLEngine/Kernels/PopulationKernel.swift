@@ -218,6 +218,35 @@ enum Propagator {
     let ratio = delta == 0 ? h : expm1(h * delta) / delta
     return exp(-h / tm) * ratio / tm
   }
+
+  /// `h·e^(−h/τ)`: the alpha synapse's variable after `h` when its rate variable `y` was 1 and the
+  /// variable 0 (`ds/dt = −s/τ + y`, `dy/dt = −y/τ`).
+  static func rateToSynaptic(hMs h: Double, tauMs tau: Double) -> Double { h * exp(-h / tau) }
+
+  /// The voltage response after `h` of `τ_m dv/dt = −v + s` to an alpha synapse's rate variable
+  /// `y = 1` at the start (`s = 0`): `(e^(−h/τ_m)/τ_m)·∫₀ʰ u·e^(uδ) du`, `δ = 1/τ_m − 1/τ_s` (the
+  /// `P31` entry of NEST's `iaf_psc_alpha`); its limit `h²·e^(−h/τ_m)/(2τ_m)` for `τ_s = τ_m`.
+  static func alphaToMembrane(hMs h: Double, tauMembraneMs tm: Double, tauSynapseMs ts: Double) -> Double {
+    let delta = 1 / tm - 1 / ts
+    let x = h * delta
+    // ∫₀ʰ u·e^(uδ) du = (x·e^x − (e^x − 1))/δ² = h²·Σ_{m≥2} x^(m−2)·(m−1)/m!; the series avoids
+    // the cancellation of the closed form for small |x|.
+    let integral: Double
+    if abs(x) < 0.1 {
+      var sum = 0.0
+      var power = 1.0
+      var factorial = 2.0
+      for m in 2...14 {
+        sum += power * Double(m - 1) / factorial
+        power *= x
+        factorial *= Double(m + 1)
+      }
+      integral = h * h * sum
+    } else {
+      integral = (x * exp(x) - expm1(x)) / (delta * delta)
+    }
+    return exp(-h / tm) * integral / tm
+  }
 }
 
 /// Threshold, reset and absolute refractoriness shared by the LIF kernels, applied to one SIMD
@@ -292,6 +321,8 @@ struct SpikeResetRule<Scalar: EngineScalar> {
 enum KernelHandle<Scalar: EngineScalar> {
   case lifCuba(Unmanaged<LIFCubaKernel<Scalar>>)
   case lifCoba(Unmanaged<LIFCobaKernel<Scalar>>)
+  case lifCubaAlpha(Unmanaged<LIFCubaAlphaKernel<Scalar>>)
+  case lifCobaAlpha(Unmanaged<LIFCobaAlphaKernel<Scalar>>)
   case alif(Unmanaged<ALIFKernel<Scalar>>)
   case adex(Unmanaged<AdExKernel<Scalar>>)
   case loihiCuba(Unmanaged<LoihiCubaKernel<Scalar>>)
@@ -303,6 +334,8 @@ enum KernelHandle<Scalar: EngineScalar> {
     switch kernel {
     case let k as LIFCubaKernel<Scalar>: self = .lifCuba(.passUnretained(k))
     case let k as LIFCobaKernel<Scalar>: self = .lifCoba(.passUnretained(k))
+    case let k as LIFCubaAlphaKernel<Scalar>: self = .lifCubaAlpha(.passUnretained(k))
+    case let k as LIFCobaAlphaKernel<Scalar>: self = .lifCobaAlpha(.passUnretained(k))
     case let k as ALIFKernel<Scalar>: self = .alif(.passUnretained(k))
     case let k as AdExKernel<Scalar>: self = .adex(.passUnretained(k))
     case let k as LoihiCubaKernel<Scalar>: self = .loihiCuba(.passUnretained(k))
@@ -322,6 +355,8 @@ enum KernelHandle<Scalar: EngineScalar> {
     switch self {
     case .lifCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .lifCoba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .lifCubaAlpha(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .lifCobaAlpha(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .alif(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .adex(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .loihiCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }

@@ -8,9 +8,20 @@
 ///     τ_e ds_e/dt = −s_e,     τ_i ds_i/dt = −s_i
 ///
 /// A presynaptic spike arriving at time t adds its weight (mV) to `s_e` (excitatory receptor,
-/// weight ≥ 0) or `s_i` (inhibitory receptor, weight ≤ 0). When `v` crosses `v_thresh` upward the
-/// neuron spikes, `v` is set to `v_reset` and held there for `tau_ref` (absolute refractory
-/// period); the synaptic variables keep evolving during refractoriness.
+/// weight ≥ 0) or `s_i` (inhibitory receptor, weight ≤ 0).
+///
+/// With `synapse_shape: alpha` (PyNN's `IF_curr_alpha`, NEST's `iaf_psc_alpha`) each receptor
+/// instead has an alpha-shaped `s_x`, two linear variables per receptor:
+///
+///     τ_x ds_x/dt = −s_x + τ_x·y_x,     τ_x dy_x/dt = −y_x
+///
+/// and a spike of weight `w` adds `w·e/τ_x` to `y_x`, so that `s_x(t) = w·(t/τ_x)·e^(1−t/τ_x)`: it
+/// rises from 0 and peaks at `w` one time constant after arrival (NEST's normalisation: there the
+/// PSC `I = s/R` peaks at the weight in pA, so NEST's weight is `w·C_m/τ_m`).
+///
+/// When `v` crosses `v_thresh` upward the neuron spikes, `v` is set to `v_reset` and held there
+/// for `tau_ref` (absolute refractory period); the synaptic variables keep evolving during
+/// refractoriness.
 ///
 /// ## Numerics
 /// The subthreshold system is linear with constant coefficients between input events, so the CPU
@@ -19,8 +30,13 @@
 /// `P_x = τ_x/(τ_x − τ_m)·(e^(−h/τ_x) − e^(−h/τ_m))` (the limit `(h/τ_m)·e^(−h/τ_m)` when
 /// `τ_x = τ_m`). A synaptic time constant of 0 makes that receptor a delta synapse (Brunel 2000,
 /// NEST's `iaf_psc_delta`): the weight is a jump of `v` at arrival, i.e. `P11 = 0`, `P21 = P22` — the
-/// τ_x → 0 limit of the same propagators. The threshold is tested at the end of each step, so a spike is stamped at the first
-/// grid time at or after the true crossing; the refractory period is rounded to whole steps.
+/// τ_x → 0 limit of the same propagators. With alpha synapses the system stays linear and is
+/// integrated exactly as well (as NEST's `iaf_psc_alpha`): `s_x ← s_x·P11x + y_x·h·P11x`,
+/// `y_x ← y_x·P11x`, and `v` gains `y_x·P31x` with
+/// `P31x = (e^(−h/τ_m)/τ_m)·∫₀ʰ u·e^(u(1/τ_m − 1/τ_x)) du` (the limit `h²·e^(−h/τ_m)/(2τ_m)` when
+/// `τ_x = τ_m`); alpha synapses need `τ_x > 0`. The threshold is tested at the end of each step, so
+/// a spike is stamped at the first grid time at or after the true crossing; the refractory period is
+/// rounded to whole steps.
 ///
 /// ## Parameters
 /// | config key        | Swift name                 | default  | meaning |
@@ -34,8 +50,10 @@
 /// | `tau_ref_ms`      | `refractoryMs`             | 2 ms     | absolute refractory period (≥ 0) |
 /// | `c_m_pF`          | `capacitancePF`            | 250 pF   | membrane capacitance C_m (only scales currents) |
 /// | `i_bias_pA`       | `biasCurrentPA`            | 0 pA     | constant bias current |
+/// | `synapse_shape`   | `synapseShape`             | `exponential` | `exponential` or `alpha` (both receptors; alpha needs τ_x > 0) |
 ///
-/// State: `v` (mV, config `init.v_mV`, default `v_rest`), `s_e`, `s_i` (mV, start at 0).
+/// State: `v` (mV, config `init.v_mV`, default `v_rest`), `s_e`, `s_i` (mV, start at 0); with alpha
+/// synapses also `y_e`, `y_i` (mV/ms, start at 0, not recordable).
 ///
 /// ## References
 /// 1. Rotter S, Diesmann M (1999) Exact digital simulation of time-invariant linear systems with
@@ -46,6 +64,9 @@
 ///    neurons. J Comput Neurosci 8:183–208. doi:10.1023/A:1008925309027
 /// 4. Vogels TP, Abbott LF (2005) Signal propagation and logic gating in networks of
 ///    integrate-and-fire neurons. J Neurosci 25:10786–10795. doi:10.1523/JNEUROSCI.3508-05.2005
+/// 5. NEST's `iaf_psc_alpha` (alpha PSCs, exact integration) and PyNN's `IF_curr_alpha`; Gewaltig
+///    M-O, Diesmann M (2007) NEST (NEural Simulation Tool). Scholarpedia 2:1430.
+///    doi:10.4249/scholarpedia.1430
 public struct LIFCubaParameters: Sendable, Equatable {
   /// Membrane time constant τ_m in ms.
   public var tauMembraneMs = 20.0
@@ -65,6 +86,8 @@ public struct LIFCubaParameters: Sendable, Equatable {
   public var capacitancePF = 250.0
   /// Constant bias current in pA.
   public var biasCurrentPA = 0.0
+  /// Time course of both receptors' synaptic variables.
+  public var synapseShape = SynapseShape.exponential
 
   /// The defaults of the table above.
   public init() {}
@@ -78,6 +101,15 @@ public struct LIFCubaParameters: Sendable, Equatable {
     for (key, tau) in [("tau_syn_e_ms", tauSynapticExcitatoryMs), ("tau_syn_i_ms", tauSynapticInhibitoryMs)]
     where !(tau >= 0) || !tau.isFinite {
       out.append(.init(key: key, message: "must be ≥ 0 ms (0 = delta synapse), got \(tau)"))
+    }
+    if synapseShape == .alpha {
+      for (key, tau) in [("tau_syn_e_ms", tauSynapticExcitatoryMs), ("tau_syn_i_ms", tauSynapticInhibitoryMs)]
+      where tau == 0 {
+        out.append(
+          .init(
+            key: key,
+            message: "must be > 0 ms with synapse_shape: alpha (0 = delta synapse exists only for exponential)"))
+      }
     }
     out += requireFinite([
       ("v_rest_mV", restingPotentialMV), ("v_thresh_mV", thresholdMV), ("v_reset_mV", resetMV),
