@@ -21,15 +21,12 @@ EXPECTED_FAILURES = {
     # Clock-driven engine.
     "test_issue259": "spike times off the time grid (spike_precision='off_grid'): NDML is clock-driven",
     # Engine features in progress (issue 10).
-    "test_ticket226": "needs alpha synapses (IF_curr_alpha)",
-    "test_issue321": "needs alpha synapses (IF_curr_alpha)",
-    "test_issue437": "needs alpha synapses and the noise current input",
-    "test_issue442": "needs alpha synapses and the sine current input",
+    "test_issue437": "needs the noise current input",
+    "test_issue442": "needs the sine current input",
     "test_issue445": "needs the sine current input",
     "test_issue_465_474_630": "needs the sine and noise current inputs and recording of the noise current",
     "test_issue497": "needs the sine current input",
     "test_issue631": "needs the sine current input",
-    "test_scenario1": "needs per-neuron initial values and alpha synapses (IF_cond_alpha)",
-    "test_scenario1a": "needs per-neuron initial values and alpha synapses (IF_cond_alpha)",
+    "test_scenario1": "needs per-neuron initial values",
     "test_scenario3": "needs per-neuron initial values",
 }
