@@ -524,10 +524,16 @@ struct SchemaReader {
         return nil
       }
     }
-    guard let c = reader.fields(n, path: path, allowed: ["fixed_probability", "fixed_in_degree", "from_file"]) else {
+    guard
+      let c = reader.fields(n, path: path, allowed: ["fixed_probability", "fixed_in_degree", "from_file", "group"])
+    else {
       return nil
     }
-    guard c.values.count == 1 else {
+    if c.node("group") != nil, c.node("from_file") == nil || !DataFiles.isHDF5(c.string("from_file") ?? "") {
+      reader.fail(path + ".group", "only names the group of an HDF5 from_file (.h5, .hdf5)", at: c.node("group"))
+      return nil
+    }
+    guard c.values.count == (c.node("group") == nil ? 1 : 2) else {
       reader.fail(path, "give exactly one rule", at: n)
       return nil
     }
@@ -535,6 +541,14 @@ struct SchemaReader {
     if let k = c.int("fixed_in_degree") { return .fixedInDegree(k) }
     if let file = c.string("from_file") {
       let url = DataFiles.resolve(file, relativeTo: configURL)
+      if DataFiles.isHDF5(file) {
+        do {
+          return .explicit(try DataFiles.readConnectionsHDF5(url, group: c.string("group")))
+        } catch {
+          reader.fail(path + ".from_file", "\(error)", at: c.node("from_file"))
+          return nil
+        }
+      }
       do {
         let rows = try DataFiles.readCSV(url, columns: ["source", "target"], optional: ["weight", "delay_ms"])
         if let bad = rows.firstIndex(where: { $0[0]! != $0[0]!.rounded() || $0[1]! != $0[1]!.rounded() }) {

@@ -11,8 +11,9 @@ in docs/pynn.md):
   otherwise an injected-current schedule per neuron.
 * SpikeSourceArray → `spike_source` (explicit times); SpikeSourcePoisson → `poisson` with a
   rate schedule built from rate/start/duration.
-* Projections → explicit connection lists (`connectivity: {from_file: …}`) from PyNN's
-  connectors, split per pair of NDML populations (a PyNN projection may join views/assemblies).
+* Projections → explicit connection lists from PyNN's connectors, in one HDF5 side file
+  (`connectivity: {from_file: connections.h5, group: <projection>}`), split per pair of NDML
+  populations (a PyNN projection may join views/assemblies).
 * TsodyksMarkramSynapse → `short_term: tsodyks_markram`; STDPMechanism(SpikePairRule,
   Additive/MultiplicativeWeightDependence) → `pair_stdp` (amplitudes rescaled so that a change
   is A·w_max·trace as in PyNN's additive rule).
@@ -29,6 +30,7 @@ import json
 import re
 from pathlib import Path
 
+import h5py
 import numpy as np
 
 SOURCES = ("poisson", "spike_source")
@@ -82,6 +84,9 @@ def build_config(state, work: Path, prefix=""):
         "output": {"gzip": 0},
     }
     projections, inputs = {}, {}
+    side_file = work / f"{prefix}connections.h5"
+    if side_file.exists():
+        side_file.unlink()
     record = {"spikes": [], "state": [], "weights": []}
     resistance = {}
 
@@ -307,18 +312,20 @@ def _projection(j, projection, state, snapshots, index_of, resistance, work, out
             name = (label if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", label) else f"j{j}") + (
                 f"_{sp}_{tp}" if len(np.unique(src_pop)) * len(np.unique(tgt_pop)) > 1 else "")
             name = name if name not in out else f"j{j}_{sp}_{tp}"
-            path = work / f"{prefix}{name}.csv"
+            path = work / f"{prefix}connections.h5"
             d = delays[rows]
             uniform_delay = bool(np.all(d == d[0]))
-            columns = [src[rows], tgt[rows], weights[rows] * scale]
-            header = "source,target,weight"
-            if not uniform_delay:
-                columns.append(d)
-                header += ",delay_ms"
-            np.savetxt(path, np.column_stack(columns), delimiter=",", header=header, comments="",
-                       fmt=["%d", "%d"] + ["%.17g"] * (len(columns) - 2))
+            with h5py.File(path, "a") as side:
+                if name in side:
+                    del side[name]
+                group = side.create_group(name)
+                group["source"] = src[rows].astype(np.uint32)
+                group["target"] = tgt[rows].astype(np.uint32)
+                group["weight"] = weights[rows] * scale
+                if not uniform_delay:
+                    group["delay_ms"] = d
             entry = {"source": names[sp], "target": names[tp], "receptor": receptor,
-                     "connectivity": {"from_file": str(path)}, "allow_autapses": True}
+                     "connectivity": {"from_file": str(path), "group": name}, "allow_autapses": True}
             if uniform_delay:
                 entry["delay_ms"] = float(d[0])
             if kind == "TsodyksMarkramSynapse":
