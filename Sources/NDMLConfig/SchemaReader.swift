@@ -169,7 +169,21 @@ struct SchemaReader {
     let variables = model.initialStateVariables
     if let initFields = f.sub("init", allowed: variables.map { "\($0.name)_\($0.unit)" }) {
       for v in variables {
-        if let d = initFields.distribution("\(v.name)_\(v.unit)") { initial[v.name] = d }
+        let key = "\(v.name)_\(v.unit)"
+        if let list = initFields.node(key), case .sequence(let items) = list.kind {
+          // One value per neuron.
+          let keyPath = initFields.keyPath(key)
+          guard items.count == size else {
+            reader.fail(
+              keyPath,
+              "lists \(items.count) values; give exactly one per neuron (size \(size)), a constant or a "
+                + "distribution", at: list)
+            continue
+          }
+          if let values = numbers(list, path: keyPath) { initial[v.name] = .perNeuron(values) }
+        } else if let d = initFields.distribution(key) {
+          initial[v.name] = d
+        }
       }
     }
     var population = Population(name: name, size: size, model: model, initialState: initial)
@@ -566,15 +580,49 @@ struct SchemaReader {
     return nil
   }
 
+  /// The keys of each input type (`inputs.<name>.type`), beside `type`, `population`, `neurons`.
+  static let inputKeys: [(type: String, allowed: [String], required: [String])] = [
+    ("current", ["amplitude_pA", "start_ms", "stop_ms", "schedule"], []),
+    (
+      "sine", ["amplitude_pA", "offset_pA", "frequency_Hz", "phase_deg", "start_ms", "stop_ms"],
+      ["amplitude_pA", "frequency_Hz"]
+    ),
+    ("noise", ["mean_pA", "std_pA", "dt_ms", "start_ms", "stop_ms"], ["mean_pA", "std_pA"]),
+  ]
+
   private func readCurrent(name: String, node: ConfigNode) -> CurrentInjection? {
     let path = "inputs.\(name)"
+    // The allowed keys depend on the type; an unknown or missing type is reported by `choice` below.
+    var declared = "current"
+    if case .mapping(let pairs) = node.kind, let t = pairs.first(where: { $0.key == "type" }),
+      case .scalar(let text, _) = t.value.kind, Self.inputKeys.contains(where: { $0.type == text })
+    {
+      declared = text
+    }
+    let keys = Self.inputKeys.first { $0.type == declared }!
     guard
       let f = reader.fields(
-        node, path: path,
-        allowed: ["type", "population", "neurons", "amplitude_pA", "start_ms", "stop_ms", "schedule"],
-        required: ["type", "population"]),
-      f.choice("type", ["current"]) != nil, let population = f.string("population")
+        node, path: path, allowed: ["type", "population", "neurons"] + keys.allowed,
+        required: ["type", "population"] + keys.required),
+      let type = f.choice("type", Self.inputKeys.map(\.type)), let population = f.string("population")
     else { return nil }
+    let neurons = f.ints("neurons")
+    switch type {
+    case "sine":
+      guard let amplitude = f.double("amplitude_pA"), let frequency = f.double("frequency_Hz") else { return nil }
+      let sine = CurrentInjection.Sine(
+        amplitudePA: amplitude, offsetPA: f.double("offset_pA") ?? 0, frequencyHz: frequency,
+        phaseDegrees: f.double("phase_deg") ?? 0, startMs: f.double("start_ms") ?? 0, stopMs: f.double("stop_ms"))
+      return CurrentInjection(name: name, population: population, neurons: neurons, waveform: .sine(sine))
+    case "noise":
+      guard let mean = f.double("mean_pA"), let std = f.double("std_pA") else { return nil }
+      let noise = CurrentInjection.Noise(
+        meanPA: mean, standardDeviationPA: std, intervalMs: f.double("dt_ms"), startMs: f.double("start_ms") ?? 0,
+        stopMs: f.double("stop_ms"))
+      return CurrentInjection(name: name, population: population, neurons: neurons, waveform: .noise(noise))
+    default:
+      break
+    }
     var schedule: [CurrentInjection.Segment] = []
     if let s = f.node("schedule") {
       for key in ["amplitude_pA", "start_ms", "stop_ms"] where f.node(key) != nil {
@@ -598,13 +646,20 @@ struct SchemaReader {
     } else if let a = f.node("amplitude_pA") {
       guard let amplitudes = numbers(a, path: path + ".amplitude_pA") else { return nil }
       schedule.append(.init(startMs: f.double("start_ms") ?? 0, amplitudesPA: amplitudes))
-      if let stop = f.double("stop_ms") { schedule.append(.init(startMs: stop, amplitudePA: 0)) }
+      let start = schedule[0].startMs
+      if let stop = f.double("stop_ms") {
+        if stop <= start {
+          reader.fail(
+            path + ".stop_ms", "(\(stop) ms) must be later than start_ms (\(start) ms)", at: f.node("stop_ms"))
+        }
+        schedule.append(.init(startMs: stop, amplitudePA: 0))
+      }
     } else {
       reader.fail(
         path, "give amplitude_pA (with optional start_ms, stop_ms) or schedule: [{start_ms, amplitude_pA}]", at: node)
       return nil
     }
-    return CurrentInjection(name: name, population: population, neurons: f.ints("neurons"), schedule: schedule)
+    return CurrentInjection(name: name, population: population, neurons: neurons, schedule: schedule)
   }
 
   private func readRecording(_ f: Fields?, populations: [Population]) -> RecordingPlan {

@@ -65,6 +65,7 @@ public struct RandomStream: Sendable {
   /// A draw of `distribution` for the index pair (a, b).
   public func sample(_ distribution: ValueDistribution, _ a: UInt64, _ b: UInt64) -> Double {
     if case .constant(let v) = distribution { return v }
+    if case .perNeuron(let values) = distribution { return values[Int(a)] }
     let (u1, u2) = uniformPair(a, b)
     return distribution.sample(u1, u2)
   }
@@ -82,6 +83,8 @@ extension ValueDistribution {
       let x = m + sd * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
       if clip, (m >= 0 && x < 0) || (m < 0 && x > 0) { return 0 }
       return x
+    case .perNeuron:
+      preconditionFailure("per-neuron values are looked up by index, not drawn")
     }
   }
 }

@@ -30,6 +30,8 @@ final class Simulation<Scalar: EngineScalar> {
   private var currents: CurrentSchedule
   /// Steps at which injected currents change, ascending.
   private let currentChangeSteps: [Int]
+  /// When sine and noise inputs change.
+  private let periodicCurrentChanges: PeriodicCurrentChanges
   private var spikeRecorders: [Int: SpikeRecorder] = [:]
   private var stateRecorders: [StateRecorder] = []
   /// Plasticity kernels by table index.
@@ -59,6 +61,7 @@ final class Simulation<Scalar: EngineScalar> {
     stepCount = experiment.simulation.stepCount
     currents = CurrentSchedule(experiment: experiment)
     currentChangeSteps = currents.changeSteps
+    periodicCurrentChanges = currents.periodicChanges
     spikeTotals = Array(repeating: 0, count: experiment.populations.count)
   }
 
@@ -564,11 +567,14 @@ final class Simulation<Scalar: EngineScalar> {
       rings[p].map { RingFold(ring: $0, neurons: neuronRanges[p][part]) }
     }
     let periods = serialPeriods(flushEvery: flushEvery)
-    // Steps with serial work off the periodic grid: current changes, memory events.
+    // Steps with serial work off the periodic grid: step-wise current changes, memory events; and
+    // the changes of sine and noise inputs.
     let changes = Array(Set(currentChangeSteps + memoryTrackers.flatMap(\.eventSteps))).sorted()
-    /// The first step after `n` with serial work.
+    let periodicCurrents = periodicCurrentChanges
+    /// The first step after `n` with serial work (allocates nothing: it runs at every serial step).
     func nextSerialStep(after n: Int) -> Int {
-      var next = periods.map { ($0 - (n + 1) % $0) % $0 + n + 1 }.min() ?? Int.max
+      var next = periodicCurrents.nextChange(after: n)
+      for period in periods { next = min(next, (period - (n + 1) % period) % period + n + 1) }
       var (lo, hi) = (0, changes.count)
       while lo < hi {
         let mid = (lo + hi) / 2
@@ -1033,7 +1039,9 @@ struct SpikeHistoryView {
       for part in 0..<parts {
         scratch.removeAll()
         for k in spikes where owner(k) == part { scratch.append(Int(k)) }
-        store(scratch, stamp: stamp, part: part)
+        // Only parts with spikes: a part that steps none of the population (an empty range) would
+        // keep an empty entry under this stamp for ever, and the next checkpoint would list it.
+        if scratch.count > 0 { store(scratch, stamp: stamp, part: part) }
       }
     }
   }

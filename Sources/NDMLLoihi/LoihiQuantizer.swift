@@ -250,6 +250,7 @@ extension ValueDistribution {
     case .uniform(let lo, let hi): return .uniform(low: lo * scale + offset, high: hi * scale + offset)
     case .normal(let m, let sd, let clip):
       return .normal(mean: m * scale + offset, standardDeviation: sd * scale, clipAtZero: clip && offset == 0)
+    case .perNeuron(let values): return .perNeuron(values.map { $0 * scale + offset })
     }
   }
 }

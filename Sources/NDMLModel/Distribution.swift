@@ -1,4 +1,5 @@
-/// A value given in a config as a constant or as a random draw (weights, delays, initial state).
+/// A value given in a config as a constant, as a random draw (weights, delays, initial state) or,
+/// for initial state only, as a list of one value per neuron.
 ///
 /// Draws come from NDML's counter-based generator keyed by (seed, purpose, index), so a value does
 /// not depend on the order in which values are generated.
@@ -10,6 +11,8 @@ public enum ValueDistribution: Sendable, Equatable {
   /// Normal with the given mean and standard deviation. With `clipAtZero`, draws whose sign differs
   /// from the mean's are clipped to zero, so the sign is kept (used for weights).
   case normal(mean: Double, standardDeviation: Double, clipAtZero: Bool)
+  /// One given value per element, by index (initial values: one per neuron of the population).
+  case perNeuron([Double])
 
   /// The mean of the distribution (before clipping).
   public var mean: Double {
@@ -17,6 +20,7 @@ public enum ValueDistribution: Sendable, Equatable {
     case .constant(let v): v
     case .uniform(let lo, let hi): (lo + hi) / 2
     case .normal(let m, _, _): m
+    case .perNeuron(let values): values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
   }
 
@@ -26,6 +30,7 @@ public enum ValueDistribution: Sendable, Equatable {
     case .constant(let v): v
     case .uniform(let lo, _): lo
     case .normal(let m, _, let clip): clip && m >= 0 ? 0 : -.infinity
+    case .perNeuron(let values): values.min() ?? 0
     }
   }
 
@@ -35,6 +40,7 @@ public enum ValueDistribution: Sendable, Equatable {
     case .constant(let v): v
     case .uniform(_, let hi): hi
     case .normal(let m, _, let clip): clip && m < 0 ? 0 : .infinity
+    case .perNeuron(let values): values.max() ?? 0
     }
   }
 
@@ -50,6 +56,7 @@ public enum ValueDistribution: Sendable, Equatable {
     if case .constant = self { return true }
     if case .normal(_, let sd, _) = self { return sd == 0 }
     if case .uniform(let lo, let hi) = self { return lo == hi }
+    if case .perNeuron(let values) = self { return values.allSatisfy { $0 == values.first } }
     return false
   }
 
@@ -66,6 +73,8 @@ public enum ValueDistribution: Sendable, Equatable {
       var out = requireFinite([(key + ".mean", m), (key + ".std", sd)])
       if sd < 0 { out.append(.init(key: key + ".std", message: "must be ≥ 0, got \(sd)")) }
       return out
+    case .perNeuron(let values):
+      return requireFinite(values.enumerated().map { ("\(key)[\($0.offset)]", $0.element) })
     }
   }
 }

@@ -96,6 +96,12 @@ public struct Experiment: Sendable, Equatable {
           add(path + ".init.\(name)", "is not a state variable of \(pop.model.configName)")
         }
         add(path + ".init", dist.violations(key: name))
+        if case .perNeuron(let values) = dist, values.count != pop.size {
+          let unit = pop.model.initialStateVariables.first { $0.name == name }?.unit
+          add(
+            path + ".init.\(name)" + (unit.map { "_\($0)" } ?? ""),
+            "lists \(values.count) values; give one per neuron (size \(pop.size)), a constant or a distribution")
+        }
         if case .loihiCuba = pop.model,
           !(dist.lowerBound >= -Double(LoihiCubaParameters.stateLimit)
             && dist.practicalUpperBound <= Double(LoihiCubaParameters.stateLimit))
@@ -119,6 +125,13 @@ public struct Experiment: Sendable, Equatable {
       if !projectionNames.insert(proj.name).inserted { add(path, "is defined twice") }
       issues += validate(projection: proj, path: path)
     }
+    /// The on/off window of a sine or noise input: start ≥ 0, stop after start (both in ms).
+    func add(window startMs: Double, _ stopMs: Double?, path: String) {
+      if !(startMs >= 0 && startMs.isFinite) { add(path + ".start_ms", "must be ≥ 0 and finite, got \(startMs)") }
+      if let stopMs, !(stopMs > startMs && stopMs.isFinite) {
+        add(path + ".stop_ms", "(\(stopMs) ms) must be later than start_ms (\(startMs) ms)")
+      }
+    }
     for inj in currentInjections {
       let path = "inputs.\(inj.name)"
       guard let pop = population(named: inj.population) else {
@@ -136,6 +149,30 @@ public struct Experiment: Sendable, Equatable {
         add(path + ".neurons", "index \(bad) is outside 0..<\(pop.size)")
       }
       let targets = inj.neurons?.count ?? pop.size
+      switch inj.waveform {
+      case .steps: break
+      case .sine(let sine):
+        if !(sine.frequencyHz >= 0 && sine.frequencyHz.isFinite) {
+          add(path + ".frequency_Hz", "must be ≥ 0 and finite, got \(sine.frequencyHz)")
+        }
+        for (key, value) in [("amplitude_pA", sine.amplitudePA), ("offset_pA", sine.offsetPA)] where !value.isFinite {
+          add(path + ".\(key)", "must be a finite number, got \(value)")
+        }
+        if !sine.phaseDegrees.isFinite { add(path + ".phase_deg", "must be a finite number, got \(sine.phaseDegrees)") }
+        add(window: sine.startMs, sine.stopMs, path: path)
+      case .noise(let noise):
+        if !(noise.standardDeviationPA >= 0 && noise.standardDeviationPA.isFinite) {
+          add(path + ".std_pA", "must be ≥ 0 and finite, got \(noise.standardDeviationPA)")
+        }
+        if !noise.meanPA.isFinite { add(path + ".mean_pA", "must be a finite number, got \(noise.meanPA)") }
+        if let interval = noise.intervalMs {
+          let ratio = interval / dt
+          if !(interval > 0) || !ratio.isFinite || abs(ratio - ratio.rounded()) > 1e-9 * max(1, ratio) {
+            add(path + ".dt_ms", "(\(interval) ms) must be a positive whole multiple of simulation.dt_ms (\(dt) ms)")
+          }
+        }
+        add(window: noise.startMs, noise.stopMs, path: path)
+      }
       for (k, seg) in inj.schedule.enumerated() {
         if !(seg.startMs >= 0) || !seg.amplitudesPA.allSatisfy(\.isFinite) {
           add(path, "segment \(k) (start \(seg.startMs) ms) must have start ≥ 0 and finite amplitudes")
@@ -255,6 +292,9 @@ public struct Experiment: Sendable, Equatable {
     guard let unit = dst.model.weightUnit else {
       add(".target", "is a \(dst.model.configName) population, which takes no synaptic input")
       return out
+    }
+    for (key, value) in [("weight_\(unit)", proj.weight), ("delay_ms", proj.delayMs)] {
+      if case .perNeuron = value { add(".\(key)", "takes a constant or a distribution, not a per-neuron list") }
     }
     if let stp = proj.shortTerm {
       for v in stp.violations() { add(".short_term.\(v.key)", v.message) }

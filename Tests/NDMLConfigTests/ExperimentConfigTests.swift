@@ -219,6 +219,63 @@ final class ExperimentConfigTests: XCTestCase {
     XCTAssertEqual(errors(text).first?.keyPath, "inputs.step.amplitude_pA")
   }
 
+  func testSineNoiseAndInitListsAreRead() throws {
+    let text =
+      valid.replacingOccurrences(
+        of: "init: {v_mV: {uniform: [-60, -50]}}",
+        with: "init: {v_mV: [-60, -59, -58, -57, -56, -55, -54, -53, -52, -51]}")
+        + """
+
+        inputs:
+          ac: {type: sine, population: exc, amplitude_pA: 50, frequency_Hz: 10, phase_deg: 90, stop_ms: 80}
+          nz: {type: noise, population: exc, neurons: [1, 2], mean_pA: 5, std_pA: 20, dt_ms: 0.5, start_ms: 10}
+        """
+    let c = try ExperimentConfig.parse(text: text)
+    XCTAssertEqual(c.experiment.populations[0].initialState["v"], .perNeuron((0..<10).map { -60 + Double($0) }))
+    let inputs = c.experiment.currentInjections
+    XCTAssertEqual(inputs.map(\.typeName), ["sine", "noise"])
+    XCTAssertEqual(
+      inputs[0].waveform,
+      .sine(.init(amplitudePA: 50, offsetPA: 0, frequencyHz: 10, phaseDegrees: 90, startMs: 0, stopMs: 80)))
+    XCTAssertEqual(
+      inputs[1].waveform, .noise(.init(meanPA: 5, standardDeviationPA: 20, intervalMs: 0.5, startMs: 10, stopMs: nil)))
+    XCTAssertEqual(inputs[1].neurons, [1, 2])
+  }
+
+  func testBadSineNoiseAndInitListsNameTheirKeys() {
+    let cases: [(String, String, String)] = [
+      ("inputs: {ac: {type: sine, population: exc, amplitude_pA: 5}}", "inputs.ac.frequency_Hz", "is required"),
+      (
+        "inputs: {nz: {type: noise, population: exc, mean_pA: 0, std_pA: -2}}", "inputs.nz.std_pA",
+        "must be ≥ 0"
+      ),
+      (
+        "inputs: {nz: {type: noise, population: exc, mean_pA: 0, std_pA: 2, dt_ms: 0.15}}", "inputs.nz.dt_ms",
+        "whole multiple"
+      ),
+      (
+        "inputs: {ac: {type: sine, population: exc, amplitude_pA: 5, frequency_Hz: 1, start_ms: 9, stop_ms: 3}}",
+        "inputs.ac.stop_ms", "later than start_ms"
+      ),
+      (
+        "inputs: {ac: {type: sine, population: noise, amplitude_pA: 5, frequency_Hz: 1}}", "inputs.ac.population",
+        "takes no current"
+      ),
+      (
+        "inputs: {ac: {type: sine, population: exc, amplitude_pA: 5, frequency_Hz: 1, mean_pA: 2}}",
+        "inputs.ac.mean_pA", "unknown key"
+      ),
+    ]
+    for (input, key, message) in cases {
+      let e = errors(valid + "\n" + input)
+      XCTAssertEqual(e.first?.keyPath, key, input)
+      XCTAssert(e.first?.message.contains(message) == true, "\(input): \(e.first?.message ?? "")")
+    }
+    let short = errors(valid.replacingOccurrences(of: "{uniform: [-60, -50]}", with: "[-60, -50]"))
+    XCTAssertEqual(short.first?.keyPath, "populations.exc.init.v_mV")
+    XCTAssert(short.first?.message.contains("lists 2 values; give exactly one per neuron (size 10)") == true)
+  }
+
   func testExplicitRowsAreChecked() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ndml-rows-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

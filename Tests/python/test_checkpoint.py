@@ -46,6 +46,9 @@ CASES = [
     ("experiments/memory_lifecycle.yaml",
      ["simulation.duration_ms=700000", "memory.single.items={every: 120, count: 20}",
       "memory.chain.items={every: 120, count: 20}"], 300062),
+    # Sine and noise currents (serial work every step): checkpoints 0.3 ms into a 1 ms noise
+    # interval and mid-way through a sine period; the held noise values are the kernels' drive.
+    ("experiments/current_inputs.yaml", ["simulation.duration_ms=3000"], 110.3),
 ]
 
 
