@@ -51,7 +51,7 @@ struct SchemaReader {
       }
     }
     let recording = readRecording(
-      top.sub("record", allowed: ["spikes", "state", "weights", "traces"]), populations: populations)
+      top.sub("record", allowed: ["spikes", "state", "weights", "traces", "inputs"]), populations: populations)
     let output = top.sub("output", allowed: ["path", "gzip", "flush_interval_ms"])
     let gzip = output?.int("gzip") ?? 4
     if !(0...9).contains(gzip) {
@@ -672,6 +672,7 @@ struct SchemaReader {
         plan.spikePopulations = f.strings("spikes") ?? []
       }
     }
+    if f.node("inputs") != nil { plan.inputs = f.strings("inputs") ?? [] }
     for r in listItems(
       f, "state", shape: "{population, variables, neurons, interval_ms}",
       allowed: ["population", "variables", "neurons", "interval_ms"], required: ["population", "variables", "neurons"])

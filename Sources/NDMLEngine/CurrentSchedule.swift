@@ -144,17 +144,67 @@ struct CurrentSchedule {
         let interval = (n - window.startStep) / window.intervalSteps
         if noiseInterval[j] != interval {
           noiseInterval[j] = interval
-          let stream = noiseStreams[j]!
-          let distribution = ValueDistribution.normal(
-            mean: noise.meanPA, standardDeviation: noise.standardDeviationPA, clipAtZero: false)
           for (k, target) in targets[j].enumerated() {
-            noiseValues[j][k] = stream.sample(distribution, UInt64(target.neuron), UInt64(interval))
+            noiseValues[j][k] = noiseValue(j, noise, neuron: target.neuron, interval: interval)
           }
         }
         for (k, target) in targets[j].enumerated() { totals[p][target.neuron] += noiseValues[j][k] }
       }
     }
   }
+
+  /// The draw of noise input `j` for `neuron` in its `interval`-th interval.
+  private func noiseValue(_ j: Int, _ noise: CurrentInjection.Noise, neuron: Int, interval: Int) -> Double {
+    let distribution = ValueDistribution.normal(
+      mean: noise.meanPA, standardDeviation: noise.standardDeviationPA, clipAtZero: false)
+    return noiseStreams[j]!.sample(distribution, UInt64(neuron), UInt64(interval))
+  }
+
+  /// What injection `j` injected during a run of `stepCount` steps, as a step function with a row
+  /// per change, computed with the same values ``apply(upTo:kernels:)`` uses (they are pure
+  /// functions of the step, so a resumed run reports the whole run).
+  func report(of j: Int, stepCount: Int, populationName: String) -> InputCurrentReport {
+    let neurons = targets[j]
+    var steps: [Int] = [0]
+    switch injections[j].waveform {
+    case .steps:
+      steps += events.filter { $0.injection == j && $0.step < stepCount }.map(\.step)
+    case .sine, .noise:
+      let w = periodicChanges.window(of: j)!
+      var n = w.startStep
+      while n < min(w.stopStep, stepCount) {
+        steps.append(n)
+        n += w.intervalSteps
+      }
+      if w.stopStep < stepCount { steps.append(w.stopStep) }
+    }
+    steps = Array(Set(steps)).sorted()
+    var values: [Double] = []
+    values.reserveCapacity(steps.count * neurons.count)
+    for n in steps {
+      switch injections[j].waveform {
+      case .steps(let schedule):
+        let segment = events.last { $0.injection == j && $0.step <= n }?.segment
+        for (_, position) in neurons { values.append(segment.map { schedule[$0].amplitude(forTarget: position) } ?? 0) }
+      case .sine(let sine):
+        let on = periodicChanges.window(of: j)!.isOn(at: n)
+        let value = on ? sine.currentPA(atMs: Double(n) * dtMs) : 0
+        values += Array(repeating: value, count: neurons.count)
+      case .noise(let noise):
+        let w = periodicChanges.window(of: j)!
+        let interval = (n - w.startStep) / w.intervalSteps
+        for (neuron, _) in neurons {
+          values.append(w.isOn(at: n) ? noiseValue(j, noise, neuron: neuron, interval: interval) : 0)
+        }
+      }
+    }
+    return InputCurrentReport(
+      input: injections[j].name, population: populationName, nodeIDs: neurons.map { UInt64($0.neuron) },
+      timesMs: steps.map { Double($0) * dtMs }, valuesPA: values)
+  }
+
+  /// Index of the injection named `name`.
+  func injectionIndex(named name: String) -> Int? { injections.firstIndex { $0.name == name } }
 
   /// Appends the schedule's position (the currents themselves are the kernels' state; sine and
   /// noise values are functions of the step).

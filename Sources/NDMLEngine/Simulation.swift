@@ -394,6 +394,11 @@ final class Simulation<Scalar: EngineScalar> {
     for t in plasticity.keys.sorted() { plasticity[t]!.finish(atStep: stepCount) }
     for process in slowProcesses { process.finish(atStep: stepCount) }
     for tracker in memoryTrackers { try observer.record(memory: tracker.takeReport()) }
+    for name in experiment.recording.inputs {
+      guard let j = currents.injectionIndex(named: name) else { continue }
+      let population = experiment.currentInjections[j].population
+      try observer.record(inputCurrent: currents.report(of: j, stepCount: stepCount, populationName: population))
+    }
     for recorder in weightRecorders {
       recorder.snapshot(timeMs: Double(stepCount) * dt)
       try recorder.flush(to: observer)

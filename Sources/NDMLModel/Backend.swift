@@ -40,6 +40,8 @@ public protocol SimulationObserver: AnyObject {
   func record(traces: StateSampleChunk) throws
   /// The memory lifecycle of one projection, once at the end of the run.
   func record(memory: MemoryReport) throws
+  /// The current one recorded input injected, once at the end of the run.
+  func record(inputCurrent: InputCurrentReport) throws
   /// A checkpoint: `state` is the engine's whole state at the start of step `step`, and every
   /// chunk recorded before that step has already been handed over. The observer makes its own
   /// data durable, then stores `state` with its own positions (see `docs/checkpoint.md`).
@@ -58,10 +60,37 @@ extension SimulationObserver {
   public func record(traces: StateSampleChunk) throws {}
   /// Ignores memory reports (observers that do not store them).
   public func record(memory: MemoryReport) throws {}
+  /// Ignores input currents (observers that do not store them).
+  public func record(inputCurrent: InputCurrentReport) throws {}
   /// Never asks to stop.
   public func shouldStop() -> Bool { false }
   /// Ignores checkpoints (observers that do not store them).
   public func checkpoint(step: Int, state: [UInt8]) throws {}
+}
+
+/// The current one input (`record.inputs`) injected into each of its target neurons, as a step
+/// function: row k holds the values (pA) in force from `timesMs[k]` until the next row (or the end
+/// of the run). Every change is listed (each step of a sine, each noise interval, each segment).
+public struct InputCurrentReport: Sendable {
+  /// Input name.
+  public var input: String
+  /// Target population.
+  public var population: String
+  /// Target neurons (population-local ids), the columns of `valuesPA`.
+  public var nodeIDs: [UInt64]
+  /// Start time (ms) of each row.
+  public var timesMs: [Double]
+  /// Row-major `timesMs.count × nodeIDs.count` currents in pA.
+  public var valuesPA: [Double]
+
+  /// Creates a report.
+  public init(input: String, population: String, nodeIDs: [UInt64], timesMs: [Double], valuesPA: [Double]) {
+    self.input = input
+    self.population = population
+    self.nodeIDs = nodeIDs
+    self.timesMs = timesMs
+    self.valuesPA = valuesPA
+  }
 }
 
 /// A batch of plateau starts of one projection's target neurons.

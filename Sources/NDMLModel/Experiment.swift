@@ -240,6 +240,14 @@ public struct Experiment: Sendable, Equatable {
     for name in recording.spikePopulations where population(named: name) == nil {
       add("record.spikes", unknownPopulation(name))
     }
+    for name in recording.inputs where !currentInjections.contains(where: { $0.name == name }) {
+      let known = currentInjections.map(\.name)
+      add(
+        "record.inputs",
+        "'\(name)' is not an input; "
+          + (known.isEmpty ? "the config has no inputs" : "choose from \(known.joined(separator: ", "))"))
+    }
+    if Set(recording.inputs).count != recording.inputs.count { add("record.inputs", "names an input twice") }
     var recordedVariables = Set<String>()
     for (i, rec) in recording.state.enumerated() {
       let path = "record.state[\(i)]"

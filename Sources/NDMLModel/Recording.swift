@@ -8,16 +8,19 @@ public struct RecordingPlan: Sendable, Equatable {
   public var weights: [WeightRecording]
   /// Plasticity traces of projections.
   public var traces: [TraceRecording]
+  /// Injected-current inputs (`inputs:` names) whose currents are written to `/inputs/<name>`.
+  public var inputs: [String]
 
   /// Creates a recording plan.
   public init(
     spikePopulations: [String] = [], state: [StateRecording] = [], weights: [WeightRecording] = [],
-    traces: [TraceRecording] = []
+    traces: [TraceRecording] = [], inputs: [String] = []
   ) {
     self.spikePopulations = spikePopulations
     self.state = state
     self.weights = weights
     self.traces = traces
+    self.inputs = inputs
   }
 }
 

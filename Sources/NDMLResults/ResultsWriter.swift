@@ -366,6 +366,16 @@ public final class ResultsWriter: SimulationObserver {
   }
 
   /// Writes `/memory/<projection>` (layout: `docs/results-format.md`).
+  public func record(inputCurrent r: InputCurrentReport) throws {
+    try writing(8 * (r.valuesPA.count + r.timesMs.count) + 8 * r.nodeIDs.count) {
+      let g = try file.root.createGroup("inputs/\(r.input)")
+      try g.setAttribute("population", r.population)
+      try g.writeDataset("time", r.timesMs).setAttribute("units", "ms")
+      try g.writeDataset("node_ids", r.nodeIDs)
+      try g.writeDataset("data", r.valuesPA, shape: [r.timesMs.count, r.nodeIDs.count]).setAttribute("units", "pA")
+    }
+  }
+
   public func record(memory r: MemoryReport) throws {
     let k = r.items.count
     let bytes =

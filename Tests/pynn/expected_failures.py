@@ -20,13 +20,4 @@ EXPECTED_FAILURES = {
     "test_simple_stochastic_synapse": "no stochastic transmission (SimpleStochasticSynapse) in NDML",
     # Clock-driven engine.
     "test_issue259": "spike times off the time grid (spike_precision='off_grid'): NDML is clock-driven",
-    # Engine features in progress (issue 10).
-    "test_issue437": "needs the noise current input",
-    "test_issue442": "needs the sine current input",
-    "test_issue445": "needs the sine current input",
-    "test_issue_465_474_630": "needs the sine and noise current inputs and recording of the noise current",
-    "test_issue497": "needs the sine current input",
-    "test_issue631": "needs the sine current input",
-    "test_scenario1": "needs per-neuron initial values",
-    "test_scenario3": "needs per-neuron initial values",
 }

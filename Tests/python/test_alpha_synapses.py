@@ -38,7 +38,7 @@ NEST_SCRIPT = r"""
 import json, sys
 import nest
 cfg = json.loads(sys.argv[1])
-nest.set_verbosity("M_ERROR")
+nest.verbosity = nest.VerbosityLevel.ERROR
 nest.ResetKernel()
 nest.resolution = cfg["dt_ms"]
 gens = {name: nest.Create("spike_generator", params={"spike_times": times}) for name, times in cfg["inputs"].items()}

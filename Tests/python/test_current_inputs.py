@@ -126,7 +126,7 @@ def nest_sine_v(shift_steps: int) -> np.ndarray:
     earlier (start, stop and phase), connection delay one step."""
     import nest
 
-    nest.set_verbosity("M_ERROR")
+    nest.verbosity = nest.VerbosityLevel.ERROR
     nest.ResetKernel()
     nest.resolution = DT_MS
     p = SINE_PARAMS
@@ -322,3 +322,49 @@ def test_bad_input_is_a_config_error(what, where, value, key, message, ndml_bin,
         assert lines, f"{what}: no error naming {key}:\n{proc.stderr}"
         assert str(path) in lines[0] and message in lines[0], lines[0]
     assert not (tmp_path / "bad.h5").exists()
+
+
+def _expand(times_ms: np.ndarray, data: np.ndarray, steps: int) -> np.ndarray:
+    """A recorded /inputs step function on the step grid (row n: the value during step n)."""
+    rows = np.searchsorted(np.round(times_ms / DT_MS).astype(int), np.arange(steps), side="right") - 1
+    return data[rows]
+
+
+def test_recorded_input_currents_are_what_the_neurons_received(run_ndml, ndml_bin, tmp_path):
+    """`record.inputs` writes each input's current as a step function (/inputs/<name>): for noise
+    it equals the current recovered from v (not from NDML's draws), for a sine the closed form at
+    t_n, for a step schedule its segments; and an unknown name is refused."""
+    config = noise_config(neurons=[0, 5, 7])
+    config["inputs"]["ac"] = {"type": "sine", "population": "n", "neurons": [1], **SINE}
+    config["inputs"]["steps"] = {"type": "current", "population": "n", "neurons": [2, 3],
+                                 "schedule": [{"start_ms": 10.0, "amplitude_pA": [5.0, -5.0]},
+                                              {"start_ms": 50.0, "amplitude_pA": 0.0}]}
+    config["record"]["inputs"] = ["noise", "ac", "steps"]
+    path = write_config(tmp_path, "inputs_rec", config)
+    out = tmp_path / "inputs_rec.h5"
+    run_ndml("run", path, "-o", out, "--quiet")
+    with h5py.File(out) as f:
+        v = np.asarray(f["report/n/v/data"][()], dtype=np.float64)
+        rec = {k: (f[f"inputs/{k}/time"][()], f[f"inputs/{k}/data"][()], f[f"inputs/{k}/node_ids"][()])
+               for k in ("noise", "ac", "steps")}
+        assert f["inputs/noise/data"].attrs["units"] == "pA" and f["inputs/noise"].attrs["population"] == "n"
+    current = recovered_current(v)
+    steps = current.shape[0]
+    t, data, ids = rec["noise"]
+    assert list(ids) == [0, 5, 7]
+    noise = _expand(t, data, steps)
+    assert np.abs(noise - current[:, [0, 5, 7]]).max() < 1e-3, "the recorded noise is what v integrated"
+    assert len(t) == 1 + int(round((NOISE["stop_ms"] - NOISE["start_ms"]) / NOISE["dt_ms"])) + 1
+    t, data, _ = rec["ac"]
+    grid = np.arange(steps) * DT_MS
+    np.testing.assert_allclose(_expand(t, data, steps)[:, 0], sine_current(grid), atol=1e-9)
+    t, data, ids = rec["steps"]
+    np.testing.assert_array_equal(t, [0.0, 10.0, 50.0])
+    np.testing.assert_array_equal(data, [[0.0, 0.0], [5.0, -5.0], [0.0, 0.0]])
+    assert list(ids) == [2, 3]
+
+    config["record"]["inputs"] = ["nosuch"]
+    bad = write_config(tmp_path, "inputs_bad", config)
+    proc = subprocess.run([str(ndml_bin), "validate", str(bad)], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "record.inputs" in proc.stderr and "'nosuch' is not an input" in proc.stderr, proc.stderr

@@ -120,6 +120,22 @@ def _native_rates(run_ndml, tmp_path, config, seed, duration):
     return out
 
 
+def test_cuba_pynn_script_matches_the_native_experiment(ndml_bin, run_ndml, tmp_path):
+    """Same model, different random realisations: the PyNN script's rates lie within the spread of
+    the native experiment over seeds (± 3 sd of the seeds plus 5 %)."""
+    native = {"exc": [], "inh": []}
+    for seed in (42, 43, 44, 45):
+        out = _native_rates(run_ndml, tmp_path, "experiments/cuba.yaml", seed, 1000)
+        with h5py.File(out) as f:
+            native["exc"].append(len(f["spikes/exc/timestamps"]) / 3200)
+            native["inh"].append(len(f["spikes/inh/timestamps"]) / 800)
+    for seed in (42, 43):
+        pynn = _run_example(ndml_bin, "cuba.py", "--duration", "1000", "--seed", str(seed))
+        for pop in ("exc", "inh"):
+            mean, sd = np.mean(native[pop]), np.std(native[pop], ddof=1)
+            assert abs(pynn["rates_Hz"][pop] - mean) < 3 * sd + 0.05 * mean, (pop, pynn, native)
+
+
 def test_song2000_pynn_script_matches_the_native_experiment(ndml_bin, run_ndml, tmp_path):
     """100 s of Song et al. 2000 through PyNN vs experiments/stdp_song2000.yaml (two seeds each):
     output rate and the bimodal weight distribution (share of weights < 0.1 and > 0.9 w_max)."""

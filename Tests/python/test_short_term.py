@@ -35,7 +35,7 @@ NEST_SCRIPT = r"""
 import json, sys
 import nest
 cfg = json.loads(sys.argv[1])
-nest.set_verbosity("M_ERROR")
+nest.verbosity = nest.VerbosityLevel.ERROR
 nest.ResetKernel()
 nest.resolution = 0.1
 out = {}

@@ -70,6 +70,7 @@ class Plan:
         self.kinds = {}
         self.signals = {}  # (pop index, pyNN variable) -> (report path, scale, neuron indices)
         self.weights = {}  # projection index -> list of (ndml name, row indices, scale)
+        self.inputs = {}  # current source index -> NDML input names (recorded sources)
         self.snapshot_time = state.t
 
 
@@ -87,7 +88,7 @@ def build_config(state, work: Path, prefix=""):
     side_file = work / f"{prefix}connections.h5"
     if side_file.exists():
         side_file.unlink()
-    record = {"spikes": [], "state": [], "weights": []}
+    record = {"spikes": [], "state": [], "weights": [], "inputs": []}
     resistance = {}
 
     names = population_names(state.populations)
@@ -128,7 +129,7 @@ def build_config(state, work: Path, prefix=""):
                     plan, prefix)
 
     for s, source in enumerate(state.current_sources):
-        _current_source(s, source, state, snapshots, bounds, index_of, inputs)
+        _current_source(s, source, state, snapshots, bounds, index_of, inputs, record, plan)
 
     if projections:
         config["projections"] = projections
@@ -394,7 +395,7 @@ def _step_breakpoints(kind, params, lo, hi, dt):
     return out
 
 
-def _current_source(s, source, state, snapshots, bounds, index_of, inputs):
+def _current_source(s, source, state, snapshots, bounds, index_of, inputs, record, plan):
     kind = type(source).__name__
     cells = source.cells
     if not cells:
@@ -427,33 +428,17 @@ def _current_source(s, source, state, snapshots, bounds, index_of, inputs):
             if p["stop"] < 1e11:
                 entry["stop_ms"] = p["stop"]
             if kind == "ACSource":
+                # PyNN's phase holds at `start` (NEST's ac_generator and NDML's sine count from 0).
+                phase = (p["phase"] - 360.0 * p["frequency"] * p["start"] / 1000.0) % 360.0
                 entry.update(type="sine", amplitude_pA=p["amplitude"] * 1000.0,
                              offset_pA=p["offset"] * 1000.0, frequency_Hz=p["frequency"],
-                             phase_deg=p["phase"])
+                             phase_deg=phase)
             else:
                 entry.update(type="noise", mean_pA=p["mean"] * 1000.0, std_pA=p["stdev"] * 1000.0,
                              dt_ms=p["dt"])
             inputs[name] = entry
         else:
             raise NotImplementedError(f"NDML: current source {kind} is not supported")
-
-
-def current_waveform(source, state, times):
-    """The current (nA) a DC/step/AC source injects during the step starting at each time."""
-    kind = type(source).__name__
-    bounds = list(state.boundaries) + [state.t]
-    out = np.zeros(times.size)
-    snapshots = state.snapshots or [{"sources": [None] * len(state.current_sources)}]
-    s = state.current_sources.index(source)
-    for snap, lo, hi in zip(snapshots, bounds[:-1], bounds[1:] or [state.t]):
-        params = snap["sources"][s]["parameters"] if snap["sources"][s] else source._ndml_parameters
-        window = (times >= lo - 1e-9) & (times < hi - 1e-9)
-        if kind == "ACSource":
-            p = {key: float(np.asarray(v).reshape(-1)[0]) for key, v in params.items()}
-            on = window & (times >= p["start"] - 1e-9) & (times < p["stop"] - 1e-9)
-            out[on] = p["offset"] + p["amplitude"] * np.sin(
-                2 * np.pi * p["frequency"] * times[on] / 1000.0 + np.deg2rad(p["phase"]))
-        else:
-            for t, a in _step_breakpoints(kind, params, lo, hi, state.dt):
-                out[window & (times >= t - 1e-9)] = a
-    return out
+        if source.recording:
+            record["inputs"].append(name)
+            plan.inputs.setdefault(s, []).append(name)

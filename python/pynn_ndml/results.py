@@ -14,6 +14,7 @@ class Results:
         self._spikes = {}
         self._signals = {}
         self._weights = {}
+        self._inputs = {}
         t_stop, dt = plan.t_stop, plan.dt
         with h5py.File(path, "r") as f:
             status = f["ndml"].attrs.get("status")
@@ -33,6 +34,8 @@ class Results:
             for key, (path_in_file, scale, neurons) in plan.signals.items():
                 data = f[path_in_file][:].astype(np.float64) * scale
                 self._signals[key] = (data, neurons)
+            for s, names in plan.inputs.items():
+                self._inputs[s] = [(f[f"inputs/{n}/time"][()], f[f"inputs/{n}/data"][()]) for n in names]
             for j, parts in plan.weights.items():
                 for name, rows, scale in parts:
                     if f"weights/{name}" not in f:
@@ -58,6 +61,16 @@ class Results:
         columns = [neurons.index(int(i)) for i in indices]
         n = int(round(self.plan.t_stop / interval)) + 1
         return data[:n, columns]
+
+    def input_current(self, source_index, times_ms, dt):
+        """The current (pA) a recorded source injected during the step starting at each time,
+        one column per target neuron (its NDML inputs, population by population)."""
+        columns = []
+        for t, data in self._inputs.get(source_index, []):
+            starts = np.round(t / dt).astype(int)
+            rows = np.searchsorted(starts, np.round(times_ms / dt).astype(int), side="right") - 1
+            columns.append(data[rows])
+        return np.hstack(columns) if columns else np.zeros((times_ms.size, 0))
 
     def final_weights(self, projection):
         from .simulator import state

@@ -234,14 +234,16 @@ class NDMLCurrentSource(StandardCurrentSource):
                 "cells": list(self.cells)}
 
     def _get_data(self):
-        """The injected current at every step from 0 to t (nA), computed from the NDML schedule."""
-        from . import compiler
-
+        """The current NDML injected (nA) during the step starting at each time 0, dt, …, t, as
+        recorded by the engine (`record.inputs`); one column per target neuron if several."""
         if not self.recording:
             raise errors.RecordingError("current", self.__class__.__name__)
         n = int(round(state.t / state.dt)) + 1
         times = np.arange(n) * state.dt
-        return times, compiler.current_waveform(self, state, times)
+        if state.results is None:
+            return times, np.zeros(n)
+        current = state.results.input_current(state.current_sources.index(self), times, state.dt) / 1000.0
+        return times, current[:, 0] if current.shape[1] == 1 else current
 
 
 class DCSource(NDMLCurrentSource, electrodes.DCSource):
@@ -284,8 +286,3 @@ class NoisyCurrentSource(NDMLCurrentSource, electrodes.NoisyCurrentSource):
     def __init__(self, **parameters):
         parameters.pop("rng", None)  # NDML draws from its own counter-based streams (seeded by setup)
         super().__init__(**parameters)
-
-    def _get_data(self):
-        raise NotImplementedError(
-            "NoisyCurrentSource: recording the injected noise is not available in NDML (the draws "
-            "are made inside the engine); record the membrane potential instead")
