@@ -103,19 +103,33 @@ struct SchemaReader {
       let size = f.int("size"), let modelName = f.choice("model", NeuronModel.configNames)
     else { return nil }
     let model: NeuronModel
+    var neuronModels: [NeuronModel]?
+    var perNeuronKeys: [String] = []
     switch modelName {
     case "lif_cuba":
       let table = ModelParameterKeys.lifCuba
       let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
-      var p = ModelParameterKeys.read(table, into: LIFCubaParameters(), from: params)
+      var (p, perNeuron, keys) = readPerNeuron(table, into: LIFCubaParameters(), from: params, size: size)
       if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
       model = .lifCuba(p)
+      neuronModels = perNeuron.map { list in
+        list.map {
+          var q = $0; q.synapseShape = p.synapseShape; return .lifCuba(q)
+        }
+      }
+      perNeuronKeys = keys
     case "lif_coba":
       let table = ModelParameterKeys.lifCoba
       let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
-      var p = ModelParameterKeys.read(table, into: LIFCobaParameters(), from: params)
+      var (p, perNeuron, keys) = readPerNeuron(table, into: LIFCobaParameters(), from: params, size: size)
       if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
       model = .lifCoba(p)
+      neuronModels = perNeuron.map { list in
+        list.map {
+          var q = $0; q.synapseShape = p.synapseShape; return .lifCoba(q)
+        }
+      }
+      perNeuronKeys = keys
     case "alif":
       let table = ModelParameterKeys.alif
       let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
@@ -187,11 +201,51 @@ struct SchemaReader {
       }
     }
     var population = Population(name: name, size: size, model: model, initialState: initial)
+    population.neuronModels = neuronModels
+    population.perNeuronParameterKeys = perNeuronKeys
     if f.node("homeostasis") != nil {
       guard let h = readHomeostasis(f.sub("homeostasis", allowed: HomeostasisKeys.allowed)) else { return nil }
       population.homeostasis = h
     }
     return population
+  }
+
+  /// Reads a model's parameters where each may be a number or a list of `size` numbers (one per
+  /// neuron). Returns the parameters of neuron 0 (or the common ones), every neuron's parameters
+  /// when some key was a list, and the keys given as lists.
+  private func readPerNeuron<Record>(
+    _ table: [(key: String, field: WritableKeyPath<Record, Double>)], into record: Record, from fields: Fields?,
+    size: Int
+  ) -> (Record, [Record]?, [String]) {
+    guard let fields else { return (record, nil, []) }
+    var keys: [String] = []
+    var common = record
+    var lists: [(field: WritableKeyPath<Record, Double>, values: [Double])] = []
+    for (key, field) in table {
+      guard let node = fields.node(key) else { continue }
+      if case .sequence(let items) = node.kind {
+        guard items.count == size else {
+          reader.fail(
+            fields.keyPath(key),
+            "lists \(items.count) values; give one number or exactly one per neuron (size \(size))",
+            at: node)
+          continue
+        }
+        guard let values = numbers(node, path: fields.keyPath(key)) else { continue }
+        lists.append((field, values))
+        keys.append(key)
+        common[keyPath: field] = values[0]
+      } else if let v = fields.double(key) {
+        common[keyPath: field] = v
+      }
+    }
+    guard !lists.isEmpty else { return (common, nil, []) }
+    let perNeuron = (0..<size).map { i in
+      var r = common
+      for (field, values) in lists { r[keyPath: field] = values[i] }
+      return r
+    }
+    return (common, perNeuron, keys)
   }
 
   /// `loihi_cuba`'s integer parameters (nil after an error: a value that is not an integer).

@@ -57,6 +57,13 @@ public struct LoihiQuantizer: Sendable {
         throw LoihiExportError.unsupported(
           key: path + ".model", reason: LoihiExportError.adaptiveModelReason(pop.model))
       case .lifCuba(let p):
+        if let key = pop.perNeuronParameterKeys.first {
+          throw LoihiExportError.unsupported(
+            key: path + ".params.\(key)",
+            reason:
+              "is given per neuron; the export quantises one parameter set per population (split the population "
+              + "by parameter values)")
+        }
         guard p.synapseShape == .exponential else {
           throw LoihiExportError.unsupported(
             key: path + ".params.synapse_shape",

@@ -83,6 +83,25 @@ public struct Experiment: Sendable, Equatable {
       if !seen.insert(pop.name).inserted { add(path, "is defined twice") }
       if pop.size < 1 { add(path + ".size", "must be ≥ 1, got \(pop.size)") }
       add(path + ".params", pop.model.violations(size: pop.size))
+      if let models = pop.neuronModels {
+        if models.count != pop.size {
+          add(path + ".params", "per-neuron parameters for \(models.count) neurons, the population has \(pop.size)")
+        }
+        // The first neuron breaking each rule is named (one message per rule, not per neuron).
+        var reported = Set<String>()
+        for (i, model) in models.enumerated() {
+          for v in model.violations(size: pop.size) where reported.insert(v.key).inserted {
+            let index = pop.perNeuronParameterKeys.contains(v.key) ? "[\(i)]" : ""
+            add(path + ".params." + v.key + index, "(neuron \(i)) " + v.message)
+          }
+        }
+        if case .lifCuba(let p) = pop.model, p.synapseShape == .alpha {
+          add(path + ".params", "per-neuron parameters are not supported with synapse_shape: alpha yet")
+        }
+        if case .lifCoba(let p) = pop.model, p.synapseShape == .alpha {
+          add(path + ".params", "per-neuron parameters are not supported with synapse_shape: alpha yet")
+        }
+      }
       if let tau = pop.model.shortestTimeConstantMs, dt > 0, dt > tau {
         add(
           "simulation.dt_ms",

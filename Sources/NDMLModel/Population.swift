@@ -11,6 +11,11 @@ public struct Population: Sendable, Equatable {
   public var initialState: [String: ValueDistribution]
   /// Homeostatic scaling of the excitatory synapses onto the population, if any (`homeostasis:`).
   public var homeostasis: HomeostaticScalingParameters?
+  /// Per-neuron models when parameters differ between neurons (`params` keys given as lists, for
+  /// `lif_cuba` and `lif_coba`): element i is neuron i's model; `model` then holds neuron 0's.
+  public var neuronModels: [NeuronModel]?
+  /// The config keys given per neuron (for messages).
+  public var perNeuronParameterKeys: [String] = []
 
   /// Creates a population.
   public init(

@@ -176,6 +176,27 @@ def test_pynn_script_exports_to_lava_and_runs_there(sim, ndml_bin, lava_python, 
         assert len(f["spikes/cells/timestamps"]) > 0
 
 
+def test_per_neuron_parameters_give_each_neuron_its_first_spike(sim):
+    """Neurons differing in tau_m, cm and v_thresh under one DC current: each first spike at the
+    closed-form time T = τ_m ln(I R / (I R − θ)) (v_rest = v_reset = 0, R = τ_m/c_m), within a step."""
+    tau_m = np.array([10.0, 15.0, 20.0, 30.0])
+    cm = np.array([1.0, 0.5, 2.0, 1.0])
+    theta = np.array([10.0, 8.0, 12.0, 9.0])
+    amplitude = 1.5  # nA
+    sim.setup(timestep=0.01)
+    cells = sim.Population(4, sim.IF_curr_exp(tau_m=tau_m, cm=cm, v_thresh=theta, v_rest=0.0, v_reset=0.0,
+                                              tau_refrac=500.0))
+    cells.initialize(v=0.0)
+    sim.DCSource(amplitude=amplitude, start=0.0).inject_into(cells)
+    cells.record("spikes")
+    sim.run(200.0)
+    first = np.array([st[0] for st in cells.get_data().segments[0].spiketrains], dtype=float)
+    drive = amplitude * tau_m / cm
+    expected = tau_m * np.log(drive / (drive - theta))
+    assert np.all(np.abs(first - expected) <= 0.01 + 1e-9), (first, expected)
+    assert len(set(np.round(first, 2))) == 4
+
+
 def test_unsupported_models_and_values_raise_pynn_exceptions(sim):
     from pyNN.errors import InvalidParameterValueError
 
@@ -184,9 +205,9 @@ def test_unsupported_models_and_values_raise_pynn_exceptions(sim):
         sim.Population(1, sim.HH_cond_exp())
     with pytest.raises(InvalidParameterValueError, match="ascending"):
         sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0, 1.0]))
-    cells = sim.Population(3, sim.IF_curr_exp(tau_m=[10.0, 20.0, 30.0]))
+    cells = sim.Population(3, sim.IF_curr_alpha(tau_m=[10.0, 20.0, 30.0]))
     cells.record("v")
-    with pytest.raises(NotImplementedError, match="tau_m"):
+    with pytest.raises(NotImplementedError, match="tau_m.*alpha"):
         sim.run(10.0)
     sim.setup()
     cells = sim.Population(2, sim.IF_cond_exp())

@@ -45,8 +45,7 @@ def _uniform(values, what):
     values = np.asarray(values, dtype=float)
     if values.size and not np.all(values == values.flat[0]):
         raise NotImplementedError(
-            f"NDML: {what} must be the same for every neuron of a population (per-neuron parameter "
-            "arrays are not supported yet)")
+            f"NDML: {what} must be the same for every synapse of a projection")
     return float(values.flat[0]) if values.size else 0.0
 
 
@@ -69,7 +68,8 @@ class Plan:
         self.population_names = {}
         self.kinds = {}
         self.signals = {}  # (pop index, pyNN variable) -> (report path, scale, neuron indices)
-        self.weights = {}  # projection index -> list of (ndml name, row indices, scale)
+        # projection index -> list of (ndml name, row indices, weight scale, local sources, targets)
+        self.weights = {}
         self.inputs = {}  # current source index -> NDML input names (recorded sources)
         self.snapshot_time = state.t
 
@@ -155,7 +155,8 @@ def population_names(populations):
 def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
     p = {key: _constant_over_segment(snapshots, k, key, f"{key} of {population.label}")
          for key in celltype.default_parameters if key != "i_offset"}
-    u = {key: _uniform(v, f"{key} of {population.label}") for key, v in p.items()}
+    size = population.size
+    u = {key: np.broadcast_to(np.asarray(v, dtype=float), (size,)) for key, v in p.items()}
     model = celltype.ndml_model
     params = {
         "tau_m_ms": u["tau_m"], "c_m_pF": u["cm"] * 1000.0, "v_rest_mV": u["v_rest"],
@@ -172,7 +173,14 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
         params["g_leak_nS"] = u["cm"] * 1000.0 / u["tau_m"]
         params["e_rev_e_mV"] = u["e_rev_E"]
         params["e_rev_i_mV"] = u["e_rev_I"]
+    # One number where all neurons agree, else a list (NDML's per-neuron parameters).
+    params = {key: _number_or_list(v) for key, v in params.items()}
     shape = getattr(celltype, "ndml_synapse_shape", None)
+    varied = sorted(key for key, v in params.items() if isinstance(v, list))
+    if shape and varied:
+        raise NotImplementedError(
+            f"NDML: {type(celltype).__name__} ({population.label}) with parameters that differ between "
+            f"neurons ({', '.join(varied)}): per-neuron parameters are not supported with alpha synapses yet")
     if shape:
         params["synapse_shape"] = shape
     # i_offset: a bias when constant, else a per-neuron current schedule
@@ -183,7 +191,7 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
         schedule = [{"start_ms": b, "amplitude_pA": (o * 1000.0).tolist()}
                     for b, o in zip(bounds, offsets)]
         inputs[f"{name}_i_offset"] = {"type": "current", "population": name, "schedule": schedule}
-    resistance = u["tau_m"] / u["cm"]  # MΩ
+    resistance = u["tau_m"] / u["cm"]  # MΩ, per neuron
     init = {}
     initial = population.initial_values
     if "v" in initial:
@@ -199,6 +207,11 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
                         f"NDML: a non-zero initial {pynn_name} with alpha synapses is not supported")
                 init[key] = value
     return params, init, resistance
+
+
+def _number_or_list(values):
+    values = np.asarray(values, dtype=float)
+    return float(values[0]) if np.all(values == values[0]) else values.tolist()
 
 
 def _init_value(lazy, size, scale):
@@ -308,7 +321,7 @@ def _projection(j, projection, state, snapshots, index_of, resistance, work, out
             elif type(target.celltype).__name__ == "IF_curr_delta":
                 unit, scale = "mV", 1.0
             else:
-                unit, scale = "mV", resistance[tp]
+                unit, scale = "mV", np.asarray(resistance[tp])[tgt[rows]]
             label = projection.label if isinstance(projection.label, str) else ""
             name = (label if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", label) else f"j{j}") + (
                 f"_{sp}_{tp}" if len(np.unique(src_pop)) * len(np.unique(tgt_pop)) > 1 else "")
@@ -337,13 +350,18 @@ def _projection(j, projection, state, snapshots, index_of, resistance, work, out
                     "tau_facil_ms": _uniform_synapse(values["tau_facil"], "tau_facil"),
                 }
             elif kind == "STDPMechanism":
-                entry["plasticity"] = _stdp(synapse, values, unit, scale)
+                scales = np.unique(np.atleast_1d(scale))
+                if scales.size > 1:
+                    raise NotImplementedError(
+                        f"NDML: STDP onto {target.label}, whose neurons differ in tau_m/cm: the weight "
+                        "bounds in mV would differ per neuron")
+                entry["plasticity"] = _stdp(synapse, values, unit, float(scales[0]))
                 record["weights"].append({"projection": name, "interval_ms": state.t,
                                           "synapses": "all", "bins": 1})
             elif kind != "StaticSynapse":
                 raise NotImplementedError(f"NDML: synapse type {kind} is not supported")
             out[name] = entry
-            plan.weights[j].append((name, rows, scale))
+            plan.weights[j].append((name, rows, scale, src[rows], tgt[rows]))
 
 
 def _uniform_synapse(values, what):

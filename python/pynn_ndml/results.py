@@ -37,15 +37,15 @@ class Results:
             for s, names in plan.inputs.items():
                 self._inputs[s] = [(f[f"inputs/{n}/time"][()], f[f"inputs/{n}/data"][()]) for n in names]
             for j, parts in plan.weights.items():
-                for name, rows, scale in parts:
+                for name, rows, scale, src, tgt in parts:
                     if f"weights/{name}" not in f:
                         continue
                     g = f[f"weights/{name}"]
                     times = g["time"][:]
                     index = int(np.argmin(np.abs(times - plan.snapshot_time)))
-                    w = g["weights"][index, :] / scale
+                    w = g["weights"][index, :]
                     order = np.lexsort((g["source_ids"][:], g["target_ids"][:]))
-                    self._weights.setdefault(j, []).append((rows, w[order]))
+                    self._weights.setdefault(j, []).append((rows, w[order], scale, src, tgt))
 
     def spikes(self, population):
         from .simulator import state
@@ -80,11 +80,10 @@ class Results:
             return None
         projection._finish_arrays()
         out = np.array(projection._values["weight"], dtype=float)
-        for rows, w in self._weights[j]:
-            src = projection._pre[rows]
-            tgt = projection._post[rows]
-            order = np.lexsort((src, tgt))
-            out[rows[order]] = w
+        for rows, w, scale, src, tgt in self._weights[j]:
+            order = np.lexsort((src, tgt))  # the file's column order: by (target, source), stable
+            scale = np.broadcast_to(np.asarray(scale, dtype=float), rows.shape)
+            out[rows[order]] = w / scale[order]
         return out
 
 

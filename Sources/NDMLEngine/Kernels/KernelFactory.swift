@@ -13,11 +13,15 @@ enum KernelFactory {
     case .lifCuba(let p) where p.synapseShape == .alpha:
       LIFCubaAlphaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .lifCuba(let p):
-      LIFCubaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+      LIFCubaKernel<S>(
+        parameters: p, size: pop.size, dtMs: dtMs, initial: initial,
+        perNeuron: pop.neuronModels?.map { if case .lifCuba(let q) = $0 { q } else { p } })
     case .lifCoba(let p) where p.synapseShape == .alpha:
       LIFCobaAlphaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .lifCoba(let p):
-      LIFCobaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+      LIFCobaKernel<S>(
+        parameters: p, size: pop.size, dtMs: dtMs, initial: initial,
+        perNeuron: pop.neuronModels?.map { if case .lifCoba(let q) = $0 { q } else { p } })
     case .alif(let p):
       ALIFKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .adex(let p):

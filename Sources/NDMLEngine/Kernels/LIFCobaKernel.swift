@@ -20,9 +20,40 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI: Scalar
   private let rule: SpikeResetRule<Scalar>
   private let leakTimesRest: Double
+  /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
+  private let varying: Varying?
 
-  init(parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
+  /// Each neuron's leak, reversal potentials, step over capacitance, decays, threshold, reset,
+  /// refractory period and g_L·E_L.
+  private struct Varying {
+    let leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI: UnsafeMutablePointer<Scalar>
+    let rule: PerNeuronResetRule<Scalar>
+    let leakTimesRest: [Double]
+
+    init(_ ps: [LIFCobaParameters], dtMs h: Double) {
+      let n = ps.count
+      leak = perNeuronArray(size: n) { ps[$0].leakConductanceNS }
+      reversalE = perNeuronArray(size: n) { ps[$0].excitatoryReversalMV }
+      reversalI = perNeuronArray(size: n) { ps[$0].inhibitoryReversalMV }
+      stepOverCapacitance = perNeuronArray(size: n) { h / ps[$0].capacitancePF }
+      decayE = perNeuronArray(size: n) { exp(-h / ps[$0].tauSynapticExcitatoryMs) }
+      decayI = perNeuronArray(size: n) { exp(-h / ps[$0].tauSynapticInhibitoryMs) }
+      rule = PerNeuronResetRule(size: n, dtMs: h) { (ps[$0].thresholdMV, ps[$0].resetMV, ps[$0].refractoryMs) }
+      leakTimesRest = ps.map { $0.leakConductanceNS * $0.restingPotentialMV }
+    }
+
+    func deallocate() {
+      for p in [leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI] { p.deallocate() }
+      rule.deallocate()
+    }
+  }
+
+  init(
+    parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
+    perNeuron: [LIFCobaParameters]? = nil
+  ) {
     self.size = size
+    varying = perNeuron.map { Varying($0, dtMs: h) }
     leak = Scalar(p.leakConductanceNS)
     reversalE = Scalar(p.excitatoryReversalMV)
     reversalI = Scalar(p.inhibitoryReversalMV)
@@ -38,19 +69,20 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     refractory = SpikeResetRule.makeCounts(size: size)
     leakDrive = allocateState(size)
     for i in 0..<size {
-      v[i] = Scalar(initial["v"]?(i) ?? p.restingPotentialMV)
+      v[i] = Scalar(initial["v"]?(i) ?? perNeuron?[i].restingPotentialMV ?? p.restingPotentialMV)
       ge[i] = Scalar(initial["g_e"]?(i) ?? 0)
       gi[i] = Scalar(initial["g_i"]?(i) ?? 0)
     }
-    for i in 0..<size { setCurrent(p.biasCurrentPA, neuron: i) }
+    for i in 0..<size { setCurrent(perNeuron?[i].biasCurrentPA ?? p.biasCurrentPA, neuron: i) }
   }
 
   deinit {
     for p in [v, ge, gi, refractory, leakDrive] { p.deallocate() }
+    varying?.deallocate()
   }
 
   func setCurrent(_ currentPA: Double, neuron: Int) {
-    leakDrive[neuron] = Scalar(leakTimesRest + currentPA)
+    leakDrive[neuron] = Scalar((varying?.leakTimesRest[neuron] ?? leakTimesRest) + currentPA)
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
@@ -64,6 +96,7 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) -> Bool {
+    if let varying { return stepPerNeuron(neurons: neurons, spikes: spikes, varying) }
     let leak = SIMD8(repeating: self.leak)
     let reversalE = SIMD8(repeating: self.reversalE)
     let reversalI = SIMD8(repeating: self.reversalI)
@@ -81,6 +114,26 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       ge.setLanes(i, e * decayE)
       gi.setLanes(i, inh * decayI)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
+    }
+    return !Scalar.allLanes(sound)
+  }
+
+  /// ``step(_:neurons:spikes:)`` with every coefficient per neuron.
+  @inline(never)
+  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: Varying) -> Bool {
+    var sound = Scalar.Mask(repeating: true)
+    for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
+      let e = ge.lanes(i)
+      let inh = gi.lanes(i)
+      let total = c.leak.lanes(i) + e + inh
+      let vInf = (leakDrive.lanes(i) + e * c.reversalE.lanes(i) + inh * c.reversalI.lanes(i)) / total
+      let decay = Scalar.exponential(-c.stepOverCapacitance.lanes(i) * total)
+      let vOld = v.lanes(i)
+      let vFree = vInf + (vOld - vInf) * decay
+      ge.setLanes(i, e * c.decayE.lanes(i))
+      gi.setLanes(i, inh * c.decayI.lanes(i))
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
     return !Scalar.allLanes(sound)

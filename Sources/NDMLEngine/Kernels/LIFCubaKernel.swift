@@ -20,9 +20,46 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let p22, p21e, p21i, p11e, p11i: Scalar
   private let rule: SpikeResetRule<Scalar>
   private let restingPotential, resistanceMOhm: Double
+  /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
+  private let varying: Varying?
 
-  init(parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
+  /// The propagators, resting potentials and resistances, threshold, reset and refractory period
+  /// of each neuron.
+  private struct Varying {
+    let p22, p21e, p21i, p11e, p11i: UnsafeMutablePointer<Scalar>
+    let rule: PerNeuronResetRule<Scalar>
+    let restingPotential, resistanceMOhm: [Double]
+
+    init(_ ps: [LIFCubaParameters], dtMs h: Double) {
+      let n = ps.count
+      p22 = perNeuronArray(size: n) { exp(-h / ps[$0].tauMembraneMs) }
+      p21e = perNeuronArray(size: n) {
+        Propagator.synapticToMembrane(
+          hMs: h, tauMembraneMs: ps[$0].tauMembraneMs, tauSynapseMs: ps[$0].tauSynapticExcitatoryMs)
+      }
+      p21i = perNeuronArray(size: n) {
+        Propagator.synapticToMembrane(
+          hMs: h, tauMembraneMs: ps[$0].tauMembraneMs, tauSynapseMs: ps[$0].tauSynapticInhibitoryMs)
+      }
+      p11e = perNeuronArray(size: n) { Propagator.decay(hMs: h, tauMs: ps[$0].tauSynapticExcitatoryMs) }
+      p11i = perNeuronArray(size: n) { Propagator.decay(hMs: h, tauMs: ps[$0].tauSynapticInhibitoryMs) }
+      rule = PerNeuronResetRule(size: n, dtMs: h) { (ps[$0].thresholdMV, ps[$0].resetMV, ps[$0].refractoryMs) }
+      restingPotential = ps.map(\.restingPotentialMV)
+      resistanceMOhm = ps.map(\.resistanceMOhm)
+    }
+
+    func deallocate() {
+      for p in [p22, p21e, p21i, p11e, p11i] { p.deallocate() }
+      rule.deallocate()
+    }
+  }
+
+  init(
+    parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
+    perNeuron: [LIFCubaParameters]? = nil
+  ) {
     self.size = size
+    varying = perNeuron.map { Varying($0, dtMs: h) }
     p22 = Scalar(exp(-h / p.tauMembraneMs))
     p21e = Scalar(
       Propagator.synapticToMembrane(
@@ -41,20 +78,28 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     refractory = SpikeResetRule.makeCounts(size: size)
     restingDrive = allocateState(size)
     for i in 0..<size {
-      v[i] = Scalar(initial["v"]?(i) ?? p.restingPotentialMV)
       se[i] = Scalar(initial["s_e"]?(i) ?? 0)
       si[i] = Scalar(initial["s_i"]?(i) ?? 0)
     }
-    for i in 0..<size { setCurrent(p.biasCurrentPA, neuron: i) }
+    for i in 0..<size {
+      v[i] = Scalar(initial["v"]?(i) ?? perNeuron?[i].restingPotentialMV ?? p.restingPotentialMV)
+      setCurrent(perNeuron?[i].biasCurrentPA ?? p.biasCurrentPA, neuron: i)
+    }
   }
 
   deinit {
     for p in [v, se, si, refractory, restingDrive] { p.deallocate() }
+    varying?.deallocate()
   }
 
   func setCurrent(_ currentPA: Double, neuron: Int) {
     // R [MΩ] · I [pA] = µV, hence / 1000 for mV.
-    restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
+    if let varying {
+      restingDrive[neuron] = Scalar(
+        varying.restingPotential[neuron] + varying.resistanceMOhm[neuron] * currentPA / 1000)
+    } else {
+      restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
+    }
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
@@ -68,6 +113,7 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) -> Bool {
+    if let varying { return stepPerNeuron(neurons: neurons, spikes: spikes, varying) }
     let p22 = SIMD8(repeating: self.p22)
     let p21e = SIMD8(repeating: self.p21e)
     let p21i = SIMD8(repeating: self.p21i)
@@ -83,6 +129,24 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       se.setLanes(i, e * p11e)
       si.setLanes(i, inh * p11i)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
+    }
+    return !Scalar.allLanes(sound)
+  }
+
+  /// ``step(_:neurons:spikes:)`` with every coefficient per neuron.
+  @inline(never)
+  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: Varying) -> Bool {
+    var sound = Scalar.Mask(repeating: true)
+    for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
+      let e = se.lanes(i)
+      let inh = si.lanes(i)
+      let vOld = v.lanes(i)
+      let drive = restingDrive.lanes(i)
+      let vFree = drive + (vOld - drive) * c.p22.lanes(i) + e * c.p21e.lanes(i) + inh * c.p21i.lanes(i)
+      se.setLanes(i, e * c.p11e.lanes(i))
+      si.setLanes(i, inh * c.p11i.lanes(i))
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
     return !Scalar.allLanes(sound)

@@ -298,6 +298,18 @@ struct SpikeResetRule<Scalar: EngineScalar> {
     chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, threshold: SIMD8<Scalar>,
     v: UnsafeMutablePointer<Scalar>, counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
   ) -> Scalar.Mask {
+    Self.apply(
+      chunk: i, old: vOld, free: vFree, threshold: threshold, reset: reset, refractorySteps: refractorySteps, v: v,
+      counts: counts, spikes: spikes)
+  }
+
+  /// The rule with every parameter per lane (populations with per-neuron parameters).
+  @inline(__always) @discardableResult
+  static func apply(
+    chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, threshold: SIMD8<Scalar>,
+    reset: SIMD8<Scalar>, refractorySteps: SIMD8<Scalar>, v: UnsafeMutablePointer<Scalar>,
+    counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+  ) -> Scalar.Mask {
     let zero = SIMD8<Scalar>.zero
     let r = counts.lanes(i)
     let active = Scalar.lanesLessOrEqual(r, zero)
@@ -310,6 +322,47 @@ struct SpikeResetRule<Scalar: EngineScalar> {
     }
     return spiking
   }
+}
+
+/// Per-neuron threshold, reset and refractory steps of a population whose neurons differ
+/// (``SpikeResetRule`` with arrays instead of one value); padding lanes copy neuron 0's values.
+struct PerNeuronResetRule<Scalar: EngineScalar> {
+  let threshold: UnsafeMutablePointer<Scalar>
+  let reset: UnsafeMutablePointer<Scalar>
+  let refractorySteps: UnsafeMutablePointer<Scalar>
+
+  init(size: Int, dtMs: Double, _ values: (Int) -> (thresholdMV: Double, resetMV: Double, refractoryMs: Double)) {
+    threshold = allocateState(size)
+    reset = allocateState(size)
+    refractorySteps = allocateState(size)
+    for i in 0..<paddedCount(size) {
+      let p = values(i < size ? i : 0)
+      threshold[i] = Scalar(p.thresholdMV)
+      reset[i] = Scalar(p.resetMV)
+      refractorySteps[i] = Scalar((p.refractoryMs / dtMs).rounded())
+    }
+  }
+
+  func deallocate() {
+    for p in [threshold, reset, refractorySteps] { p.deallocate() }
+  }
+
+  @inline(__always)
+  func apply(
+    chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, v: UnsafeMutablePointer<Scalar>,
+    counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+  ) {
+    SpikeResetRule.apply(
+      chunk: i, old: vOld, free: vFree, threshold: threshold.lanes(i), reset: reset.lanes(i),
+      refractorySteps: refractorySteps.lanes(i), v: v, counts: counts, spikes: spikes)
+  }
+}
+
+/// Fills a per-neuron coefficient array (padding lanes copy neuron 0's value, so they stay finite).
+func perNeuronArray<Scalar: EngineScalar>(size: Int, _ value: (Int) -> Double) -> UnsafeMutablePointer<Scalar> {
+  let out: UnsafeMutablePointer<Scalar> = allocateState(size)
+  for i in 0..<paddedCount(size) { out[i] = Scalar(value(i < size ? i : 0)) }
+  return out
 }
 
 /// A population kernel of a known type, unretained: the step loop's way to call it. A switch over
