@@ -56,6 +56,15 @@ enum DataFiles {
 }
 
 extension DataFiles {
+  /// Opens a data file as HDF5; a file that is not one is a ``DataFileError`` naming it.
+  static func openHDF5(_ url: URL) throws -> HDF5File {
+    do {
+      return try HDF5File.open(at: url)
+    } catch {
+      throw DataFileError(url: url, line: nil, message: "is not a readable HDF5 file (\(error))")
+    }
+  }
+
   /// Whether a path names an HDF5 spike file rather than a CSV file.
   static func isHDF5(_ path: String) -> Bool {
     ["h5", "hdf5", "sonata"].contains(URL(fileURLWithPath: path).pathExtension.lowercased())
@@ -67,12 +76,7 @@ extension DataFiles {
   static func readSpikeHDF5(_ url: URL, population: String?) throws -> (
     population: String, timesMs: [Double], nodeIDs: [UInt64]
   ) {
-    let file: HDF5File
-    do {
-      file = try HDF5File.open(at: url)
-    } catch {
-      throw DataFileError(url: url, line: nil, message: "is not a readable HDF5 file (\(error))")
-    }
+    let file = try openHDF5(url)
     defer { try? file.close() }
     guard file.root.contains("spikes") else {
       throw DataFileError(url: url, line: nil, message: "has no /spikes group (NDML/SONATA spike layout)")
@@ -142,12 +146,7 @@ extension DataFiles {
   /// and optionally `weight` and `delay_ms` (numbers), all of one length, in the group `group`
   /// (the root when nil). Large lists load far faster than from CSV (the PyNN backend writes these).
   static func readConnectionsHDF5(_ url: URL, group path: String?) throws -> [ExplicitSynapse] {
-    let file: HDF5File
-    do {
-      file = try HDF5File.open(at: url)
-    } catch {
-      throw DataFileError(url: url, line: nil, message: "is not a readable HDF5 file (\(error))")
-    }
+    let file = try openHDF5(url)
     defer { try? file.close() }
     let name = path.map { "/" + $0.trimmingCharacters(in: CharacterSet(charactersIn: "/")) } ?? "/"
     if let path, !file.root.contains(path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) {

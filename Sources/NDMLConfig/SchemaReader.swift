@@ -107,29 +107,11 @@ struct SchemaReader {
     var perNeuronKeys: [String] = []
     switch modelName {
     case "lif_cuba":
-      let table = ModelParameterKeys.lifCuba
-      let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
-      var (p, perNeuron, keys) = readPerNeuron(table, into: LIFCubaParameters(), from: params, size: size)
-      if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
-      model = .lifCuba(p)
-      neuronModels = perNeuron.map { list in
-        list.map {
-          var q = $0; q.synapseShape = p.synapseShape; return .lifCuba(q)
-        }
-      }
-      perNeuronKeys = keys
+      (model, neuronModels, perNeuronKeys) = readLIF(
+        ModelParameterKeys.lifCuba, LIFCubaParameters(), f, size: size, wrap: NeuronModel.lifCuba)
     case "lif_coba":
-      let table = ModelParameterKeys.lifCoba
-      let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
-      var (p, perNeuron, keys) = readPerNeuron(table, into: LIFCobaParameters(), from: params, size: size)
-      if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
-      model = .lifCoba(p)
-      neuronModels = perNeuron.map { list in
-        list.map {
-          var q = $0; q.synapseShape = p.synapseShape; return .lifCoba(q)
-        }
-      }
-      perNeuronKeys = keys
+      (model, neuronModels, perNeuronKeys) = readLIF(
+        ModelParameterKeys.lifCoba, LIFCobaParameters(), f, size: size, wrap: NeuronModel.lifCoba)
     case "alif":
       let table = ModelParameterKeys.alif
       let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
@@ -208,6 +190,23 @@ struct SchemaReader {
       population.homeostasis = h
     }
     return population
+  }
+
+  /// A `lif_cuba`/`lif_coba` population's model, with `synapse_shape` and per-neuron parameters
+  /// (every neuron's model, and the keys given as lists, when some key is a list).
+  private func readLIF<Record: ShapedSynapseParameters>(
+    _ table: [(key: String, field: WritableKeyPath<Record, Double>)], _ defaults: Record, _ f: Fields, size: Int,
+    wrap: (Record) -> NeuronModel
+  ) -> (NeuronModel, [NeuronModel]?, [String]) {
+    let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
+    var (p, perNeuron, keys) = readPerNeuron(table, into: defaults, from: params, size: size)
+    if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
+    let models = perNeuron?.map { neuron -> NeuronModel in
+      var q = neuron
+      q.synapseShape = p.synapseShape
+      return wrap(q)
+    }
+    return (wrap(p), models, keys)
   }
 
   /// Reads a model's parameters where each may be a number or a list of `size` numbers (one per
@@ -776,3 +775,11 @@ struct SchemaReader {
     }
   }
 }
+
+/// Parameters of the models that take `synapse_shape` (read by one function).
+protocol ShapedSynapseParameters {
+  var synapseShape: SynapseShape { get set }
+}
+
+extension LIFCubaParameters: ShapedSynapseParameters {}
+extension LIFCobaParameters: ShapedSynapseParameters {}

@@ -29,48 +29,22 @@ def _identity(cls):
 
 
 # -- cells ------------------------------------------------------------------------------------
-class IF_curr_exp(cells.IF_curr_exp):
-    __doc__ = cells.IF_curr_exp.__doc__
-    translations = _identity(cells.IF_curr_exp)
-    ndml_model = "lif_cuba"
+def _cell(base, ndml_model, synapse_shape=None):
+    """PyNN's standard cell `base` on NDML: PyNN's parameter names kept, the NDML model it maps to."""
+    attributes = {"__doc__": base.__doc__, "__module__": __name__, "translations": _identity(base),
+                  "ndml_model": ndml_model}
+    if synapse_shape:
+        attributes["ndml_synapse_shape"] = synapse_shape
+    return type(base.__name__, (base,), attributes)
 
 
-class IF_curr_alpha(cells.IF_curr_alpha):
-    __doc__ = cells.IF_curr_alpha.__doc__
-    translations = _identity(cells.IF_curr_alpha)
-    ndml_model = "lif_cuba"
-    ndml_synapse_shape = "alpha"
-
-
-class IF_curr_delta(cells.IF_curr_delta):
-    __doc__ = cells.IF_curr_delta.__doc__
-    translations = _identity(cells.IF_curr_delta)
-    ndml_model = "lif_cuba"
-
-
-class IF_cond_exp(cells.IF_cond_exp):
-    __doc__ = cells.IF_cond_exp.__doc__
-    translations = _identity(cells.IF_cond_exp)
-    ndml_model = "lif_coba"
-
-
-class IF_cond_alpha(cells.IF_cond_alpha):
-    __doc__ = cells.IF_cond_alpha.__doc__
-    translations = _identity(cells.IF_cond_alpha)
-    ndml_model = "lif_coba"
-    ndml_synapse_shape = "alpha"
-
-
-class SpikeSourcePoisson(cells.SpikeSourcePoisson):
-    __doc__ = cells.SpikeSourcePoisson.__doc__
-    translations = _identity(cells.SpikeSourcePoisson)
-    ndml_model = "poisson"
-
-
-class SpikeSourceArray(cells.SpikeSourceArray):
-    __doc__ = cells.SpikeSourceArray.__doc__
-    translations = _identity(cells.SpikeSourceArray)
-    ndml_model = "spike_source"
+IF_curr_exp = _cell(cells.IF_curr_exp, "lif_cuba")
+IF_curr_alpha = _cell(cells.IF_curr_alpha, "lif_cuba", "alpha")
+IF_curr_delta = _cell(cells.IF_curr_delta, "lif_cuba")
+IF_cond_exp = _cell(cells.IF_cond_exp, "lif_coba")
+IF_cond_alpha = _cell(cells.IF_cond_alpha, "lif_coba", "alpha")
+SpikeSourcePoisson = _cell(cells.SpikeSourcePoisson, "poisson")
+SpikeSourceArray = _cell(cells.SpikeSourceArray, "spike_source")
 
 
 class HH_cond_exp(ModelNotAvailable):
