@@ -95,12 +95,6 @@ public struct Experiment: Sendable, Equatable {
             add(path + ".params." + v.key + index, "(neuron \(i)) " + v.message)
           }
         }
-        if case .lifCuba(let p) = pop.model, p.synapseShape == .alpha {
-          add(path + ".params", "per-neuron parameters are not supported with synapse_shape: alpha yet")
-        }
-        if case .lifCoba(let p) = pop.model, p.synapseShape == .alpha {
-          add(path + ".params", "per-neuron parameters are not supported with synapse_shape: alpha yet")
-        }
       }
       if let tau = pop.model.shortestTimeConstantMs, dt > 0, dt > tau {
         add(

@@ -27,6 +27,9 @@ CASES = {
                   "e_rev_e_mV": [0, 0, -10, 0, 0], "i_bias_pA": [250, 300, 120, 200, 400]},
                  "weight_nS", 4.0, ["v", "g_e"]),
 }
+CASES["lif_cuba_alpha"] = ({**CASES["lif_cuba"][0], "tau_syn_e_ms": [2, 5, 5, 1, 3], "synapse_shape": "alpha"},
+                           "weight_mV", 6.0, ["v", "s_e"])
+CASES["lif_coba_alpha"] = ({**CASES["lif_coba"][0], "synapse_shape": "alpha"}, "weight_nS", 4.0, ["v", "g_e"])
 
 
 def _run(run_ndml, tmp_path, name, config):
@@ -40,6 +43,7 @@ def _run(run_ndml, tmp_path, name, config):
 @pytest.mark.parametrize("model", sorted(CASES))
 def test_a_varied_population_equals_one_population_per_neuron(model, run_ndml, tmp_path):
     params, weight_key, weight, variables = CASES[model]
+    model = model.removesuffix("_alpha")
     init = [-64.0, -58.0, -69.0, -60.0, -62.0]
     sim = {"dt_ms": 0.1, "duration_ms": 60, "seed": 1}
     source = {"size": N, "model": "spike_source", "params": {"spike_times_ms": SPIKES}}
@@ -89,7 +93,7 @@ def _validate(ndml_bin, tmp_path, params, model="lif_cuba", extra=None):
     ({"tau_m_ms": [10, -20, 5]}, "lif_cuba", "populations.cells.params.tau_m_ms[1]: (neuron 1)"),
     ({"v_reset_mV": [-65, -40, -65]}, "lif_cuba", "populations.cells.params.v_reset_mV[1]: (neuron 1)"),
     ({"tau_m_ms": [10, "x", 5]}, "lif_cuba", "populations.cells.params.tau_m_ms"),
-    ({"tau_m_ms": [10, 20, 30], "synapse_shape": "alpha"}, "lif_cuba", "not supported with synapse_shape: alpha"),
+    ({"tau_syn_e_ms": [2, 0, 3], "synapse_shape": "alpha"}, "lif_cuba", "populations.cells.params.tau_syn_e_ms[1]: (neuron 1)"),
     ({"g_leak_nS": [10, 0, 5]}, "lif_coba", "populations.cells.params.g_leak_nS[1]: (neuron 1)"),
     ({"tau_m_ms": [10, 20, 30]}, "alif", "populations.cells.params.tau_m_ms"),
 ])

@@ -176,11 +176,6 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
     # One number where all neurons agree, else a list (NDML's per-neuron parameters).
     params = {key: _number_or_list(v) for key, v in params.items()}
     shape = getattr(celltype, "ndml_synapse_shape", None)
-    varied = sorted(key for key, v in params.items() if isinstance(v, list))
-    if shape and varied:
-        raise NotImplementedError(
-            f"NDML: {type(celltype).__name__} ({population.label}) with parameters that differ between "
-            f"neurons ({', '.join(varied)}): per-neuron parameters are not supported with alpha synapses yet")
     if shape:
         params["synapse_shape"] = shape
     # i_offset: a bias when constant, else a per-neuron current schedule

@@ -11,13 +11,17 @@ enum KernelFactory {
   ) -> any PopulationKernel<S> {
     switch pop.model {
     case .lifCuba(let p) where p.synapseShape == .alpha:
-      LIFCubaAlphaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+      LIFCubaAlphaKernel<S>(
+        parameters: p, size: pop.size, dtMs: dtMs, initial: initial,
+        perNeuron: pop.neuronModels?.map { if case .lifCuba(let q) = $0 { q } else { p } })
     case .lifCuba(let p):
       LIFCubaKernel<S>(
         parameters: p, size: pop.size, dtMs: dtMs, initial: initial,
         perNeuron: pop.neuronModels?.map { if case .lifCuba(let q) = $0 { q } else { p } })
     case .lifCoba(let p) where p.synapseShape == .alpha:
-      LIFCobaAlphaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+      LIFCobaAlphaKernel<S>(
+        parameters: p, size: pop.size, dtMs: dtMs, initial: initial,
+        perNeuron: pop.neuronModels?.map { if case .lifCoba(let q) = $0 { q } else { p } })
     case .lifCoba(let p):
       LIFCobaKernel<S>(
         parameters: p, size: pop.size, dtMs: dtMs, initial: initial,

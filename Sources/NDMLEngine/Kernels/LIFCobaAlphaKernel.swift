@@ -31,9 +31,15 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI, rateE, rateI, jumpE, jumpI: Scalar
   private let rule: SpikeResetRule<Scalar>
   private let leakTimesRest: Double
+  /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
+  private let varying: LIFCobaPerNeuron<Scalar>?
 
-  init(parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
+  init(
+    parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
+    perNeuron: [LIFCobaParameters]? = nil
+  ) {
     self.size = size
+    varying = perNeuron.map { LIFCobaPerNeuron($0, dtMs: h, alpha: true) }
     let (te, ti) = (p.tauSynapticExcitatoryMs, p.tauSynapticInhibitoryMs)
     leak = Scalar(p.leakConductanceNS)
     reversalE = Scalar(p.excitatoryReversalMV)
@@ -58,19 +64,20 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     refractory = SpikeResetRule.makeCounts(size: size)
     leakDrive = allocateState(size)
     for i in 0..<size {
-      v[i] = Scalar(initial["v"]?(i) ?? p.restingPotentialMV)
+      v[i] = Scalar(initial["v"]?(i) ?? perNeuron?[i].restingPotentialMV ?? p.restingPotentialMV)
       ge[i] = Scalar(initial["g_e"]?(i) ?? 0)
       gi[i] = Scalar(initial["g_i"]?(i) ?? 0)
     }
-    for i in 0..<size { setCurrent(p.biasCurrentPA, neuron: i) }
+    for i in 0..<size { setCurrent(perNeuron?[i].biasCurrentPA ?? p.biasCurrentPA, neuron: i) }
   }
 
   deinit {
     for p in [v, ge, gi, ye, yi, arrivedE, arrivedI, refractory, leakDrive] { p.deallocate() }
+    varying?.deallocate()
   }
 
   func setCurrent(_ currentPA: Double, neuron: Int) {
-    leakDrive[neuron] = Scalar(leakTimesRest + currentPA)
+    leakDrive[neuron] = Scalar((varying?.leakTimesRest[neuron] ?? leakTimesRest) + currentPA)
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
@@ -84,6 +91,7 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) -> Bool {
+    if let varying { return stepPerNeuron(neurons: neurons, spikes: spikes, varying) }
     let leak = SIMD8(repeating: self.leak)
     let reversalE = SIMD8(repeating: self.reversalE)
     let reversalI = SIMD8(repeating: self.reversalI)
@@ -112,6 +120,35 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       ye.setLanes(i, yE * decayE)
       yi.setLanes(i, yI * decayI)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
+    }
+    return !Scalar.allLanes(sound)
+  }
+
+  /// ``step(_:neurons:spikes:)`` with every coefficient per neuron.
+  @inline(never)
+  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: LIFCobaPerNeuron<Scalar>) -> Bool {
+    let (rateE, rateI, jumpE, jumpI) = (c.rateE!, c.rateI!, c.jumpE!, c.jumpI!)
+    let zero = SIMD8<Scalar>.zero
+    var sound = Scalar.Mask(repeating: true)
+    for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
+      let yE = ye.lanes(i) + arrivedE.lanes(i) * jumpE.lanes(i)
+      let yI = yi.lanes(i) + arrivedI.lanes(i) * jumpI.lanes(i)
+      arrivedE.setLanes(i, zero)
+      arrivedI.setLanes(i, zero)
+      let e = ge.lanes(i)
+      let inh = gi.lanes(i)
+      let total = c.leak.lanes(i) + e + inh
+      let vInf = (leakDrive.lanes(i) + e * c.reversalE.lanes(i) + inh * c.reversalI.lanes(i)) / total
+      let decay = Scalar.exponential(-c.stepOverCapacitance.lanes(i) * total)
+      let vOld = v.lanes(i)
+      let vFree = vInf + (vOld - vInf) * decay
+      let (decayE, decayI) = (c.decayE.lanes(i), c.decayI.lanes(i))
+      ge.setLanes(i, e * decayE + yE * rateE.lanes(i))
+      gi.setLanes(i, inh * decayI + yI * rateI.lanes(i))
+      ye.setLanes(i, yE * decayE)
+      yi.setLanes(i, yI * decayI)
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
     return !Scalar.allLanes(sound)

@@ -21,39 +21,14 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let rule: SpikeResetRule<Scalar>
   private let leakTimesRest: Double
   /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
-  private let varying: Varying?
-
-  /// Each neuron's leak, reversal potentials, step over capacitance, decays, threshold, reset,
-  /// refractory period and g_L·E_L.
-  private struct Varying {
-    let leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI: UnsafeMutablePointer<Scalar>
-    let rule: PerNeuronResetRule<Scalar>
-    let leakTimesRest: [Double]
-
-    init(_ ps: [LIFCobaParameters], dtMs h: Double) {
-      let n = ps.count
-      leak = perNeuronArray(size: n) { ps[$0].leakConductanceNS }
-      reversalE = perNeuronArray(size: n) { ps[$0].excitatoryReversalMV }
-      reversalI = perNeuronArray(size: n) { ps[$0].inhibitoryReversalMV }
-      stepOverCapacitance = perNeuronArray(size: n) { h / ps[$0].capacitancePF }
-      decayE = perNeuronArray(size: n) { exp(-h / ps[$0].tauSynapticExcitatoryMs) }
-      decayI = perNeuronArray(size: n) { exp(-h / ps[$0].tauSynapticInhibitoryMs) }
-      rule = PerNeuronResetRule(size: n, dtMs: h) { (ps[$0].thresholdMV, ps[$0].resetMV, ps[$0].refractoryMs) }
-      leakTimesRest = ps.map { $0.leakConductanceNS * $0.restingPotentialMV }
-    }
-
-    func deallocate() {
-      for p in [leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI] { p.deallocate() }
-      rule.deallocate()
-    }
-  }
+  private let varying: LIFCobaPerNeuron<Scalar>?
 
   init(
     parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
     perNeuron: [LIFCobaParameters]? = nil
   ) {
     self.size = size
-    varying = perNeuron.map { Varying($0, dtMs: h) }
+    varying = perNeuron.map { LIFCobaPerNeuron($0, dtMs: h, alpha: false) }
     leak = Scalar(p.leakConductanceNS)
     reversalE = Scalar(p.excitatoryReversalMV)
     reversalI = Scalar(p.inhibitoryReversalMV)
@@ -121,7 +96,7 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
 
   /// ``step(_:neurons:spikes:)`` with every coefficient per neuron.
   @inline(never)
-  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: Varying) -> Bool {
+  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: LIFCobaPerNeuron<Scalar>) -> Bool {
     var sound = Scalar.Mask(repeating: true)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = ge.lanes(i)
@@ -150,5 +125,44 @@ extension LIFCobaKernel: ArrayStateKernel {
 
   var stateArrays: [(name: String, values: UnsafeMutablePointer<Scalar>)] {
     [("v", v), ("g_e", ge), ("g_i", gi), ("refractory", refractory), ("leak drive (pA)", leakDrive)]
+  }
+}
+
+/// Per-neuron coefficients of a `lif_coba` population whose neurons differ (`params` lists): leak,
+/// reversal potentials, step over capacitance, decays (and, for alpha conductances, the rate
+/// propagators and jumps), threshold, reset, refractory period and g_L·E_L. Padding lanes copy
+/// neuron 0's values.
+struct LIFCobaPerNeuron<Scalar: EngineScalar> {
+  let leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI: UnsafeMutablePointer<Scalar>
+  /// Alpha conductances only (else nil): `h·e^(−h/τ)` and the arrival jumps `e/τ` per receptor.
+  let rateE, rateI, jumpE, jumpI: UnsafeMutablePointer<Scalar>?
+  let rule: PerNeuronResetRule<Scalar>
+  let leakTimesRest: [Double]
+
+  init(_ ps: [LIFCobaParameters], dtMs h: Double, alpha: Bool) {
+    let n = ps.count
+    let (te, ti) = (ps.map(\.tauSynapticExcitatoryMs), ps.map(\.tauSynapticInhibitoryMs))
+    leak = perNeuronArray(size: n) { ps[$0].leakConductanceNS }
+    reversalE = perNeuronArray(size: n) { ps[$0].excitatoryReversalMV }
+    reversalI = perNeuronArray(size: n) { ps[$0].inhibitoryReversalMV }
+    stepOverCapacitance = perNeuronArray(size: n) { h / ps[$0].capacitancePF }
+    decayE = perNeuronArray(size: n) { exp(-h / te[$0]) }
+    decayI = perNeuronArray(size: n) { exp(-h / ti[$0]) }
+    if alpha {
+      rateE = perNeuronArray(size: n) { Propagator.rateToSynaptic(hMs: h, tauMs: te[$0]) }
+      rateI = perNeuronArray(size: n) { Propagator.rateToSynaptic(hMs: h, tauMs: ti[$0]) }
+      jumpE = perNeuronArray(size: n) { exp(1.0) / te[$0] }
+      jumpI = perNeuronArray(size: n) { exp(1.0) / ti[$0] }
+    } else {
+      (rateE, rateI, jumpE, jumpI) = (nil, nil, nil, nil)
+    }
+    rule = PerNeuronResetRule(size: n, dtMs: h) { (ps[$0].thresholdMV, ps[$0].resetMV, ps[$0].refractoryMs) }
+    leakTimesRest = ps.map { $0.leakConductanceNS * $0.restingPotentialMV }
+  }
+
+  func deallocate() {
+    for p in [leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI] { p.deallocate() }
+    for p in [rateE, rateI, jumpE, jumpI] { p?.deallocate() }
+    rule.deallocate()
   }
 }

@@ -33,10 +33,16 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let p22, p21e, p21i, p31e, p31i, p11e, p11i, p12e, p12i, jumpE, jumpI: Scalar
   private let rule: SpikeResetRule<Scalar>
   private let restingPotential, resistanceMOhm: Double
+  /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
+  private let varying: LIFCubaPerNeuron<Scalar>?
 
-  init(parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double]) {
+  init(
+    parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
+    perNeuron: [LIFCubaParameters]? = nil
+  ) {
     precondition(p.tauSynapticExcitatoryMs > 0 && p.tauSynapticInhibitoryMs > 0, "alpha synapses need τ_syn > 0")
     self.size = size
+    varying = perNeuron.map { LIFCubaPerNeuron($0, dtMs: h, alpha: true) }
     let tm = p.tauMembraneMs
     let (te, ti) = (p.tauSynapticExcitatoryMs, p.tauSynapticInhibitoryMs)
     p22 = Scalar(exp(-h / tm))
@@ -63,20 +69,26 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     refractory = SpikeResetRule.makeCounts(size: size)
     restingDrive = allocateState(size)
     for i in 0..<size {
-      v[i] = Scalar(initial["v"]?(i) ?? p.restingPotentialMV)
+      v[i] = Scalar(initial["v"]?(i) ?? perNeuron?[i].restingPotentialMV ?? p.restingPotentialMV)
       se[i] = Scalar(initial["s_e"]?(i) ?? 0)
       si[i] = Scalar(initial["s_i"]?(i) ?? 0)
     }
-    for i in 0..<size { setCurrent(p.biasCurrentPA, neuron: i) }
+    for i in 0..<size { setCurrent(perNeuron?[i].biasCurrentPA ?? p.biasCurrentPA, neuron: i) }
   }
 
   deinit {
     for p in [v, se, si, ye, yi, arrivedE, arrivedI, refractory, restingDrive] { p.deallocate() }
+    varying?.deallocate()
   }
 
   func setCurrent(_ currentPA: Double, neuron: Int) {
     // R [MΩ] · I [pA] = µV, hence / 1000 for mV.
-    restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
+    if let varying {
+      restingDrive[neuron] = Scalar(
+        varying.restingPotential[neuron] + varying.resistanceMOhm[neuron] * currentPA / 1000)
+    } else {
+      restingDrive[neuron] = Scalar(restingPotential + resistanceMOhm * currentPA / 1000)
+    }
   }
 
   func value(ofVariable variable: Int, neuron: Int) -> Scalar {
@@ -90,6 +102,7 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func step(_ n: Int, neurons: Range<Int>, spikes: SpikeBuffer) -> Bool {
+    if let varying { return stepPerNeuron(neurons: neurons, spikes: spikes, varying) }
     let p22 = SIMD8(repeating: self.p22)
     let p21e = SIMD8(repeating: self.p21e)
     let p21i = SIMD8(repeating: self.p21i)
@@ -118,6 +131,35 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       ye.setLanes(i, rateE * p11e)
       yi.setLanes(i, rateI * p11i)
       rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
+    }
+    return !Scalar.allLanes(sound)
+  }
+
+  /// ``step(_:neurons:spikes:)`` with every coefficient per neuron.
+  @inline(never)
+  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: LIFCubaPerNeuron<Scalar>) -> Bool {
+    let (p31e, p31i, p12e, p12i, jumpE, jumpI) = (c.p31e!, c.p31i!, c.p12e!, c.p12i!, c.jumpE!, c.jumpI!)
+    let zero = SIMD8<Scalar>.zero
+    var sound = Scalar.Mask(repeating: true)
+    for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
+      let rateE = ye.lanes(i) + arrivedE.lanes(i) * jumpE.lanes(i)
+      let rateI = yi.lanes(i) + arrivedI.lanes(i) * jumpI.lanes(i)
+      arrivedE.setLanes(i, zero)
+      arrivedI.setLanes(i, zero)
+      let e = se.lanes(i)
+      let inh = si.lanes(i)
+      let vOld = v.lanes(i)
+      let drive = restingDrive.lanes(i)
+      let (p11e, p11i) = (c.p11e.lanes(i), c.p11i.lanes(i))
+      let vFree =
+        drive + (vOld - drive) * c.p22.lanes(i) + e * c.p21e.lanes(i) + rateE * p31e.lanes(i) + inh
+        * c.p21i.lanes(i) + rateI * p31i.lanes(i)
+      se.setLanes(i, e * p11e + rateE * p12e.lanes(i))
+      si.setLanes(i, inh * p11i + rateI * p12i.lanes(i))
+      ye.setLanes(i, rateE * p11e)
+      yi.setLanes(i, rateI * p11i)
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
     return !Scalar.allLanes(sound)

@@ -21,45 +21,14 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let rule: SpikeResetRule<Scalar>
   private let restingPotential, resistanceMOhm: Double
   /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
-  private let varying: Varying?
-
-  /// The propagators, resting potentials and resistances, threshold, reset and refractory period
-  /// of each neuron.
-  private struct Varying {
-    let p22, p21e, p21i, p11e, p11i: UnsafeMutablePointer<Scalar>
-    let rule: PerNeuronResetRule<Scalar>
-    let restingPotential, resistanceMOhm: [Double]
-
-    init(_ ps: [LIFCubaParameters], dtMs h: Double) {
-      let n = ps.count
-      p22 = perNeuronArray(size: n) { exp(-h / ps[$0].tauMembraneMs) }
-      p21e = perNeuronArray(size: n) {
-        Propagator.synapticToMembrane(
-          hMs: h, tauMembraneMs: ps[$0].tauMembraneMs, tauSynapseMs: ps[$0].tauSynapticExcitatoryMs)
-      }
-      p21i = perNeuronArray(size: n) {
-        Propagator.synapticToMembrane(
-          hMs: h, tauMembraneMs: ps[$0].tauMembraneMs, tauSynapseMs: ps[$0].tauSynapticInhibitoryMs)
-      }
-      p11e = perNeuronArray(size: n) { Propagator.decay(hMs: h, tauMs: ps[$0].tauSynapticExcitatoryMs) }
-      p11i = perNeuronArray(size: n) { Propagator.decay(hMs: h, tauMs: ps[$0].tauSynapticInhibitoryMs) }
-      rule = PerNeuronResetRule(size: n, dtMs: h) { (ps[$0].thresholdMV, ps[$0].resetMV, ps[$0].refractoryMs) }
-      restingPotential = ps.map(\.restingPotentialMV)
-      resistanceMOhm = ps.map(\.resistanceMOhm)
-    }
-
-    func deallocate() {
-      for p in [p22, p21e, p21i, p11e, p11i] { p.deallocate() }
-      rule.deallocate()
-    }
-  }
+  private let varying: LIFCubaPerNeuron<Scalar>?
 
   init(
     parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
     perNeuron: [LIFCubaParameters]? = nil
   ) {
     self.size = size
-    varying = perNeuron.map { Varying($0, dtMs: h) }
+    varying = perNeuron.map { LIFCubaPerNeuron($0, dtMs: h, alpha: false) }
     p22 = Scalar(exp(-h / p.tauMembraneMs))
     p21e = Scalar(
       Propagator.synapticToMembrane(
@@ -136,7 +105,7 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
 
   /// ``step(_:neurons:spikes:)`` with every coefficient per neuron.
   @inline(never)
-  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: Varying) -> Bool {
+  private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: LIFCubaPerNeuron<Scalar>) -> Bool {
     var sound = Scalar.Mask(repeating: true)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
@@ -163,5 +132,50 @@ extension LIFCubaKernel: ArrayStateKernel {
 
   var stateArrays: [(name: String, values: UnsafeMutablePointer<Scalar>)] {
     [("v", v), ("s_e", se), ("s_i", si), ("refractory", refractory), ("resting drive (mV)", restingDrive)]
+  }
+}
+
+/// Per-neuron coefficients of a `lif_cuba` population whose neurons differ (`params` lists): the
+/// propagators (and, for alpha synapses, the rate propagators and jumps), threshold, reset and
+/// refractory period, resting potentials and resistances. Padding lanes copy neuron 0's values.
+struct LIFCubaPerNeuron<Scalar: EngineScalar> {
+  let p22, p21e, p21i, p11e, p11i: UnsafeMutablePointer<Scalar>
+  /// Alpha synapses only (else nil): `P31`, `P12` and the arrival jumps `e/τ` per receptor.
+  let p31e, p31i, p12e, p12i, jumpE, jumpI: UnsafeMutablePointer<Scalar>?
+  let rule: PerNeuronResetRule<Scalar>
+  let restingPotential, resistanceMOhm: [Double]
+
+  init(_ ps: [LIFCubaParameters], dtMs h: Double, alpha: Bool) {
+    let n = ps.count
+    let tm = ps.map(\.tauMembraneMs)
+    let (te, ti) = (ps.map(\.tauSynapticExcitatoryMs), ps.map(\.tauSynapticInhibitoryMs))
+    p22 = perNeuronArray(size: n) { exp(-h / tm[$0]) }
+    p21e = perNeuronArray(size: n) {
+      Propagator.synapticToMembrane(hMs: h, tauMembraneMs: tm[$0], tauSynapseMs: te[$0])
+    }
+    p21i = perNeuronArray(size: n) {
+      Propagator.synapticToMembrane(hMs: h, tauMembraneMs: tm[$0], tauSynapseMs: ti[$0])
+    }
+    p11e = perNeuronArray(size: n) { Propagator.decay(hMs: h, tauMs: te[$0]) }
+    p11i = perNeuronArray(size: n) { Propagator.decay(hMs: h, tauMs: ti[$0]) }
+    if alpha {
+      p31e = perNeuronArray(size: n) { Propagator.alphaToMembrane(hMs: h, tauMembraneMs: tm[$0], tauSynapseMs: te[$0]) }
+      p31i = perNeuronArray(size: n) { Propagator.alphaToMembrane(hMs: h, tauMembraneMs: tm[$0], tauSynapseMs: ti[$0]) }
+      p12e = perNeuronArray(size: n) { Propagator.rateToSynaptic(hMs: h, tauMs: te[$0]) }
+      p12i = perNeuronArray(size: n) { Propagator.rateToSynaptic(hMs: h, tauMs: ti[$0]) }
+      jumpE = perNeuronArray(size: n) { exp(1.0) / te[$0] }
+      jumpI = perNeuronArray(size: n) { exp(1.0) / ti[$0] }
+    } else {
+      (p31e, p31i, p12e, p12i, jumpE, jumpI) = (nil, nil, nil, nil, nil, nil)
+    }
+    rule = PerNeuronResetRule(size: n, dtMs: h) { (ps[$0].thresholdMV, ps[$0].resetMV, ps[$0].refractoryMs) }
+    restingPotential = ps.map(\.restingPotentialMV)
+    resistanceMOhm = ps.map(\.resistanceMOhm)
+  }
+
+  func deallocate() {
+    for p in [p22, p21e, p21i, p11e, p11i] { p.deallocate() }
+    for p in [p31e, p31i, p12e, p12i, jumpE, jumpI] { p?.deallocate() }
+    rule.deallocate()
   }
 }
