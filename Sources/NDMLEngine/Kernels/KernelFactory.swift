@@ -20,6 +20,8 @@ enum KernelFactory {
       LIFCobaKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .alif(let p):
       ALIFKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .adex(let p) where p.synapseType == .conductance:
+      AdExConductanceKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .adex(let p):
       AdExKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .loihiCuba(let p):
