@@ -4,8 +4,10 @@ import NDMLModel
 ///
 /// One table per model; the tables are the single source of the key names (docs list the same).
 enum ModelParameterKeys {
-  /// The text-valued key of `lif_cuba` and `lif_coba` choosing the ``SynapseShape``.
+  /// The text-valued key of `lif_cuba`, `lif_coba` and `adex` choosing the ``SynapseShape``.
   static let synapseShape = "synapse_shape"
+  /// The text-valued key of `adex` choosing the ``AdExSynapseType``.
+  static let synapseType = "synapse_type"
 
   static var lifCuba: [(key: String, field: WritableKeyPath<LIFCubaParameters, Double>)] {
     [
@@ -46,6 +48,11 @@ enum ModelParameterKeys {
       ("b_pA", \.spikeAdaptationPA), ("tau_ref_ms", \.refractoryMs), ("tau_syn_e_ms", \.tauSynapticExcitatoryMs),
       ("tau_syn_i_ms", \.tauSynapticInhibitoryMs), ("i_bias_pA", \.biasCurrentPA),
     ]
+  }
+
+  /// Keys of `adex` that apply only with `synapse_type: conductance`.
+  static var adexConductance: [(key: String, field: WritableKeyPath<AdExParameters, Double>)] {
+    [("e_rev_e_mV", \.excitatoryReversalMV), ("e_rev_i_mV", \.inhibitoryReversalMV)]
   }
 
   /// Keys of `place_cells`.

@@ -91,8 +91,29 @@ struct SchemaReader {
     reader.fail(
       params.keyPath(key),
       "is not supported by \(model), whose synapses are exponential; synapse_shape (\(allowed)) is a parameter of "
-        + "lif_cuba and lif_coba",
+        + "lif_cuba, lif_coba and adex (with synapse_type: conductance)",
       at: node)
+  }
+
+  /// `adex`'s parameters: the numeric table, `synapse_type`, `synapse_shape`; the reversal
+  /// potentials only with conductance synapses.
+  private func readAdEx(_ f: Fields) -> AdExParameters {
+    let table = ModelParameterKeys.adex
+    let textKeys = [ModelParameterKeys.synapseType, ModelParameterKeys.synapseShape]
+    let params = f.sub("params", allowed: table.map(\.key) + ModelParameterKeys.adexConductance.map(\.key) + textKeys)
+    var p = ModelParameterKeys.read(table, into: AdExParameters(), from: params)
+    if let type = params?.option(ModelParameterKeys.synapseType, of: AdExSynapseType.self) { p.synapseType = type }
+    if let shape = params?.option(ModelParameterKeys.synapseShape, of: SynapseShape.self) { p.synapseShape = shape }
+    if p.synapseType == .conductance {
+      p = ModelParameterKeys.read(ModelParameterKeys.adexConductance, into: p, from: params)
+    } else if let params {
+      for (key, _) in ModelParameterKeys.adexConductance {
+        if let node = params.node(key) {
+          reader.fail(params.keyPath(key), "applies only with synapse_type: conductance", at: node)
+        }
+      }
+    }
+    return p
   }
 
   private func readPopulation(name: String, node: ConfigNode) -> Population? {
@@ -118,10 +139,7 @@ struct SchemaReader {
       refuseSynapseShape(params, model: modelName)
       model = .alif(ModelParameterKeys.read(table, into: ALIFParameters(), from: params))
     case "adex":
-      let table = ModelParameterKeys.adex
-      let params = f.sub("params", allowed: table.map(\.key) + [ModelParameterKeys.synapseShape])
-      refuseSynapseShape(params, model: modelName)
-      model = .adex(ModelParameterKeys.read(table, into: AdExParameters(), from: params))
+      model = .adex(readAdEx(f))
     case "loihi_cuba":
       guard let p = readLoihiCuba(f.sub("params", allowed: ["du", "dv", "vth", "bias_mant", "bias_exp"])) else {
         return nil

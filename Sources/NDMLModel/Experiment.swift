@@ -123,7 +123,7 @@ public struct Experiment: Sendable, Equatable {
             path + ".init.\(name)_int",
             "must lie within ±2^23 (\(LoihiCubaParameters.stateLimit)), Loihi's 24-bit state")
         }
-        if case .lifCoba = pop.model, name != "v", dist.lowerBound < 0 {
+        if name.hasPrefix("g_"), pop.model.weightUnit == "nS", dist.lowerBound < 0 {
           add(
             path + ".init.\(name)_nS",
             "can draw negative conductances (as Brette et al. 2007's COBA does); a neuron whose total conductance is "
@@ -354,12 +354,14 @@ public struct Experiment: Sendable, Equatable {
       add(
         wkey,
         "can be positive (\(proj.weight.upperBound)) on an inhibitory lif_cuba receptor; inhibitory weights are ≤ 0 mV")
-    case (.inhibitory, .alif) where proj.weight.upperBound > 0, (.inhibitory, .adex) where proj.weight.upperBound > 0:
+    case (.inhibitory, .alif) where proj.weight.upperBound > 0,
+      (.inhibitory, .adex) where unit == "pA" && proj.weight.upperBound > 0:
       add(
         wkey,
         "can be positive (\(proj.weight.upperBound)) on an inhibitory \(dst.model.configName) receptor; inhibitory "
           + "weights are ≤ 0 \(unit)")
-    case (.inhibitory, .lifCoba) where proj.weight.lowerBound < 0:
+    case (.inhibitory, .lifCoba) where proj.weight.lowerBound < 0,
+      (.inhibitory, .adex) where unit == "nS" && proj.weight.lowerBound < 0:
       add(wkey, "can be negative on a conductance (nS ≥ 0); the receptor, not the sign, makes it inhibitory")
     default: break
     }
@@ -520,11 +522,12 @@ public struct Experiment: Sendable, Equatable {
 
   /// Whether weight `w` breaks the sign rule of a receptor on a target model (excitatory ≥ 0;
   /// inhibitory ≤ 0 for the current-based models' input — lif_cuba, alif in mV, adex in pA;
-  /// conductances ≥ 0 for lif_coba).
+  /// conductances ≥ 0 for lif_coba and adex with conductance synapses).
   private func signViolation(_ w: Double, receptor: Receptor, target: NeuronModel) -> Bool {
     switch (receptor, target) {
     case (_, .loihiCuba): false
-    case (.inhibitory, .lifCuba), (.inhibitory, .alif), (.inhibitory, .adex): w > 0
+    case (.inhibitory, .adex(let p)): p.synapseType == .current ? w > 0 : w < 0
+    case (.inhibitory, .lifCuba), (.inhibitory, .alif): w > 0
     default: w < 0
     }
   }

@@ -55,7 +55,7 @@ public enum NeuronModel: Sendable, Equatable {
     switch self {
     case .lifCuba, .alif: "mV"
     case .lifCoba: "nS"
-    case .adex: "pA"
+    case .adex(let p): p.synapseType == .conductance ? "nS" : "pA"
     case .loihiCuba: "int"
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: nil
     }
@@ -68,6 +68,7 @@ public enum NeuronModel: Sendable, Equatable {
     case .lifCoba: [("v", "mV"), ("g_e", "nS"), ("g_i", "nS")]
     case .alif(let p):
       [("v", "mV"), ("s_e", "mV"), ("s_i", "mV"), ("a", "spikes")] + (p.hasAdaptationCurrent ? [("w", "pA")] : [])
+    case .adex(let p) where p.synapseType == .conductance: [("v", "mV"), ("w", "pA"), ("g_e", "nS"), ("g_i", "nS")]
     case .adex: [("v", "mV"), ("w", "pA"), ("s_e", "pA"), ("s_i", "pA")]
     case .loihiCuba: [("u", "int"), ("v", "int")]
     case .poisson, .spikeSource, .placeCells, .memoryPatterns: []

@@ -40,9 +40,14 @@ final class CheckpointTests: XCTestCase {
     }
   }
 
-  /// `alif` (with its adaptation variables and current) and `adex` resume exactly, in both
-  /// precisions, on any thread count.
+  /// `alif` (with its adaptation variables and current) and `adex` (current-based, and with
+  /// exponential and alpha conductances) resume exactly, in both precisions, on any thread count.
   func testResumingAdaptiveNeuronsGivesTheUninterruptedOutput() throws {
+    var conductanceExp = AdExParameters()
+    conductanceExp.synapseType = .conductance
+    var conductanceAlpha = conductanceExp
+    conductanceAlpha.synapseShape = .alpha
+    conductanceAlpha.tauSynapticExcitatoryMs = 2
     var alif = ALIFParameters()
     alif.thresholdIncrementMV = 0.5
     alif.currentIncrementPA = 30
@@ -58,6 +63,8 @@ final class CheckpointTests: XCTestCase {
             Population(name: "l", size: 70, model: .alif(alif), initialState: ["v": .uniform(low: -65, high: -52)]),
             Population(
               name: "a", size: 45, model: .adex(AdExParameters()), initialState: ["v": .uniform(low: -70, high: -55)]),
+            Population(name: "ce", size: 20, model: .adex(conductanceExp)),
+            Population(name: "ca", size: 21, model: .adex(conductanceAlpha)),
           ],
           projections: [
             Projection(
@@ -69,20 +76,34 @@ final class CheckpointTests: XCTestCase {
             Projection(
               name: "al", source: "a", target: "l", connectivity: .fixedProbability(0.1), weight: .constant(-1),
               delayMs: .constant(2), receptor: .inhibitory),
+            Projection(
+              name: "xce", source: "x", target: "ce", connectivity: .fixedProbability(0.2), weight: .constant(6),
+              delayMs: .constant(1), receptor: .excitatory),
+            Projection(
+              name: "xca", source: "x", target: "ca", connectivity: .fixedProbability(0.2), weight: .constant(6),
+              delayMs: .constant(1), receptor: .excitatory),
+            Projection(
+              name: "lca", source: "l", target: "ca", connectivity: .fixedProbability(0.2), weight: .constant(4),
+              delayMs: .constant(1), receptor: .inhibitory),
           ],
           currentInjections: [
-            .init(name: "c", population: "a", neurons: nil, schedule: [.init(startMs: 0, amplitudePA: 600)])
+            .init(name: "c", population: "a", neurons: nil, schedule: [.init(startMs: 0, amplitudePA: 600)]),
+            .init(name: "d", population: "ce", neurons: nil, schedule: [.init(startMs: 0, amplitudePA: 500)]),
+            .init(name: "e", population: "ca", neurons: nil, schedule: [.init(startMs: 0, amplitudePA: 500)]),
           ],
           recording: RecordingPlan(
-            spikePopulations: ["l", "a"],
+            spikePopulations: ["l", "a", "ce", "ca"],
             state: [
               .init(population: "l", variables: ["v", "a", "w"], neurons: [0, 69], intervalMs: 1),
               .init(population: "a", variables: ["v", "w", "s_e"], neurons: [1, 44], intervalMs: 1),
+              .init(population: "ca", variables: ["v", "w", "g_e", "g_i"], neurons: [0, 20], intervalMs: 1),
             ]))
       }
       let (reference, _) = try simulate(experiment(1))
       XCTAssertGreaterThan(reference.spikes["l"]?.timesMs.count ?? 0, 10)
       XCTAssertGreaterThan(reference.spikes["a"]?.timesMs.count ?? 0, 10)
+      XCTAssertGreaterThan(reference.spikes["ce"]?.timesMs.count ?? 0, 10)
+      XCTAssertGreaterThan(reference.spikes["ca"]?.timesMs.count ?? 0, 10)
       try checkResumes(experiment, everyMs: 70, threads: 2, resumeThreads: [3, 1, 4, 2], expected: 4)
     }
   }

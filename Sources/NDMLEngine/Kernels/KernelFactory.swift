@@ -28,6 +28,8 @@ enum KernelFactory {
         perNeuron: pop.neuronModels?.map { if case .lifCoba(let q) = $0 { q } else { p } })
     case .alif(let p):
       ALIFKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
+    case .adex(let p) where p.synapseType == .conductance:
+      AdExConductanceKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .adex(let p):
       AdExKernel<S>(parameters: p, size: pop.size, dtMs: dtMs, initial: initial)
     case .loihiCuba(let p):

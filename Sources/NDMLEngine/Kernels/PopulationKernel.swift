@@ -378,6 +378,7 @@ enum KernelHandle<Scalar: EngineScalar> {
   case lifCobaAlpha(Unmanaged<LIFCobaAlphaKernel<Scalar>>)
   case alif(Unmanaged<ALIFKernel<Scalar>>)
   case adex(Unmanaged<AdExKernel<Scalar>>)
+  case adexConductance(Unmanaged<AdExConductanceKernel<Scalar>>)
   case loihiCuba(Unmanaged<LoihiCubaKernel<Scalar>>)
   case poisson(Unmanaged<PoissonKernel<Scalar>>)
   case spikeSource(Unmanaged<SpikeSourceKernel<Scalar>>)
@@ -391,6 +392,7 @@ enum KernelHandle<Scalar: EngineScalar> {
     case let k as LIFCobaAlphaKernel<Scalar>: self = .lifCobaAlpha(.passUnretained(k))
     case let k as ALIFKernel<Scalar>: self = .alif(.passUnretained(k))
     case let k as AdExKernel<Scalar>: self = .adex(.passUnretained(k))
+    case let k as AdExConductanceKernel<Scalar>: self = .adexConductance(.passUnretained(k))
     case let k as LoihiCubaKernel<Scalar>: self = .loihiCuba(.passUnretained(k))
     case let k as PoissonKernel<Scalar>: self = .poisson(.passUnretained(k))
     case let k as SpikeSourceKernel<Scalar>: self = .spikeSource(.passUnretained(k))
@@ -412,6 +414,8 @@ enum KernelHandle<Scalar: EngineScalar> {
     case .lifCobaAlpha(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .alif(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .adex(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
+    case .adexConductance(let k):
+      return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .loihiCuba(let k): return k._withUnsafeGuaranteedRef { $0.step(n, neurons: neurons, spikes: spikes) }
     case .poisson(let k): k._withUnsafeGuaranteedRef { $0.emit(n, part: part, spikes: spikes) }
     case .spikeSource(let k): k._withUnsafeGuaranteedRef { $0.emit(n, spikes: spikes) }

@@ -1,4 +1,5 @@
-/// Adaptive exponential integrate-and-fire neuron with current-based exponential synapses (`adex`).
+/// Adaptive exponential integrate-and-fire neuron (`adex`) with current-based exponential synapses
+/// or, with `synapse_type: conductance`, conductance-based exponential or alpha synapses.
 ///
 /// ## Equations
 /// Brette & Gerstner 2005, with synaptic currents `s_e`, `s_i` in pA and an injected current `I`:
@@ -10,6 +11,20 @@
 /// A presynaptic spike adds its weight in pA to `s_e` (excitatory receptor, weight ≥ 0) or `s_i`
 /// (inhibitory, weight ≤ 0). When `V > V_peak` the neuron spikes: `V ← V_r`, `w ← w + b`, and `V`
 /// is held at `V_r` for `tau_ref` (0 by default) while `w` and the synaptic currents evolve.
+///
+/// ## Conductance-based synapses (`synapse_type: conductance`)
+/// NEST's `aeif_cond_exp` / `aeif_cond_alpha`, PyNN's `EIF_cond_exp_isfa_ista` /
+/// `EIF_cond_alpha_isfa_ista`: the synaptic currents become `g_e (E_e − V) + g_i (E_i − V)`,
+///
+///     C dV/dt = −g_L (V − E_L) + g_L Δ_T exp((V − V_T)/Δ_T) − w + I + g_e (E_e − V) + g_i (E_i − V)
+///     τ_w dw/dt = a (V − E_L) − w
+///
+/// with conductances `g_e`, `g_i` in nS. A spike adds its weight in nS (≥ 0 on both receptors; the
+/// receptor picks the reversal potential). The conductance's time course is `synapse_shape`:
+/// `exponential` (a jump of the weight, then `g·e^(−t/τ)`) or `alpha` (`w·(t/τ)·e^(1−t/τ)`, peak
+/// `w` at `t = τ`, integrated as `dg/dt = −g/τ + y`, `dy/dt = −y/τ`, a spike adding `w·e/τ` to `y`).
+/// As in NEST the synaptic term is evaluated at `min(V, V_peak)` like the rest of the right-hand
+/// side.
 ///
 /// ## Numerics
 /// The exponential term makes the membrane equation nonlinear, so there is no exact propagator.
@@ -25,6 +40,21 @@
 /// same pattern classes as at `dt = 0.01 ms` (in both precisions); the tonic cell's intervals are
 /// ≈ 0.1 ms longer than at 0.01 ms (its 60th spike 6 ms later); spikes fall in the very steps of
 /// Brian2's `rk4` with the same clamps (`Tests/python/test_neuron_models.py`).
+///
+/// The conductance variant uses the same RK4 step for (V, w) with the conductances taken exactly
+/// at the stage times `t`, `t + h/2`, `t + h` (both shapes have closed-form propagators:
+/// `g(t + s) = g·e^(−s/τ)`, resp. `(g + y·s)·e^(−s/τ)`), so the scheme is RK4 of the full
+/// non-autonomous system, not a frozen-conductance splitting: fourth order between input spikes,
+/// which arrive on the grid. The crossing step differs from the current-based model: it is redone
+/// in 10 RK4 substeps, and the reset (`V ← V_r`, `w ← w + b`) happens at the end of the first
+/// substep that ends above `V_peak`, the rest of the step integrated from there (`V` held at `V_r`
+/// when `tau_ref > 0`), as NEST resets inside its step; the spike is still stamped at the end of
+/// the step. (Resetting at the end of the step makes each reset on average half a step late, an
+/// error that builds up over a spike train.) Measured against NEST 3's adaptive RKF45
+/// (`aeif_cond_exp`, `aeif_cond_alpha`; `experiments/adex_conductance.yaml`,
+/// `Tests/python/test_adex_conductance.py`): subthreshold `V` to 4·10⁻⁶ mV at `dt = 0.1 ms` (the
+/// float32 of the samples), 4·10⁻⁴ mV at 1 ms and 3·10⁻⁵ mV at 0.5 ms (alpha conductances); spike
+/// counts equal and spike times within two steps of NEST's at the same resolution.
 ///
 /// ## Parameters
 /// | config key      | Swift name                   | default   | meaning |
@@ -43,19 +73,27 @@
 /// | `tau_syn_e_ms`  | `tauSynapticExcitatoryMs`    | 5 ms      | excitatory synaptic current decay (> 0) |
 /// | `tau_syn_i_ms`  | `tauSynapticInhibitoryMs`    | 10 ms     | inhibitory synaptic current decay (> 0) |
 /// | `i_bias_pA`     | `biasCurrentPA`              | 0 pA      | constant bias current |
+/// | `synapse_type`  | `synapseType`                | `current` | `current` or `conductance` |
+/// | `synapse_shape` | `synapseShape`               | `exponential` | `exponential`, or `alpha` (conductance only) |
+/// | `e_rev_e_mV`    | `excitatoryReversalMV`       | 0 mV      | E_e (conductance only) |
+/// | `e_rev_i_mV`    | `inhibitoryReversalMV`       | −80 mV    | E_i (conductance only) |
+///
+/// With conductances, `tau_syn_e_ms`, `tau_syn_i_ms` are the conductances' time constants.
 ///
 /// Defaults: Brette & Gerstner 2005's regular-spiking cell (C, g_L, E_L, V_T, Δ_T, a, τ_w, b,
 /// V_r = E_L); V_peak = 0 mV as in Naud et al. 2008 and NEST's `aeif` models. Naud et al.'s eight
 /// firing patterns: `experiments/adex_firing_patterns.yaml`.
 ///
 /// State: `v` (mV, `init.v_mV`, default `v_rest`), `w` (pA, `init.w_pA`, 0), `s_e`, `s_i` (pA,
-/// `init.s_e_pA`, `init.s_i_pA`, 0).
+/// `init.s_e_pA`, `init.s_i_pA`, 0); with conductances `g_e`, `g_i` (nS, `init.g_e_nS`,
+/// `init.g_i_nS`, 0) instead of `s_e`, `s_i`.
 ///
 /// ## References
 /// 1. Brette R, Gerstner W (2005) Adaptive exponential integrate-and-fire model as an effective
 ///    description of neuronal activity. J Neurophysiol 94:3637–3642. doi:10.1152/jn.00686.2005
 /// 2. Naud R, Marcille N, Clopath C, Gerstner W (2008) Firing patterns in the adaptive exponential
 ///    integrate-and-fire model. Biol Cybern 99:335–347. doi:10.1007/s00422-008-0264-7
+/// 3. NEST models `aeif_cond_exp` and `aeif_cond_alpha` (NEST 3 documentation).
 public struct AdExParameters: Sendable, Equatable {
   /// Membrane capacitance C in pF.
   public var capacitancePF = 281.0
@@ -85,6 +123,14 @@ public struct AdExParameters: Sendable, Equatable {
   public var tauSynapticInhibitoryMs = 10.0
   /// Constant bias current in pA.
   public var biasCurrentPA = 0.0
+  /// Whether synaptic input is a current (pA) or a conductance (nS).
+  public var synapseType = AdExSynapseType.current
+  /// Time course of the synaptic variable (`alpha` needs conductance synapses).
+  public var synapseShape = SynapseShape.exponential
+  /// E_e in mV: excitatory reversal potential (conductance synapses).
+  public var excitatoryReversalMV = 0.0
+  /// E_i in mV: inhibitory reversal potential (conductance synapses).
+  public var inhibitoryReversalMV = -80.0
 
   /// Brette & Gerstner 2005's defaults (the table above).
   public init() {}
@@ -109,8 +155,15 @@ public struct AdExParameters: Sendable, Equatable {
     out += requireFinite([
       ("v_rest_mV", restingPotentialMV), ("v_t_mV", exponentialThresholdMV), ("v_peak_mV", peakMV),
       ("v_reset_mV", resetMV), ("a_nS", subthresholdAdaptationNS), ("b_pA", spikeAdaptationPA),
-      ("i_bias_pA", biasCurrentPA),
+      ("i_bias_pA", biasCurrentPA), ("e_rev_e_mV", excitatoryReversalMV), ("e_rev_i_mV", inhibitoryReversalMV),
     ])
+    if synapseType == .current && synapseShape == .alpha {
+      out.append(
+        .init(
+          key: "synapse_shape",
+          message:
+            "alpha needs synapse_type: conductance (the current-based adex has exponential synaptic currents)"))
+    }
     if !(refractoryMs >= 0) || !refractoryMs.isFinite {
       out.append(.init(key: "tau_ref_ms", message: "must be ≥ 0 ms, got \(refractoryMs)"))
     }
@@ -132,4 +185,12 @@ public struct AdExParameters: Sendable, Equatable {
       $0 > 0
     }.min()
   }
+}
+
+/// How a spike acts on an `adex` neuron (`synapse_type:` in its `params`).
+public enum AdExSynapseType: String, Sendable, Equatable, CaseIterable {
+  /// A jump of the synaptic current `s_e`/`s_i` in pA (the default).
+  case current
+  /// A conductance in nS with reversal potentials E_e, E_i (NEST's `aeif_cond_exp`/`aeif_cond_alpha`).
+  case conductance
 }
