@@ -12,9 +12,9 @@ EXPECTED_FAILURES = {
         "PyNN's composed PointNeuron models (AdExp/LIF + AlphaPSR/CurrExpPostSynapticResponse with "
         "named receptors) are not mapped"),
     # Models NDML does not have yet.
-    "test_EIF_cond_alpha_isfa_ista": "NDML's adex has current-based synapses; PyNN's EIF is conductance-based",
-    "test_record_vm_and_gsyn_from_assembly": "uses EIF_cond_exp_isfa_ista (conductance-based AdEx)",
-    "test_scenario4": "uses EIF_cond_exp_isfa_ista (conductance-based AdEx)",
+    "test_scenario4": (
+        "Tsodyks–Markram synapses with distance-dependent (per-synapse) delays: NDML keeps u, x per "
+        "source neuron and needs one delay per short_term projection"),
     "test_SpikeSourceGamma": "no gamma-process spike source in NDML",
     "test_SpikeSourcePoissonRefractory": "no Poisson source with dead time in NDML",
     "test_simple_stochastic_synapse": "no stochastic transmission (SimpleStochasticSynapse) in NDML",

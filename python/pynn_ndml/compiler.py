@@ -158,11 +158,16 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
     size = population.size
     u = {key: np.broadcast_to(np.asarray(v, dtype=float), (size,)) for key, v in p.items()}
     model = celltype.ndml_model
-    params = {
-        "tau_m_ms": u["tau_m"], "c_m_pF": u["cm"] * 1000.0, "v_rest_mV": u["v_rest"],
-        "v_thresh_mV": u["v_thresh"], "v_reset_mV": u["v_reset"], "tau_ref_ms": u["tau_refrac"],
-    }
-    if "tau_syn_E" in u:
+    if model == "adex":
+        params = _adex(u, population)
+    else:
+        params = {
+            "tau_m_ms": u["tau_m"], "c_m_pF": u["cm"] * 1000.0, "v_rest_mV": u["v_rest"],
+            "v_thresh_mV": u["v_thresh"], "v_reset_mV": u["v_reset"], "tau_ref_ms": u["tau_refrac"],
+        }
+    if model == "adex":
+        pass
+    elif "tau_syn_E" in u:
         params["tau_syn_e_ms"] = u["tau_syn_E"]
         params["tau_syn_i_ms"] = u["tau_syn_I"]
     else:  # IF_curr_delta
@@ -174,7 +179,7 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
         params["e_rev_e_mV"] = u["e_rev_E"]
         params["e_rev_i_mV"] = u["e_rev_I"]
     # One number where all neurons agree, else a list (NDML's per-neuron parameters).
-    params = {key: _number_or_list(v) for key, v in params.items()}
+    params = {key: v if isinstance(v, str) else _number_or_list(v) for key, v in params.items()}
     shape = getattr(celltype, "ndml_synapse_shape", None)
     if shape:
         params["synapse_shape"] = shape
@@ -186,13 +191,16 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
         schedule = [{"start_ms": b, "amplitude_pA": (o * 1000.0).tolist()}
                     for b, o in zip(bounds, offsets)]
         inputs[f"{name}_i_offset"] = {"type": "current", "population": name, "schedule": schedule}
-    resistance = u["tau_m"] / u["cm"]  # MΩ, per neuron
+    resistance = u["tau_m"] / u["cm"]  # MΩ, per neuron (current-based targets only)
     init = {}
     initial = population.initial_values
     if "v" in initial:
         init["v_mV"] = _init_value(initial["v"], population.size, 1.0)
+    if model == "adex" and "w" in initial:
+        init["w_pA"] = _init_value(initial["w"], population.size, 1000.0)
     synaptic = {"lif_cuba": (("isyn_exc", "s_e_mV", resistance), ("isyn_inh", "s_i_mV", resistance)),
-                "lif_coba": (("gsyn_exc", "g_e_nS", 1000.0), ("gsyn_inh", "g_i_nS", 1000.0))}
+                "lif_coba": (("gsyn_exc", "g_e_nS", 1000.0), ("gsyn_inh", "g_i_nS", 1000.0)),
+                "adex": (("gsyn_exc", "g_e_nS", 1000.0), ("gsyn_inh", "g_i_nS", 1000.0))}
     for pynn_name, key, scale in synaptic[model]:
         if pynn_name in initial:
             value = _init_value(initial[pynn_name], population.size, scale)
@@ -204,8 +212,24 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
     return params, init, resistance
 
 
+def _adex(u, population):
+    """PyNN's EIF_cond_*_isfa_ista → NDML's `adex` with conductance synapses (one parameter set per
+    population: NDML's adex has no per-neuron parameters)."""
+    def one(key):
+        return _uniform(u[key], f"{key} of {population.label}")
+
+    return {
+        "c_m_pF": one("cm") * 1000.0, "g_leak_nS": one("cm") * 1000.0 / one("tau_m"),
+        "v_rest_mV": one("v_rest"), "v_t_mV": one("v_thresh"), "delta_t_mV": one("delta_T"),
+        "v_peak_mV": one("v_spike"), "v_reset_mV": one("v_reset"), "a_nS": one("a"),
+        "tau_w_ms": one("tau_w"), "b_pA": one("b") * 1000.0, "tau_ref_ms": one("tau_refrac"),
+        "tau_syn_e_ms": one("tau_syn_E"), "tau_syn_i_ms": one("tau_syn_I"),
+        "e_rev_e_mV": one("e_rev_E"), "e_rev_i_mV": one("e_rev_I"), "synapse_type": "conductance",
+    }
+
+
 def _number_or_list(values):
-    values = np.asarray(values, dtype=float)
+    values = np.atleast_1d(np.asarray(values, dtype=float))
     return float(values[0]) if np.all(values == values[0]) else values.tolist()
 
 
@@ -221,8 +245,10 @@ def _init_value(lazy, size, scale):
 
 def _state_variable(model, variable, celltype):
     table = {"v": ("v", 1.0)}
-    if model == "lif_coba":
+    if model in ("lif_coba", "adex"):
         table.update({"gsyn_exc": ("g_e", 1e-3), "gsyn_inh": ("g_i", 1e-3)})
+    if model == "adex":
+        table["w"] = ("w", 1e-3)  # pA → nA
     if variable not in table:
         raise NotImplementedError(
             f"NDML: recording {variable} of {type(celltype).__name__} is not supported")
@@ -311,7 +337,7 @@ def _projection(j, projection, state, snapshots, index_of, resistance, work, out
                 continue
             target = state.populations[tp]
             model = target.celltype.ndml_model
-            if model == "lif_coba":
+            if model in ("lif_coba", "adex"):
                 unit, scale = "nS", 1000.0
             elif type(target.celltype).__name__ == "IF_curr_delta":
                 unit, scale = "mV", 1.0

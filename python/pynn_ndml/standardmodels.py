@@ -51,12 +51,8 @@ class HH_cond_exp(ModelNotAvailable):
     """Hodgkin–Huxley neurons are outside NDML's scope (point LIF-family models only)."""
 
 
-class EIF_cond_exp_isfa_ista(ModelNotAvailable):
-    """NDML's `adex` has current-based synapses; PyNN's EIF models are conductance-based."""
-
-
-class EIF_cond_alpha_isfa_ista(ModelNotAvailable):
-    """NDML's `adex` has current-based synapses; PyNN's EIF models are conductance-based."""
+EIF_cond_exp_isfa_ista = _cell(cells.EIF_cond_exp_isfa_ista, "adex")
+EIF_cond_alpha_isfa_ista = _cell(cells.EIF_cond_alpha_isfa_ista, "adex", "alpha")
 
 
 class Izhikevich(ModelNotAvailable):
