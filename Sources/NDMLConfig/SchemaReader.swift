@@ -120,7 +120,8 @@ struct SchemaReader {
     let path = "populations.\(name)"
     guard
       let f = reader.fields(
-        node, path: path, allowed: ["size", "model", "params", "init", "homeostasis"], required: ["size", "model"]),
+        node, path: path, allowed: ["size", "model", "params", "init", "homeostasis", "changes"],
+        required: ["size", "model"]),
       let size = f.int("size"), let modelName = f.choice("model", NeuronModel.configNames)
     else { return nil }
     let model: NeuronModel
@@ -203,6 +204,10 @@ struct SchemaReader {
     var population = Population(name: name, size: size, model: model, initialState: initial)
     population.neuronModels = neuronModels
     population.perNeuronParameterKeys = perNeuronKeys
+    if let changes = f.node("changes") {
+      population.parameterChanges = readChanges(
+        changes, path: path + ".changes", model: model, neuronModels: neuronModels, size: size)
+    }
     if f.node("homeostasis") != nil {
       guard let h = readHomeostasis(f.sub("homeostasis", allowed: HomeostasisKeys.allowed)) else { return nil }
       population.homeostasis = h
@@ -225,6 +230,74 @@ struct SchemaReader {
       return wrap(q)
     }
     return (wrap(p), models, keys)
+  }
+
+  /// `populations.<p>.changes`: a list of `{at_ms, params: {key: number or list}}`; each change
+  /// applies its keys to the parameters in force (`lif_cuba`, `lif_coba`).
+  private func readChanges(
+    _ node: ConfigNode, path: String, model: NeuronModel, neuronModels: [NeuronModel]?, size: Int
+  ) -> [ParameterChange] {
+    guard case .sequence(let items) = node.kind else {
+      reader.fail(path, "must be a list of {at_ms, params: {...}}", at: node)
+      return []
+    }
+    var current = neuronModels ?? Array(repeating: model, count: size)
+    var out: [ParameterChange] = []
+    for (k, item) in items.enumerated() {
+      let itemPath = "\(path)[\(k)]"
+      guard let f = reader.fields(item, path: itemPath, allowed: ["at_ms", "params"], required: ["at_ms", "params"]),
+        let at = f.double("at_ms")
+      else { continue }
+      var keys: [String] = []
+      switch model {
+      case .lifCuba:
+        let base = current.map { if case .lifCuba(let p) = $0 { p } else { LIFCubaParameters() } }
+        let (next, set) = applyChange(
+          ModelParameterKeys.lifCuba, to: base, from: f.sub("params", allowed: ModelParameterKeys.lifCuba.map(\.key)))
+        (current, keys) = (next.map(NeuronModel.lifCuba), set)
+      case .lifCoba:
+        let base = current.map { if case .lifCoba(let p) = $0 { p } else { LIFCobaParameters() } }
+        let (next, set) = applyChange(
+          ModelParameterKeys.lifCoba, to: base, from: f.sub("params", allowed: ModelParameterKeys.lifCoba.map(\.key)))
+        (current, keys) = (next.map(NeuronModel.lifCoba), set)
+      default:
+        reader.fail(
+          path, "parameter changes are supported for lif_cuba and lif_coba, not \(model.configName)", at: node)
+        return []
+      }
+      out.append(ParameterChange(atMs: at, neuronModels: current, keys: keys))
+    }
+    return out
+  }
+
+  /// Sets each key of `fields` (a number, or a list with one value per neuron) on every neuron's
+  /// parameters; returns them and the keys set.
+  private func applyChange<Record>(
+    _ table: [(key: String, field: WritableKeyPath<Record, Double>)], to base: [Record], from fields: Fields?
+  ) -> ([Record], [String]) {
+    guard let fields else { return (base, []) }
+    var out = base
+    var keys: [String] = []
+    for (key, field) in table {
+      guard let node = fields.node(key) else { continue }
+      if case .sequence(let items) = node.kind {
+        guard items.count == base.count else {
+          reader.fail(
+            fields.keyPath(key),
+            "lists \(items.count) values; give one number or exactly one per neuron (size \(base.count))",
+            at: node)
+          continue
+        }
+        guard let values = numbers(node, path: fields.keyPath(key)) else { continue }
+        for i in out.indices { out[i][keyPath: field] = values[i] }
+      } else if let v = fields.double(key) {
+        for i in out.indices { out[i][keyPath: field] = v }
+      } else {
+        continue
+      }
+      keys.append(key)
+    }
+    return (out, keys)
   }
 
   /// Reads a model's parameters where each may be a number or a list of `size` numbers (one per

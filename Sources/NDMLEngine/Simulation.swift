@@ -30,6 +30,8 @@ final class Simulation<Scalar: EngineScalar> {
   private var currents: CurrentSchedule
   /// Steps at which injected currents change, ascending.
   private let currentChangeSteps: [Int]
+  /// Per step: the populations whose parameters change then (`changes:`), with their new models.
+  private let parameterChanges: [Int: [(population: Int, models: [NeuronModel])]]
   /// When sine and noise inputs change.
   private let periodicCurrentChanges: PeriodicCurrentChanges
   private var spikeRecorders: [Int: SpikeRecorder] = [:]
@@ -61,6 +63,13 @@ final class Simulation<Scalar: EngineScalar> {
     stepCount = experiment.simulation.stepCount
     currents = CurrentSchedule(experiment: experiment)
     currentChangeSteps = currents.changeSteps
+    var byStep: [Int: [(population: Int, models: [NeuronModel])]] = [:]
+    for (p, pop) in experiment.populations.enumerated() {
+      for change in pop.parameterChanges where experiment.simulation.steps(forMs: change.atMs) < stepCount {
+        byStep[experiment.simulation.steps(forMs: change.atMs), default: []].append((p, change.neuronModels))
+      }
+    }
+    parameterChanges = byStep
     periodicCurrentChanges = currents.periodicChanges
     spikeTotals = Array(repeating: 0, count: experiment.populations.count)
   }
@@ -521,6 +530,9 @@ final class Simulation<Scalar: EngineScalar> {
       recorder.snapshot(timeMs: Double(n) * dt)
       if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
     }
+    for (p, models) in parameterChanges[n] ?? [] {
+      (kernels[p] as! any ParameterChangingKernel).setParameters(models, carryingCurrent: true)
+    }
     currents.apply(upTo: n, kernels: kernels)
   }
 
@@ -574,7 +586,9 @@ final class Simulation<Scalar: EngineScalar> {
     let periods = serialPeriods(flushEvery: flushEvery)
     // Steps with serial work off the periodic grid: step-wise current changes, memory events; and
     // the changes of sine and noise inputs.
-    let changes = Array(Set(currentChangeSteps + memoryTrackers.flatMap(\.eventSteps))).sorted()
+    let changes = Array(
+      Set(currentChangeSteps + memoryTrackers.flatMap(\.eventSteps) + parameterChanges.keys)
+    ).sorted()
     let periodicCurrents = periodicCurrentChanges
     /// The first step after `n` with serial work (allocates nothing: it runs at every serial step).
     func nextSerialStep(after n: Int) -> Int {
@@ -859,6 +873,12 @@ final class Simulation<Scalar: EngineScalar> {
         throw CheckpointError.stateMismatch("population \(experiment.populations[p].name): input ring differs")
       }
       try rings[p]?.restore(from: &archive)
+    }
+    // Parameter changes before step n: the restored drives already reflect them.
+    for step in parameterChanges.keys.sorted() where step < n {
+      for (p, models) in parameterChanges[step]! {
+        (kernels[p] as! any ParameterChangingKernel).setParameters(models, carryingCurrent: false)
+      }
     }
     for t in plasticity.keys.sorted() {
       try archive.section("projection \(tables[t].projectionName)", shape: [tables[t].count])

@@ -57,6 +57,10 @@ public struct LoihiQuantizer: Sendable {
         throw LoihiExportError.unsupported(
           key: path + ".model", reason: LoihiExportError.adaptiveModelReason(pop.model))
       case .lifCuba(let p):
+        if !pop.parameterChanges.isEmpty {
+          throw LoihiExportError.unsupported(
+            key: path + ".changes", reason: "changes parameters during the run; a Loihi network's parameters are fixed")
+        }
         if let key = pop.perNeuronParameterKeys.first {
           throw LoihiExportError.unsupported(
             key: path + ".params.\(key)",

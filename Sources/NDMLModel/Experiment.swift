@@ -83,6 +83,25 @@ public struct Experiment: Sendable, Equatable {
       if !seen.insert(pop.name).inserted { add(path, "is defined twice") }
       if pop.size < 1 { add(path + ".size", "must be ≥ 1, got \(pop.size)") }
       add(path + ".params", pop.model.violations(size: pop.size))
+      var previousMs = 0.0
+      for (k, change) in pop.parameterChanges.enumerated() {
+        let at = "\(path).changes[\(k)]"
+        if !(change.atMs > previousMs) || !change.atMs.isFinite {
+          add(
+            at + ".at_ms",
+            "(\(change.atMs) ms) must be after the start and after the previous change (\(previousMs) ms)")
+        }
+        previousMs = max(previousMs, change.atMs)
+        if change.atMs >= simulation.durationMs {
+          add(at + ".at_ms", "(\(change.atMs) ms) is at or after the end of the run; it has no effect", warning: true)
+        }
+        var reported = Set<String>()
+        for (i, model) in change.neuronModels.enumerated() {
+          for v in model.violations(size: pop.size) where reported.insert(v.key).inserted {
+            add(at + ".params." + v.key, "(neuron \(i)) " + v.message)
+          }
+        }
+      }
       if let models = pop.neuronModels {
         if models.count != pop.size {
           add(path + ".params", "per-neuron parameters for \(models.count) neurons, the population has \(pop.size)")

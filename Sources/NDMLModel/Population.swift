@@ -1,3 +1,23 @@
+/// New parameter values from a time on (`populations.<p>.changes`): what a PyNN script's
+/// `Population.set(...)` between two `run()` calls becomes. The neurons keep their state; the
+/// injected current is carried over (a neuron's drive is recomputed with the new resting
+/// potential and resistance or leak).
+public struct ParameterChange: Sendable, Equatable {
+  /// When the new values take effect (ms; rounded to the step grid).
+  public var atMs: Double
+  /// Every neuron's model from then on.
+  public var neuronModels: [NeuronModel]
+  /// The config keys the change sets (for messages).
+  public var keys: [String]
+
+  /// Creates a change.
+  public init(atMs: Double, neuronModels: [NeuronModel], keys: [String]) {
+    self.atMs = atMs
+    self.neuronModels = neuronModels
+    self.keys = keys
+  }
+}
+
 /// A named group of neurons (or spike sources) sharing one model and parameter set.
 public struct Population: Sendable, Equatable {
   /// Unique name (used in results paths such as `/spikes/<name>`).
@@ -16,6 +36,8 @@ public struct Population: Sendable, Equatable {
   public var neuronModels: [NeuronModel]?
   /// The config keys given per neuron (for messages).
   public var perNeuronParameterKeys: [String] = []
+  /// Parameter changes during the run (`changes:`, `lif_cuba` and `lif_coba`), in time order.
+  public var parameterChanges: [ParameterChange] = []
 
   /// Creates a population.
   public init(

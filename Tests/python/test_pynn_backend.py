@@ -91,6 +91,46 @@ def test_repeated_runs_equal_one_run_with_the_schedule(sim, run_ndml, tmp_path):
     assert len(spikes_pynn[0]) > 0 and v_pynn[:, 1].max() > -64.5, "DC drives spikes, inputs PSPs"
 
 
+def test_parameters_set_between_runs_equal_one_run_with_changes(sim, run_ndml, tmp_path):
+    """`cells.set(...)` between run() calls becomes NDML's `changes:`; the data equal one NDML run
+    of a hand-written config with the same changes. Changing τ_m/c_m of a current-based population
+    with inputs is refused (its nA weights would change meaning in mV)."""
+    sim.setup(timestep=0.1)
+    cells = sim.Population(2, sim.IF_cond_exp(i_offset=0.5, v_thresh=-50.0), label="cells")
+    cells.record("v")
+    sim.run(30.0)
+    cells.set(tau_m=10.0, v_rest=-70.0)
+    cells[1:2].set(v_thresh=-55.0)
+    sim.run(30.0)
+    v_pynn = np.array(cells.get_data().segments[0].analogsignals[0])
+
+    base = {"c_m_pF": 1000.0, "g_leak_nS": 50.0, "v_rest_mV": -65.0, "v_thresh_mV": -50.0, "v_reset_mV": -65.0,
+            "tau_ref_ms": 0.1, "tau_syn_e_ms": 5.0, "tau_syn_i_ms": 5.0, "e_rev_e_mV": 0.0, "e_rev_i_mV": -70.0,
+            "i_bias_pA": 500.0}
+    config = {"simulation": {"duration_ms": 60.1, "dt_ms": 0.1},
+              "populations": {"cells": {"size": 2, "model": "lif_coba", "params": base, "init": {"v_mV": -65.0},
+                                        "changes": [{"at_ms": 30.0, "params": {"g_leak_nS": 100.0, "v_rest_mV": -70.0,
+                                                                               "v_thresh_mV": [-50.0, -55.0]}}]}},
+              "record": {"state": [{"population": "cells", "variables": ["v"], "neurons": [0, 1],
+                                    "interval_ms": 0.1}]}}
+    path = tmp_path / "changes.json"
+    path.write_text(json.dumps(config))
+    run_ndml("run", path, "-o", tmp_path / "changes.h5", "-q")
+    with h5py.File(tmp_path / "changes.h5") as f:
+        v_native = f["report/cells/v/data"][:601].astype(float)
+    np.testing.assert_array_equal(v_pynn, v_native)
+    assert v_pynn[300, 0] != v_pynn[600, 0]
+
+    sim.setup(timestep=0.1)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+    cells = sim.Population(1, sim.IF_curr_exp())
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.5))
+    sim.run(10.0)
+    cells.set(tau_m=10.0)
+    with pytest.raises(NotImplementedError, match="tau_m/cm"):
+        sim.run(10.0)
+
+
 def test_reset_replays_and_seed_determines(sim):
     def segment(seed):
         sim.setup(timestep=0.1, rng_seed=seed)

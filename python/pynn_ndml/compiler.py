@@ -49,16 +49,6 @@ def _uniform(values, what):
     return float(values.flat[0]) if values.size else 0.0
 
 
-def _constant_over_segment(snapshots, index, name, what):
-    first = np.asarray(snapshots[0]["populations"][index][name], dtype=float)
-    for snap in snapshots[1:]:
-        if not np.array_equal(np.asarray(snap["populations"][index][name], dtype=float), first):
-            raise NotImplementedError(
-                f"NDML: changing {what} between run() calls is not supported (only spike times, "
-                "Poisson rates, current sources and i_offset may change); call reset() first")
-    return first
-
-
 class Plan:
     """How NDML's results map back onto the PyNN objects."""
 
@@ -104,8 +94,12 @@ def build_config(state, work: Path, prefix=""):
         elif model == "poisson":
             entry["params"] = _poisson_schedule(snapshots, bounds, k, population.size)
         else:
-            params, init, r = _neuron(celltype, population, snapshots, bounds, k, inputs, name)
+            targeted = any(population in _populations_of(p.post) for p in state.projections)
+            params, init, r = _neuron(celltype, population, snapshots, bounds, k, inputs, name, targeted)
+            changes = params.pop("changes", None)
             entry["params"] = params
+            if changes:
+                entry["changes"] = changes
             if init:
                 entry["init"] = init
             resistance[k] = r
@@ -151,12 +145,15 @@ def population_names(populations):
             for k, label in enumerate(labels)]
 
 
+def _populations_of(cells):
+    """The populations behind a Population, PopulationView or Assembly."""
+    members = cells.populations if hasattr(cells, "populations") else [cells]
+    return [getattr(p, "grandparent", p) for p in members]
+
+
 # -- neurons ----------------------------------------------------------------------------------
-def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
-    p = {key: _constant_over_segment(snapshots, k, key, f"{key} of {population.label}")
-         for key in celltype.default_parameters if key != "i_offset"}
-    size = population.size
-    u = {key: np.broadcast_to(np.asarray(v, dtype=float), (size,)) for key, v in p.items()}
+def _ndml_parameters(celltype, u, population):
+    """NDML's parameters (one number, or a list per neuron) from PyNN's per-neuron values `u`."""
     model = celltype.ndml_model
     if model == "adex":
         params = _adex(u, population)
@@ -165,21 +162,47 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
             "tau_m_ms": u["tau_m"], "c_m_pF": u["cm"] * 1000.0, "v_rest_mV": u["v_rest"],
             "v_thresh_mV": u["v_thresh"], "v_reset_mV": u["v_reset"], "tau_ref_ms": u["tau_refrac"],
         }
-    if model == "adex":
-        pass
-    elif "tau_syn_E" in u:
-        params["tau_syn_e_ms"] = u["tau_syn_E"]
-        params["tau_syn_i_ms"] = u["tau_syn_I"]
-    else:  # IF_curr_delta
-        params["tau_syn_e_ms"] = 0.0
-        params["tau_syn_i_ms"] = 0.0
+        if "tau_syn_E" in u:
+            params["tau_syn_e_ms"] = u["tau_syn_E"]
+            params["tau_syn_i_ms"] = u["tau_syn_I"]
+        else:  # IF_curr_delta
+            params["tau_syn_e_ms"] = 0.0
+            params["tau_syn_i_ms"] = 0.0
     if model == "lif_coba":
         del params["tau_m_ms"]
         params["g_leak_nS"] = u["cm"] * 1000.0 / u["tau_m"]
         params["e_rev_e_mV"] = u["e_rev_E"]
         params["e_rev_i_mV"] = u["e_rev_I"]
     # One number where all neurons agree, else a list (NDML's per-neuron parameters).
-    params = {key: v if isinstance(v, str) else _number_or_list(v) for key, v in params.items()}
+    return {key: v if isinstance(v, str) else _number_or_list(v) for key, v in params.items()}
+
+
+def _neuron(celltype, population, snapshots, bounds, k, inputs, name, targeted):
+    size = population.size
+    keys = [key for key in celltype.default_parameters if key != "i_offset"]
+    per_snapshot = [
+        {key: np.broadcast_to(np.asarray(s["populations"][k][key], dtype=float), (size,)) for key in keys}
+        for s in snapshots]
+    u = per_snapshot[0]
+    model = celltype.ndml_model
+    ndml = [_ndml_parameters(celltype, values, population) for values in per_snapshot]
+    params = dict(ndml[0])
+    # Parameters set between run() calls: NDML's parameter changes at the boundaries.
+    changes = []
+    for at, previous, values, pynn in zip(bounds[1:], ndml, ndml[1:], per_snapshot[1:]):
+        diff = {key: v for key, v in values.items() if v != previous[key]}
+        if not diff:
+            continue
+        if model == "adex":
+            raise NotImplementedError(
+                f"NDML: changing {', '.join(sorted(diff))} of {population.label} ({type(celltype).__name__}) "
+                "between run() calls is not supported (only lif models take parameter changes)")
+        resistance_changes = not np.array_equal(pynn["tau_m"] / pynn["cm"], u["tau_m"] / u["cm"])
+        if model == "lif_cuba" and targeted and resistance_changes:
+            raise NotImplementedError(
+                f"NDML: changing tau_m/cm of {population.label} between run() calls changes what its "
+                "synaptic weights (nA) mean in NDML's mV; not supported for a population with inputs")
+        changes.append({"at_ms": at, "params": diff})
     shape = getattr(celltype, "ndml_synapse_shape", None)
     if shape:
         params["synapse_shape"] = shape
@@ -192,6 +215,8 @@ def _neuron(celltype, population, snapshots, bounds, k, inputs, name):
                     for b, o in zip(bounds, offsets)]
         inputs[f"{name}_i_offset"] = {"type": "current", "population": name, "schedule": schedule}
     resistance = u["tau_m"] / u["cm"]  # MΩ, per neuron (current-based targets only)
+    if changes:
+        params["changes"] = changes
     init = {}
     initial = population.initial_values
     if "v" in initial:

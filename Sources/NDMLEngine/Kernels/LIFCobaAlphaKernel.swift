@@ -32,7 +32,8 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let rule: SpikeResetRule<Scalar>
   private let leakTimesRest: Double
   /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
-  private let varying: LIFCobaPerNeuron<Scalar>?
+  private var varying: LIFCobaPerNeuron<Scalar>?
+  private let dtMs: Double
 
   init(
     parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
@@ -40,6 +41,7 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   ) {
     self.size = size
     varying = perNeuron.map { LIFCobaPerNeuron($0, dtMs: h, alpha: true) }
+    dtMs = h
     let (te, ti) = (p.tauSynapticExcitatoryMs, p.tauSynapticInhibitoryMs)
     leak = Scalar(p.leakConductanceNS)
     reversalE = Scalar(p.excitatoryReversalMV)
@@ -168,5 +170,24 @@ extension LIFCobaAlphaKernel: ArrayStateKernel {
       ("v", v), ("g_e", ge), ("g_i", gi), ("y_e", ye), ("y_i", yi), ("arrived_e", arrivedE), ("arrived_i", arrivedI),
       ("refractory", refractory), ("leak drive (pA)", leakDrive),
     ]
+  }
+}
+
+extension LIFCobaAlphaKernel: ParameterChangingKernel {
+  func setParameters(_ models: [NeuronModel], carryingCurrent: Bool) {
+    let ps = models.map { model -> LIFCobaParameters in
+      guard case .lifCoba(let q) = model else { preconditionFailure("LIFCobaAlphaKernel takes lifCoba parameters") }
+      return q
+    }
+    let new = LIFCobaPerNeuron<Scalar>(ps, dtMs: dtMs, alpha: true)
+    if carryingCurrent {
+      for i in 0..<size {
+        // The drive is g_L·E_L + I: keep I (pA), take the new g_L·E_L.
+        let currentPA = Double(leakDrive[i]) - (varying?.leakTimesRest[i] ?? leakTimesRest)
+        leakDrive[i] = Scalar(new.leakTimesRest[i] + currentPA)
+      }
+    }
+    varying?.deallocate()
+    varying = new
   }
 }

@@ -21,7 +21,8 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let rule: SpikeResetRule<Scalar>
   private let leakTimesRest: Double
   /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
-  private let varying: LIFCobaPerNeuron<Scalar>?
+  private var varying: LIFCobaPerNeuron<Scalar>?
+  private let dtMs: Double
 
   init(
     parameters p: LIFCobaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
@@ -29,6 +30,7 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   ) {
     self.size = size
     varying = perNeuron.map { LIFCobaPerNeuron($0, dtMs: h, alpha: false) }
+    dtMs = h
     leak = Scalar(p.leakConductanceNS)
     reversalE = Scalar(p.excitatoryReversalMV)
     reversalI = Scalar(p.inhibitoryReversalMV)
@@ -164,5 +166,24 @@ struct LIFCobaPerNeuron<Scalar: EngineScalar> {
     for p in [leak, reversalE, reversalI, stepOverCapacitance, decayE, decayI] { p.deallocate() }
     for p in [rateE, rateI, jumpE, jumpI] { p?.deallocate() }
     rule.deallocate()
+  }
+}
+
+extension LIFCobaKernel: ParameterChangingKernel {
+  func setParameters(_ models: [NeuronModel], carryingCurrent: Bool) {
+    let ps = models.map { model -> LIFCobaParameters in
+      guard case .lifCoba(let q) = model else { preconditionFailure("LIFCobaKernel takes lifCoba parameters") }
+      return q
+    }
+    let new = LIFCobaPerNeuron<Scalar>(ps, dtMs: dtMs, alpha: false)
+    if carryingCurrent {
+      for i in 0..<size {
+        // The drive is g_L·E_L + I: keep I (pA), take the new g_L·E_L.
+        let currentPA = Double(leakDrive[i]) - (varying?.leakTimesRest[i] ?? leakTimesRest)
+        leakDrive[i] = Scalar(new.leakTimesRest[i] + currentPA)
+      }
+    }
+    varying?.deallocate()
+    varying = new
   }
 }

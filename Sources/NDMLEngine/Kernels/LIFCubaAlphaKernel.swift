@@ -34,7 +34,8 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let rule: SpikeResetRule<Scalar>
   private let restingPotential, resistanceMOhm: Double
   /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
-  private let varying: LIFCubaPerNeuron<Scalar>?
+  private var varying: LIFCubaPerNeuron<Scalar>?
+  private let dtMs: Double
 
   init(
     parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
@@ -43,6 +44,7 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     precondition(p.tauSynapticExcitatoryMs > 0 && p.tauSynapticInhibitoryMs > 0, "alpha synapses need τ_syn > 0")
     self.size = size
     varying = perNeuron.map { LIFCubaPerNeuron($0, dtMs: h, alpha: true) }
+    dtMs = h
     let tm = p.tauMembraneMs
     let (te, ti) = (p.tauSynapticExcitatoryMs, p.tauSynapticInhibitoryMs)
     p22 = Scalar(exp(-h / tm))
@@ -179,5 +181,25 @@ extension LIFCubaAlphaKernel: ArrayStateKernel {
       ("v", v), ("s_e", se), ("s_i", si), ("y_e", ye), ("y_i", yi), ("arrived_e", arrivedE), ("arrived_i", arrivedI),
       ("refractory", refractory), ("resting drive (mV)", restingDrive),
     ]
+  }
+}
+
+extension LIFCubaAlphaKernel: ParameterChangingKernel {
+  func setParameters(_ models: [NeuronModel], carryingCurrent: Bool) {
+    let ps = models.map { model -> LIFCubaParameters in
+      guard case .lifCuba(let q) = model else { preconditionFailure("LIFCubaAlphaKernel takes lifCuba parameters") }
+      return q
+    }
+    let new = LIFCubaPerNeuron<Scalar>(ps, dtMs: dtMs, alpha: true)
+    if carryingCurrent {
+      for i in 0..<size {
+        // The drive is v∞ = E_L + R·I: keep I (pA), take the new E_L and R.
+        let (rest, r) = (varying?.restingPotential[i] ?? restingPotential, varying?.resistanceMOhm[i] ?? resistanceMOhm)
+        let currentPA = (Double(restingDrive[i]) - rest) * 1000 / r
+        restingDrive[i] = Scalar(new.restingPotential[i] + new.resistanceMOhm[i] * currentPA / 1000)
+      }
+    }
+    varying?.deallocate()
+    varying = new
   }
 }

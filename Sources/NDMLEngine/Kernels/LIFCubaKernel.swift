@@ -21,7 +21,8 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   private let rule: SpikeResetRule<Scalar>
   private let restingPotential, resistanceMOhm: Double
   /// Per-neuron coefficients when the population's neurons differ (`params` lists), else nil.
-  private let varying: LIFCubaPerNeuron<Scalar>?
+  private var varying: LIFCubaPerNeuron<Scalar>?
+  private let dtMs: Double
 
   init(
     parameters p: LIFCubaParameters, size: Int, dtMs h: Double, initial: [String: (Int) -> Double],
@@ -29,6 +30,7 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   ) {
     self.size = size
     varying = perNeuron.map { LIFCubaPerNeuron($0, dtMs: h, alpha: false) }
+    dtMs = h
     p22 = Scalar(exp(-h / p.tauMembraneMs))
     p21e = Scalar(
       Propagator.synapticToMembrane(
@@ -177,5 +179,25 @@ struct LIFCubaPerNeuron<Scalar: EngineScalar> {
     for p in [p22, p21e, p21i, p11e, p11i] { p.deallocate() }
     for p in [p31e, p31i, p12e, p12i, jumpE, jumpI] { p?.deallocate() }
     rule.deallocate()
+  }
+}
+
+extension LIFCubaKernel: ParameterChangingKernel {
+  func setParameters(_ models: [NeuronModel], carryingCurrent: Bool) {
+    let ps = models.map { model -> LIFCubaParameters in
+      guard case .lifCuba(let q) = model else { preconditionFailure("LIFCubaKernel takes lifCuba parameters") }
+      return q
+    }
+    let new = LIFCubaPerNeuron<Scalar>(ps, dtMs: dtMs, alpha: false)
+    if carryingCurrent {
+      for i in 0..<size {
+        // The drive is v∞ = E_L + R·I: keep I (pA), take the new E_L and R.
+        let (rest, r) = (varying?.restingPotential[i] ?? restingPotential, varying?.resistanceMOhm[i] ?? resistanceMOhm)
+        let currentPA = (Double(restingDrive[i]) - rest) * 1000 / r
+        restingDrive[i] = Scalar(new.restingPotential[i] + new.resistanceMOhm[i] * currentPA / 1000)
+      }
+    }
+    varying?.deallocate()
+    varying = new
   }
 }

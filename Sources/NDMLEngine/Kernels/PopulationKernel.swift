@@ -324,6 +324,14 @@ struct SpikeResetRule<Scalar: EngineScalar> {
   }
 }
 
+/// A kernel whose parameters a `changes:` entry sets during the run (serial work, between steps).
+protocol ParameterChangingKernel: AnyObject {
+  /// Takes every neuron's new parameters. With `carryingCurrent` each neuron's drive is recomputed
+  /// so that the current injected into it stays the same; without (restoring a checkpoint, whose
+  /// drives are already those of the new parameters) only the coefficients change.
+  func setParameters(_ models: [NeuronModel], carryingCurrent: Bool)
+}
+
 /// Per-neuron threshold, reset and refractory steps of a population whose neurons differ
 /// (``SpikeResetRule`` with arrays instead of one value); padding lanes copy neuron 0's values.
 struct PerNeuronResetRule<Scalar: EngineScalar> {

@@ -1,0 +1,147 @@
+"""Parameter changes during a run (`populations.<p>.changes`, what PyNN's `Population.set` between
+`run()` calls becomes): the membrane follows the closed-form solution with the old parameters
+before the change and the new ones after it (the injected current carried over), the threshold
+change shows in the spikes, the run before the change is that of a run without it, 1 and 2
+threads agree, a run killed and resumed after the change equals the uninterrupted one, and bad
+changes are refused with the key named."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+DT = 0.1
+T_CHANGE = 40.0
+
+
+def _run(run_ndml, tmp_path, name, config, *extra):
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(config))
+    out = tmp_path / f"{name}.h5"
+    run_ndml("run", path, "-o", out, "-q", *extra)
+    return out
+
+
+def _relax(v0, v_inf, tau, t):
+    return v_inf + (v0 - v_inf) * np.exp(-t / tau)
+
+
+@pytest.mark.parametrize("model", ["lif_cuba", "lif_coba"])
+def test_membrane_follows_old_then_new_parameters(model, run_ndml, tmp_path):
+    current = 150.0  # pA, i_bias (carried over the change)
+    if model == "lif_cuba":
+        before = {"tau_m_ms": 20.0, "c_m_pF": 250.0, "v_rest_mV": -65.0}
+        after = {"tau_m_ms": 8.0, "c_m_pF": 100.0, "v_rest_mV": -70.0}
+
+        def steady(p):
+            r = p["tau_m_ms"] / p["c_m_pF"]  # GΩ: R·I[pA] in mV
+            return p["v_rest_mV"] + r * current, p["tau_m_ms"]
+    else:
+        before = {"c_m_pF": 200.0, "g_leak_nS": 10.0, "v_rest_mV": -60.0}
+        after = {"c_m_pF": 200.0, "g_leak_nS": 25.0, "v_rest_mV": -65.0}
+
+        def steady(p):
+            return p["v_rest_mV"] + current / p["g_leak_nS"], p["c_m_pF"] / p["g_leak_nS"]
+    params = {**before, "v_thresh_mV": 1000.0, "v_reset_mV": -70.0, "i_bias_pA": current}
+    config = {"simulation": {"dt_ms": DT, "duration_ms": 100.0},
+              "populations": {"n": {"size": 2, "model": model, "params": params,
+                                    "changes": [{"at_ms": T_CHANGE, "params": after}]}},
+              "record": {"state": [{"population": "n", "variables": ["v"], "neurons": [0, 1], "interval_ms": DT}]}}
+    with h5py.File(_run(run_ndml, tmp_path, model, config)) as f:
+        v = f["report/n/v/data"][:, 0].astype(float)
+    t = np.arange(v.size) * DT
+    k = int(round(T_CHANGE / DT))
+    v_inf, tau = steady(before)
+    expected_before = _relax(before["v_rest_mV"], v_inf, tau, t[: k + 1])
+    v_inf2, tau2 = steady(after)
+    expected_after = _relax(expected_before[-1], v_inf2, tau2, t[k:] - T_CHANGE)
+    # lif_cuba is exact (float32 storage only); lif_coba's exponential Euler is exact for constant
+    # conductances too (no synaptic input here).
+    np.testing.assert_allclose(v[: k + 1], expected_before, atol=2e-5)
+    np.testing.assert_allclose(v[k:], expected_after, atol=2e-5)
+    assert abs(v_inf2 - v_inf) > 1.0, "the change moves the steady state"
+
+
+def _network(duration_ms=2000.0, changes=True):
+    rng = np.random.default_rng(3)
+    n = 300
+    cells = {"size": n, "model": "lif_cuba",
+             "params": {"tau_m_ms": 20.0, "v_thresh_mV": -50.0, "i_bias_pA": 120.0},
+             "init": {"v_mV": rng.uniform(-65, -50, n).round(3).tolist()}}
+    if changes:
+        cells["changes"] = [{"at_ms": duration_ms * 0.3, "params": {"v_thresh_mV": -45.0}},
+                            {"at_ms": duration_ms * 0.6, "params": {"tau_m_ms": rng.uniform(10, 30, n).round(3).tolist(),
+                                                                   "v_thresh_mV": -52.0}}]
+    return {"simulation": {"dt_ms": DT, "duration_ms": duration_ms, "seed": 4},
+            "populations": {"drive": {"size": 100, "model": "poisson", "params": {"rate_Hz": 30}}, "cells": cells},
+            "projections": {"in": {"source": "drive", "target": "cells", "connectivity": {"fixed_probability": 0.1},
+                                   "weight_mV": 1.5},
+                            "rec": {"source": "cells", "target": "cells", "connectivity": {"fixed_probability": 0.05},
+                                    "weight_mV": -0.5, "receptor": "inhibitory"}},
+            "record": {"spikes": ["cells"]}}
+
+
+def test_threshold_change_shows_and_threads_agree(run_ndml, tmp_path):
+    spikes = []
+    for threads in (1, 2):
+        with h5py.File(_run(run_ndml, tmp_path, f"net{threads}", _network(), "--threads", str(threads))) as f:
+            spikes.append((f["spikes/cells/timestamps"][:], f["spikes/cells/node_ids"][:]))
+    for a, b in zip(*spikes):
+        np.testing.assert_array_equal(a, b)
+    with h5py.File(_run(run_ndml, tmp_path, "unchanged", _network(changes=False))) as f:
+        plain = f["spikes/cells/timestamps"][:]
+    t = spikes[0][0]
+    np.testing.assert_array_equal(t[t < 600.0], plain[plain < 600.0])
+    rate = [np.sum((t >= lo) & (t < hi)) for lo, hi in ((0, 600), (600, 1200), (1200, 2000))]
+    rate = [r / w for r, w in zip(rate, (600, 600, 800))]
+    assert rate[1] < 0.7 * rate[0], f"a higher threshold lowers the rate: {rate}"
+    assert rate[2] > rate[1], f"a lower threshold raises it again: {rate}"
+
+
+def test_killed_and_resumed_run_equals_the_uninterrupted_run(ndml_bin, repo_root, tmp_path):
+    from test_checkpoint import assert_same_results, kill_after_checkpoint
+
+    config = tmp_path / "net.json"
+    config.write_text(json.dumps(_network(duration_ms=40000.0)))
+    reference = tmp_path / "reference.h5"
+    subprocess.run([str(ndml_bin), "run", str(config), "-q", "-o", str(reference)], check=True, timeout=600)
+    out, checkpoint = tmp_path / "run.h5", tmp_path / "run.h5.ckpt"
+    first = [str(ndml_bin), "run", str(config), "-q", "-o", str(out), "--threads", "2", "--checkpoint-every-ms", "26000"]
+    assert kill_after_checkpoint(first, repo_root, checkpoint, random.Random(2), None), "killed after a checkpoint"
+    done = subprocess.run([str(ndml_bin), "resume", str(checkpoint), "-q", "--threads", "1"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert_same_results(reference, out)
+
+
+@pytest.mark.parametrize("changes, needle", [
+    ([{"at_ms": 0, "params": {"tau_m_ms": 10}}], "populations.n.changes[0].at_ms"),
+    ([{"at_ms": 5, "params": {"tau_m_ms": 10}}, {"at_ms": 3, "params": {"tau_m_ms": 12}}],
+     "populations.n.changes[1].at_ms"),
+    ([{"at_ms": 5, "params": {"tau_m_ms": -1}}], "populations.n.changes[0].params.tau_m_ms"),
+    ([{"at_ms": 5, "params": {"tau_m_ms": [1, 2, 3]}}], "populations.n.changes[0].params.tau_m_ms: lists 3 values"),
+    ([{"at_ms": 5, "params": {"bogus": 1}}], "populations.n.changes[0].params.bogus"),
+    ([{"at_ms": 5}], "populations.n.changes[0]"),
+])
+def test_bad_changes_are_refused(changes, needle, ndml_bin, tmp_path):
+    config = {"simulation": {"duration_ms": 10}, "populations": {"n": {"size": 2, "model": "lif_cuba",
+                                                                       "changes": changes}}}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(config))
+    proc = subprocess.run([str(ndml_bin), "validate", str(path)], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert needle in proc.stderr, proc.stderr
+
+
+def test_changes_on_other_models_are_refused(ndml_bin, tmp_path):
+    config = {"simulation": {"duration_ms": 10},
+              "populations": {"n": {"size": 2, "model": "adex", "changes": [{"at_ms": 5, "params": {"b_pA": 1}}]}}}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(config))
+    proc = subprocess.run([str(ndml_bin), "validate", str(path)], capture_output=True, text=True)
+    assert proc.returncode != 0 and "lif_cuba and lif_coba" in proc.stderr, proc.stderr
