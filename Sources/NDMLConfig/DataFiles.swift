@@ -198,6 +198,28 @@ extension DataFiles {
   }
 }
 
+extension DataFiles {
+  /// A 1-D numeric dataset of an HDF5 file, every value finite.
+  static func readNumbersHDF5(_ url: URL, dataset path: String) throws -> [Double] {
+    let file = try openHDF5(url)
+    defer { try? file.close() }
+    let name = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    guard file.root.contains(name) else { throw DataFileError(url: url, line: nil, message: "has no dataset /\(name)") }
+    let set = try file.root.openDataset(name)
+    guard try set.shape().count == 1 else { throw DataFileError(url: url, line: nil, message: "/\(name) must be 1-D") }
+    let values: [Double]
+    do {
+      values = try set.readNumbers()
+    } catch {
+      throw DataFileError(url: url, line: nil, message: "/\(name): \(error)")
+    }
+    if let bad = values.firstIndex(where: { !$0.isFinite }) {
+      throw DataFileError(url: url, line: nil, message: "/\(name)[\(bad)] is not finite")
+    }
+    return values
+  }
+}
+
 /// A problem in a data file named by a config.
 struct DataFileError: Error, CustomStringConvertible {
   let url: URL

@@ -479,7 +479,7 @@ struct SchemaReader {
     let path = "projections.\(name)"
     let allowed = [
       "source", "target", "connectivity", "weight_mV", "weight_nS", "weight_pA", "weight_int", "delay_ms", "receptor",
-      "allow_autapses", "plasticity", "loihi", "consolidation", "short_term",
+      "allow_autapses", "plasticity", "loihi", "consolidation", "short_term", "weight_changes",
     ]
     guard let f = reader.fields(node, path: path, allowed: allowed, required: ["source", "target", "connectivity"]),
       let source = f.string("source"), let target = f.string("target")
@@ -543,7 +543,47 @@ struct SchemaReader {
       if let v = g.double("x0") { p.initialX = v }
       projection.shortTerm = p
     }
+    if let changes = f.node("weight_changes") {
+      projection.weightChanges = readWeightChanges(changes, path: path + ".weight_changes", unit: unit ?? "mV")
+    }
     return projection
+  }
+
+  /// `weight_changes`: a list of `{at_ms, weight_<unit>}` (every synapse) or `{at_ms, from_file,
+  /// dataset}` (an HDF5 dataset with one weight per synapse of the explicit list, in list order).
+  private func readWeightChanges(_ node: ConfigNode, path: String, unit: String) -> [WeightChange] {
+    guard case .sequence(let items) = node.kind else {
+      reader.fail(path, "must be a list of {at_ms, weight_\(unit)} or {at_ms, from_file, dataset}", at: node)
+      return []
+    }
+    var out: [WeightChange] = []
+    for (k, item) in items.enumerated() {
+      let itemPath = "\(path)[\(k)]"
+      guard
+        let f = reader.fields(
+          item, path: itemPath, allowed: ["at_ms", "weight_\(unit)", "from_file", "dataset"], required: ["at_ms"]),
+        let at = f.double("at_ms")
+      else { continue }
+      if let w = f.double("weight_\(unit)") {
+        if f.node("from_file") != nil { reader.fail(itemPath, "give weight_\(unit) or from_file, not both", at: item) }
+        out.append(WeightChange(atMs: at, weights: [w]))
+      } else if let file = f.string("from_file") {
+        guard let dataset = f.string("dataset") else {
+          reader.fail(itemPath + ".dataset", "is required with from_file (the weights' dataset)", at: item)
+          continue
+        }
+        let url = DataFiles.resolve(file, relativeTo: configURL)
+        do {
+          out.append(WeightChange(atMs: at, weights: try DataFiles.readNumbersHDF5(url, dataset: dataset)))
+        } catch {
+          reader.fail(itemPath + ".from_file", "\(error)", at: f.node("from_file"))
+        }
+      } else {
+        reader.fail(
+          itemPath, "give weight_\(unit) (every synapse) or from_file with dataset (one per synapse)", at: item)
+      }
+    }
+    return out
   }
 
   private func readPlasticity(_ node: ConfigNode, path: String, unit: String) -> PlasticityRule? {

@@ -32,6 +32,8 @@ final class Simulation<Scalar: EngineScalar> {
   private let currentChangeSteps: [Int]
   /// Per step: the populations whose parameters change then (`changes:`), with their new models.
   private let parameterChanges: [Int: [(population: Int, models: [NeuronModel])]]
+  /// Per step: the projections whose weights change then (`weight_changes:`), with the new weights.
+  private let weightChanges: [Int: [(projection: Int, weights: [Double])]]
   /// When sine and noise inputs change.
   private let periodicCurrentChanges: PeriodicCurrentChanges
   private var spikeRecorders: [Int: SpikeRecorder] = [:]
@@ -70,6 +72,13 @@ final class Simulation<Scalar: EngineScalar> {
       }
     }
     parameterChanges = byStep
+    var weightsByStep: [Int: [(projection: Int, weights: [Double])]] = [:]
+    for (t, proj) in experiment.projections.enumerated() {
+      for change in proj.weightChanges where experiment.simulation.steps(forMs: change.atMs) < stepCount {
+        weightsByStep[experiment.simulation.steps(forMs: change.atMs), default: []].append((t, change.weights))
+      }
+    }
+    weightChanges = weightsByStep
     periodicCurrentChanges = currents.periodicChanges
     spikeTotals = Array(repeating: 0, count: experiment.populations.count)
   }
@@ -254,6 +263,19 @@ final class Simulation<Scalar: EngineScalar> {
   private func postsynapticDelaySteps(_ t: Int) -> Int {
     guard case .pairSTDP(let p) = experiment.projections[t].plasticity, p.dendriticDelayFraction > 0 else { return 0 }
     return Int((2 * p.dendriticDelayFraction * Double(tables[t].uniformDelaySteps)).rounded())
+  }
+
+  /// Sets the weights of (static) projection `t`: one for every synapse, or one per synapse of its
+  /// explicit list in list order (the table holds the list sorted by (source, target, index)).
+  private func setWeights(_ weights: [Double], projection t: Int) {
+    let table = tables[t]
+    guard weights.count > 1 else {
+      for s in 0..<table.count { table.weights[s] = Scalar(weights[0]) }
+      return
+    }
+    guard case .explicit(let list) = experiment.projections[t].connectivity else { return }
+    let order = list.indices.sorted { (list[$0].source, list[$0].target, $0) < (list[$1].source, list[$1].target, $1) }
+    for (s, i) in order.enumerated() { table.weights[s] = Scalar(weights[i]) }
   }
 
   /// Per projection that ``groupsByDelay(_:)``: this step's input per delay and target, and its
@@ -533,6 +555,7 @@ final class Simulation<Scalar: EngineScalar> {
     for (p, models) in parameterChanges[n] ?? [] {
       (kernels[p] as! any ParameterChangingKernel).setParameters(models, carryingCurrent: true)
     }
+    for (t, weights) in weightChanges[n] ?? [] { setWeights(weights, projection: t) }
     currents.apply(upTo: n, kernels: kernels)
   }
 
@@ -587,7 +610,7 @@ final class Simulation<Scalar: EngineScalar> {
     // Steps with serial work off the periodic grid: step-wise current changes, memory events; and
     // the changes of sine and noise inputs.
     let changes = Array(
-      Set(currentChangeSteps + memoryTrackers.flatMap(\.eventSteps) + parameterChanges.keys)
+      Set(currentChangeSteps + memoryTrackers.flatMap(\.eventSteps) + parameterChanges.keys + weightChanges.keys)
     ).sorted()
     let periodicCurrents = periodicCurrentChanges
     /// The first step after `n` with serial work (allocates nothing: it runs at every serial step).
@@ -873,6 +896,10 @@ final class Simulation<Scalar: EngineScalar> {
         throw CheckpointError.stateMismatch("population \(experiment.populations[p].name): input ring differs")
       }
       try rings[p]?.restore(from: &archive)
+    }
+    // Static weights are not in the checkpoint: the changes before step n are made again.
+    for step in weightChanges.keys.sorted() where step < n {
+      for (t, weights) in weightChanges[step]! { setWeights(weights, projection: t) }
     }
     // Parameter changes before step n: the restored drives already reflect them.
     for step in parameterChanges.keys.sorted() where step < n {

@@ -316,6 +316,54 @@ public struct Experiment: Sendable, Equatable {
       + populations.map(\.name).joined(separator: ", ")
   }
 
+  /// `weight_changes` of a projection: times, lengths, signs.
+  private func validate(weightChanges proj: Projection, path: String, unit: String) -> [ExperimentIssue] {
+    var out: [ExperimentIssue] = []
+    var previousMs = 0.0
+    for (k, change) in proj.weightChanges.enumerated() {
+      let at = "\(path).weight_changes[\(k)]"
+      if !(change.atMs > previousMs) || !change.atMs.isFinite {
+        out.append(
+          .init(
+            keyPath: at + ".at_ms",
+            message: "(\(change.atMs) ms) must be after the start and the previous change (\(previousMs) ms)"))
+      }
+      previousMs = max(previousMs, change.atMs)
+      if proj.plasticity != nil || proj.consolidation != nil {
+        out.append(
+          .init(
+            keyPath: at,
+            message: "a plastic projection's weights are the rule's; weight changes apply to static projections"))
+      }
+      if change.weights.count > 1 {
+        guard case .explicit(let list) = proj.connectivity else {
+          out.append(
+            .init(
+              keyPath: at + ".from_file",
+              message: "per-synapse weights need an explicit list (connectivity: {from_file: ...}) to give their order")
+          )
+          continue
+        }
+        if change.weights.count != list.count {
+          out.append(
+            .init(
+              keyPath: at + ".from_file",
+              message: "holds \(change.weights.count) weights; the projection's list has \(list.count) synapses"))
+        }
+      }
+      let excitatory = proj.receptor == .excitatory || unit == "nS"
+      if let bad = change.weights.first(where: { excitatory ? $0 < 0 : $0 > 0 }) {
+        out.append(
+          .init(
+            keyPath: at,
+            message:
+              "weight \(bad) \(unit) breaks the sign rule of the \(proj.receptor.rawValue) receptor (\(excitatory ? "≥ 0" : "≤ 0"))"
+          ))
+      }
+    }
+    return out
+  }
+
   private func validate(projection proj: Projection, path: String) -> [ExperimentIssue] {
     var out: [ExperimentIssue] = []
     func add(_ key: String, _ message: String) {
@@ -335,6 +383,10 @@ public struct Experiment: Sendable, Equatable {
     }
     for (key, value) in [("weight_\(unit)", proj.weight), ("delay_ms", proj.delayMs)] {
       if case .perNeuron = value { add(".\(key)", "takes a constant or a distribution, not a per-neuron list") }
+    }
+    out += validate(weightChanges: proj, path: path, unit: unit)
+    if !proj.weightChanges.isEmpty, case .loihiCuba = dst.model {
+      add(".weight_changes", "Loihi weights are fixed integers; weight changes apply to float targets")
     }
     if let stp = proj.shortTerm {
       for v in stp.violations() { add(".short_term.\(v.key)", v.message) }

@@ -23,6 +23,22 @@ public enum Connectivity: Sendable, Equatable {
   }
 }
 
+/// New weights from a time on (`projections.<p>.weight_changes`): what a PyNN script's
+/// `Projection.set(weight=...)` between two `run()` calls becomes.
+public struct WeightChange: Sendable, Equatable {
+  /// When the new weights take effect (ms; rounded to the step grid).
+  public var atMs: Double
+  /// One weight for every synapse, or one per synapse of the explicit list (list order), in the
+  /// projection's weight unit.
+  public var weights: [Double]
+
+  /// Creates a change.
+  public init(atMs: Double, weights: [Double]) {
+    self.atMs = atMs
+    self.weights = weights
+  }
+}
+
 /// One synapse of an explicit connection list; weight and delay fall back to the projection's.
 public struct ExplicitSynapse: Sendable, Equatable {
   /// Source neuron index.
@@ -79,6 +95,8 @@ public struct Projection: Sendable, Equatable {
   /// How a projection onto a `loihi_cuba` population quantises and scales its integer weights
   /// (config `loihi:`; Lava's defaults when absent). Ignored for other targets.
   public var loihi = LoihiSynapseSettings()
+  /// Weight changes during the run (`weight_changes:`), in time order.
+  public var weightChanges: [WeightChange] = []
 
   /// Creates a projection.
   public init(

@@ -248,11 +248,11 @@ def test_unsupported_models_and_values_raise_pynn_exceptions(sim):
     with pytest.raises(NotImplementedError, match="Izhikevich"):
         sim.Population(1, sim.Izhikevich())
     sim.setup()
-    cells = sim.Population(2, sim.IF_cond_exp())
+    cells = sim.Population(2, sim.EIF_cond_exp_isfa_ista())
     cells.record("v")
     sim.run(5.0)
-    cells.set(tau_m=15.0)
-    with pytest.raises(NotImplementedError, match="tau_m.*between run"):
+    cells.set(tau_w=100.0)
+    with pytest.raises(NotImplementedError, match="tau_w_ms.*between run"):
         sim.run(5.0)
 
 
@@ -277,3 +277,25 @@ def test_eif_models_match_pynn_nest(ndml_bin):
         assert len(ours["spikes"][1]) >= 10, "the driven cell fires repeatedly"
         assert np.abs(np.array(ours["v0"]) - np.array(theirs["v0"])).max() < 0.02
         assert abs(ours["w1_last"] - theirs["w1_last"]) < 1e-3
+
+
+def test_weights_set_between_runs_take_effect_then(sim):
+    """`Projection.set(weight=...)` between run() calls becomes NDML's weight_changes: the PSP of
+    the target neuron scales with the new weight from the second segment on (brian2's ticket 235
+    scenario: only the changed synapse's target fires more)."""
+    sim.setup(timestep=0.1)
+    src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[5.0, 255.0]] * 3))
+    cells = sim.Population(3, sim.IF_curr_exp(v_thresh=1000.0), label="cells")
+    prj = sim.Projection(src, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.5, delay=1.0))
+    cells.record("v")
+    sim.run(250.0)
+    new = np.where(np.eye(3), 0.5, np.nan)
+    new[1, 1] = 1.5
+    prj.set(weight=new)
+    sim.run(250.0)
+    v = np.array(cells.get_data().segments[0].analogsignals[0])
+    first, second = v[:2500].max(axis=0) + 65.0, v[2500:].max(axis=0) + 65.0
+    np.testing.assert_allclose(first, first[0], rtol=1e-6)
+    np.testing.assert_allclose(second[[0, 2]], first[[0, 2]], rtol=1e-5)
+    np.testing.assert_allclose(second[1], 3 * first[1], rtol=1e-4)
+    assert np.array(prj.get("weight", format="array"))[1, 1] == 1.5

@@ -334,12 +334,19 @@ def _projection(j, projection, state, snapshots, index_of, resistance, work, out
                 prefix=""):
     names = population_names(state.populations)
     values = snapshots[0]["projections"][j] if snapshots else projection._snapshot()
-    for snap in snapshots[1:]:
+    # Weights set between run() calls become NDML weight changes (static synapses); any other
+    # synapse attribute that changes is refused.
+    weight_history = [(0.0, values["weight"])]
+    for at, snap in zip(state.boundaries[1:], snapshots[1:]):
         for key, v in snap["projections"][j].items():
-            if not np.array_equal(v, values[key]):
-                raise NotImplementedError(
-                    f"NDML: changing the {key} of projection {projection.label} between run() "
-                    "calls is not supported; call reset() first")
+            if np.array_equal(v, values[key]) or (key == "weight" and type(projection.synapse_type).__name__ in
+                                                  ("StaticSynapse", "TsodyksMarkramSynapse")):
+                continue
+            raise NotImplementedError(
+                f"NDML: changing the {key} of projection {projection.label} between run() calls is not "
+                "supported (only the weights of static and Tsodyks-Markram synapses); call reset() first")
+        if not np.array_equal(snap["projections"][j]["weight"], weight_history[-1][1]):
+            weight_history.append((at, snap["projections"][j]["weight"]))
     projection._finish_arrays()
     pre_cells = np.asarray(projection.pre.all_cells)
     post_cells = np.asarray(projection.post.all_cells)
@@ -384,8 +391,14 @@ def _projection(j, projection, state, snapshots, index_of, resistance, work, out
                 group["weight"] = weights[rows] * scale
                 if not uniform_delay:
                     group["delay_ms"] = d
+                changes = []
+                for k, (at, w) in enumerate(weight_history[1:], start=1):
+                    group[f"weight_{k}"] = w[rows] * scale
+                    changes.append({"at_ms": at, "from_file": str(path), "dataset": f"{name}/weight_{k}"})
             entry = {"source": names[sp], "target": names[tp], "receptor": receptor,
                      "connectivity": {"from_file": str(path), "group": name}, "allow_autapses": True}
+            if changes:
+                entry["weight_changes"] = changes
             if uniform_delay:
                 entry["delay_ms"] = float(d[0])
             if kind == "TsodyksMarkramSynapse":
