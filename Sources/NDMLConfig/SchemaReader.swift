@@ -280,15 +280,8 @@ struct SchemaReader {
     var keys: [String] = []
     for (key, field) in table {
       guard let node = fields.node(key) else { continue }
-      if case .sequence(let items) = node.kind {
-        guard items.count == base.count else {
-          reader.fail(
-            fields.keyPath(key),
-            "lists \(items.count) values; give one number or exactly one per neuron (size \(base.count))",
-            at: node)
-          continue
-        }
-        guard let values = numbers(node, path: fields.keyPath(key)) else { continue }
+      if case .sequence = node.kind {
+        guard let values = perNeuronValues(node, path: fields.keyPath(key), size: base.count) else { continue }
         for i in out.indices { out[i][keyPath: field] = values[i] }
       } else if let v = fields.double(key) {
         for i in out.indices { out[i][keyPath: field] = v }
@@ -298,6 +291,17 @@ struct SchemaReader {
       keys.append(key)
     }
     return (out, keys)
+  }
+
+  /// A parameter given per neuron: a list of exactly `size` numbers (nil after an error).
+  private func perNeuronValues(_ node: ConfigNode, path: String, size: Int) -> [Double]? {
+    guard case .sequence(let items) = node.kind else { return nil }
+    guard items.count == size else {
+      reader.fail(
+        path, "lists \(items.count) values; give one number or exactly one per neuron (size \(size))", at: node)
+      return nil
+    }
+    return numbers(node, path: path)
   }
 
   /// Reads a model's parameters where each may be a number or a list of `size` numbers (one per
@@ -313,15 +317,8 @@ struct SchemaReader {
     var lists: [(field: WritableKeyPath<Record, Double>, values: [Double])] = []
     for (key, field) in table {
       guard let node = fields.node(key) else { continue }
-      if case .sequence(let items) = node.kind {
-        guard items.count == size else {
-          reader.fail(
-            fields.keyPath(key),
-            "lists \(items.count) values; give one number or exactly one per neuron (size \(size))",
-            at: node)
-          continue
-        }
-        guard let values = numbers(node, path: fields.keyPath(key)) else { continue }
+      if case .sequence = node.kind {
+        guard let values = perNeuronValues(node, path: fields.keyPath(key), size: size) else { continue }
         lists.append((field, values))
         keys.append(key)
         common[keyPath: field] = values[0]

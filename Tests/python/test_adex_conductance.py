@@ -17,15 +17,14 @@ CLI, on experiments/adex_conductance.yaml, checked against NEST 3 (not against N
 
 from __future__ import annotations
 
-import json
 import random
 import subprocess
-import sys
 
 import h5py
 import numpy as np
 import pytest
 import yaml
+from nest_support import nest_on_grid, report, run_nest_script, spikes
 
 CONFIG = "experiments/adex_conductance.yaml"
 
@@ -105,10 +104,7 @@ def run_nest(cfg, dt_ms=None):
     setup = nest_setup(cfg)
     if dt_ms is not None:
         setup["dt_ms"] = dt_ms
-    proc = subprocess.run([sys.executable, "-c", NEST_SCRIPT, json.dumps(setup)], capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_nest_script(NEST_SCRIPT, setup)
 
 
 @pytest.fixture(scope="module")
@@ -122,24 +118,7 @@ def cond_run(run_ndml, repo_root, tmp_path_factory):
     return cfg, out, fine, run_nest(cfg)
 
 
-def report(path, population, variable):
-    with h5py.File(path, "r") as f:
-        return f[f"report/{population}/{variable}/data"][:, 0].astype(np.float64)
 
-
-def spikes(path, population):
-    with h5py.File(path, "r") as f:
-        return f[f"spikes/{population}/timestamps"][:].astype(np.float64)
-
-
-def nest_on_grid(nest_pop, key, count, dt):
-    """NEST's samples at t = k·dt placed at index k (NEST has none at t = 0, the initial state)."""
-    t = np.asarray(nest_pop["times"])
-    k = np.rint(t / dt).astype(int)
-    keep = k < count
-    out = np.full(count, np.nan)
-    out[k[keep]] = np.asarray(nest_pop[key])[keep]
-    return out
 
 
 def conductance(t, arrivals, weight, tau, shape):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from pyNN import common, errors
-from pyNN.core import ezip
 from pyNN.space import Space
 
 from . import simulator
