@@ -77,7 +77,7 @@ class PopulationView(_ParameterAccess, common.PopulationView):
         check_spike_times(self.parent._parameters)
 
     def _set_initial_value_array(self, variable, initial_values):
-        pass
+        """Nothing to do: the initial values are read from `initial_values` when a run is compiled."""
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
@@ -109,7 +109,7 @@ class Population(_ParameterAccess, common.Population):
         simulator.state.populations.append(self)
 
     def _set_initial_value_array(self, variable, initial_values):
-        pass
+        """Nothing to do: the initial values are read from `initial_values` when a run is compiled."""
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)

@@ -138,10 +138,9 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space):
+        """Sets synapse attributes (NaN entries of a matrix leave a synapse as it is); set between
+        run() calls, weights become NDML weight changes at the next run's start (compiler.py)."""
         self._finish_arrays()
-        if simulator.state.t > 0 and simulator.state.results is not None:
-            # Weights read after a run are the run's; setting them changes the next segment.
-            pass
         parameter_space.evaluate(simplify=False)
         for name, value in parameter_space.items():
             if name not in self._values:

@@ -188,7 +188,7 @@ class NDMLCurrentSource(StandardCurrentSource):
         self._check()
 
     def _check(self):
-        pass
+        """Checks and normalises the parameters (StepCurrentSource puts its times on the grid)."""
 
     def inject_into(self, cells):
         for cell in cells:
