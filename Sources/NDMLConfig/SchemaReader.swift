@@ -856,12 +856,15 @@ struct SchemaReader {
     if f.node("inputs") != nil { plan.inputs = f.strings("inputs") ?? [] }
     for r in listItems(
       f, "state", shape: "{population, variables, neurons, interval_ms}",
-      allowed: ["population", "variables", "neurons", "interval_ms"], required: ["population", "variables", "neurons"])
+      allowed: ["population", "variables", "neurons", "interval_ms", "final_sample"],
+      required: ["population", "variables", "neurons"])
     {
       guard let pop = r.string("population"), let vars = r.strings("variables"), let neurons = r.ints("neurons")
       else { continue }
       plan.state.append(
-        StateRecording(population: pop, variables: vars, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0))
+        StateRecording(
+          population: pop, variables: vars, neurons: neurons, intervalMs: r.double("interval_ms") ?? 1.0,
+          finalSample: r.bool("final_sample") ?? false))
     }
     for r in listItems(
       f, "traces", shape: "{projection, traces, neurons, interval_ms}",

@@ -162,21 +162,22 @@ struct CurrentSchedule {
 
   /// What injection `j` injected during a run of `stepCount` steps, as a step function with a row
   /// per change, computed with the same values ``apply(upTo:kernels:)`` uses (they are pure
-  /// functions of the step, so a resumed run reports the whole run).
+  /// functions of the step, so a resumed run reports the whole run). A change due exactly at the
+  /// end of the run is listed too (the value in force from then on).
   func report(of j: Int, stepCount: Int, populationName: String) -> InputCurrentReport {
     let neurons = targets[j]
     var steps: [Int] = [0]
     switch injections[j].waveform {
     case .steps:
-      steps += events.filter { $0.injection == j && $0.step < stepCount }.map(\.step)
+      steps += events.filter { $0.injection == j && $0.step <= stepCount }.map(\.step)
     case .sine, .noise:
       let w = periodicChanges.window(of: j)!
       var n = w.startStep
-      while n < min(w.stopStep, stepCount) {
+      while n < w.stopStep && n <= stepCount {
         steps.append(n)
         n += w.intervalSteps
       }
-      if w.stopStep < stepCount { steps.append(w.stopStep) }
+      if w.stopStep <= stepCount { steps.append(w.stopStep) }
     }
     steps = Array(Set(steps)).sorted()
     var values: [Double] = []

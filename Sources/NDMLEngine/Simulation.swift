@@ -420,6 +420,12 @@ final class Simulation<Scalar: EngineScalar> {
     }
     let totals = context.totals
     let events = (0..<threadCount).reduce(0) { $0 + context.events[$1] }
+    // The sample at t = duration of the recordings that ask for it (`final_sample`).
+    for (recorder, rec) in zip(stateRecorders, experiment.recording.state) where rec.finalSample {
+      guard case .population(let p) = recorder.source else { continue }
+      let kernel = kernels[p]
+      recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
+    }
     try flush(atStep: stepCount)
     observer.progress(completedSteps: stepCount, totalSteps: stepCount)
     for t in plasticity.keys.sorted() { plasticity[t]!.finish(atStep: stepCount) }

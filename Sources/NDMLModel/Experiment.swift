@@ -297,6 +297,13 @@ public struct Experiment: Sendable, Equatable {
           "'\(v)' is not recordable for \(pop.model.configName); choose from \(names.joined(separator: ", "))")
       }
       if rec.variables.isEmpty { add(path + ".variables", "must name at least one variable") }
+      let intervalSteps = (rec.intervalMs / dt).rounded()
+      if rec.finalSample, intervalSteps >= 1, simulation.stepCount % Int(intervalSteps) != 0 {
+        add(
+          path + ".final_sample",
+          "needs a duration that is a whole number of intervals (\(simulation.durationMs) ms is not a multiple of "
+            + "\(rec.intervalMs) ms), so that the last sample stays on the sampling grid")
+      }
       if let bad = rec.neurons.first(where: { $0 < 0 || $0 >= pop.size }) {
         add(path + ".neurons", "index \(bad) is outside 0..<\(pop.size)")
       }

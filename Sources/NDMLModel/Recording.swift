@@ -80,12 +80,18 @@ public struct StateRecording: Sendable, Equatable {
   public var neurons: [Int]
   /// Sampling interval in ms (a whole number of steps).
   public var intervalMs: Double
+  /// One more sample at the end of the run, t = duration (PyNN's convention: duration/interval
+  /// + 1 samples, from the initial value to the final state); the duration must then be a whole
+  /// number of intervals.
+  public var finalSample: Bool
 
   /// Creates a state recording.
-  public init(population: String, variables: [String], neurons: [Int], intervalMs: Double) {
+  public init(population: String, variables: [String], neurons: [Int], intervalMs: Double, finalSample: Bool = false) {
     self.population = population
     self.variables = variables
     self.neurons = neurons
     self.intervalMs = intervalMs
+    self.finalSample = finalSample
   }
+
 }

@@ -151,7 +151,8 @@ public final class ResultsWriter: SimulationObserver {
       for v in rec.variables {
         reports["\(rec.population)/\(v)"] = try createReport(
           at: "report/\(rec.population)/\(v)", neurons: rec.neurons, intervalMs: rec.intervalMs,
-          unit: model.recordableVariables.first { $0.name == v }!.unit, experiment: experiment)
+          unit: model.recordableVariables.first { $0.name == v }!.unit, experiment: experiment,
+          finalSample: rec.finalSample)
       }
     }
     for (i, rec) in experiment.recording.traces.enumerated() {
@@ -231,11 +232,12 @@ public final class ResultsWriter: SimulationObserver {
 
   /// Creates a SONATA report group (`data` + `mapping/`) sampled every `intervalMs` from t = 0.
   private func createReport(
-    at path: String, neurons: [Int], intervalMs: Double, unit: String, experiment: Experiment
+    at path: String, neurons: [Int], intervalMs: Double, unit: String, experiment: Experiment,
+    finalSample: Bool = false
   ) throws -> HDF5ExtendableDataset<Float> {
     let dt = experiment.simulation.dtMs
     let intervalSteps = max(1, Int((intervalMs / dt).rounded()))
-    let samples = (experiment.simulation.stepCount + intervalSteps - 1) / intervalSteps
+    let samples = (experiment.simulation.stepCount + intervalSteps - 1) / intervalSteps + (finalSample ? 1 : 0)
     let interval = Double(intervalSteps) * dt
     let group = try self.group(path, in: file.root)
     let rows = max(1, 262_144 / max(1, 4 * neurons.count))

@@ -70,7 +70,7 @@ def build_config(state, work: Path, prefix=""):
     bounds = list(state.boundaries) + [state.t]
     dt = state.dt
     config = {
-        "simulation": {"duration_ms": state.t + dt, "dt_ms": dt, "seed": state.seed},
+        "simulation": {"duration_ms": state.t, "dt_ms": dt, "seed": state.seed},
         "populations": {},
         "output": {"gzip": 0},
     }
@@ -113,8 +113,15 @@ def build_config(state, work: Path, prefix=""):
                 continue
             ndml_var, scale = _state_variable(model, variable.name, celltype)
             neurons = sorted(int(i) for i in population.id_to_index(np.array(sorted(ids))).ravel())
+            interval = recorder.sampling_interval
+            if abs(state.t / interval - round(state.t / interval)) > 1e-9:
+                raise NotImplementedError(
+                    f"NDML: recording {variable.name} of {population.label} every {interval} ms needs a run "
+                    f"time that is a whole number of intervals (t = {state.t} ms); PyNN's sample convention "
+                    "has duration/interval + 1 samples")
+            # PyNN's convention: samples from t = 0 to t = duration inclusive (final_sample).
             record["state"].append({"population": name, "variables": [ndml_var], "neurons": neurons,
-                                    "interval_ms": recorder.sampling_interval})
+                                    "interval_ms": interval, "final_sample": True})
             plan.signals[(k, variable.name)] = (f"report/{name}/{ndml_var}/data", scale, neurons)
 
     index_of = {id(p): k for k, p in enumerate(state.populations)}

@@ -15,7 +15,6 @@ class Results:
         self._signals = {}
         self._weights = {}
         self._inputs = {}
-        t_stop, dt = plan.t_stop, plan.dt
         with h5py.File(path, "r") as f:
             status = f["ndml"].attrs.get("status")
             if isinstance(status, bytes):
@@ -26,11 +25,7 @@ class Results:
                 if f"spikes/{name}" in f:
                     times = f[f"spikes/{name}/timestamps"][:]
                     ids = f[f"spikes/{name}/node_ids"][:].astype(np.int64)
-                    if plan.kinds[k] in ("poisson", "spike_source"):
-                        keep = times < t_stop - dt / 2  # stamped at the start of their step
-                    else:
-                        keep = times <= t_stop + dt / 2  # stamped at the end of their step
-                    self._spikes[k] = (ids[keep], times[keep])
+                    self._spikes[k] = (ids, times)
             for key, (path_in_file, scale, neurons) in plan.signals.items():
                 data = f[path_in_file][:].astype(np.float64) * scale
                 self._signals[key] = (data, neurons)
