@@ -6,6 +6,8 @@
   a message saying how to build it: a skipped proof proves nothing.
 * `run_ndml`: runs `ndml <args...>` from the repository root and fails the test with NDML's
   output if the exit status is not 0.
+* `run_config`: runs a config given as a dict (written to a temporary file) and returns the
+  results path.
 * `layout_run`: one short CUBA run (200 ms) with a config written to a temporary directory that
   also records `v` of exc neurons [0, 1, 2] every 1 ms; shared by test_results_layout.py and
   test_libsonata.py.
@@ -91,6 +93,23 @@ class LayoutRun:
     duration_ms: float
     state_neurons: list
     interval_ms: float
+
+
+@pytest.fixture()
+def run_config(run_ndml, tmp_path):
+    """Return run(name, config, *args) -> Path: writes `config` (a dict) as JSON (which is YAML)
+    to tmp_path/<name>.json, runs it quietly into tmp_path/<name>.h5 and returns that path."""
+
+    def run(name, config, *args):
+        import json
+
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(config))
+        out = tmp_path / f"{name}.h5"
+        run_ndml("run", path, "-o", out, "-q", *args)
+        return out
+
+    return run
 
 
 @pytest.fixture(scope="session")

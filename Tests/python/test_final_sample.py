@@ -23,17 +23,9 @@ def _config(duration, final, interval=0.5):
                                                    "final_sample": final}]}}
 
 
-def _run(run_ndml, tmp_path, name, config):
-    path = tmp_path / f"{name}.json"
-    path.write_text(json.dumps(config))
-    out = tmp_path / f"{name}.h5"
-    run_ndml("run", path, "-o", out, "-q")
-    return h5py.File(out, "r")
-
-
-def test_final_sample_is_the_state_at_the_end(run_ndml, tmp_path):
-    with _run(run_ndml, tmp_path, "final", _config(100.0, True)) as a, \
-            _run(run_ndml, tmp_path, "longer", _config(100.5, False)) as b:
+def test_final_sample_is_the_state_at_the_end(run_config):
+    with h5py.File(run_config("final", _config(100.0, True))) as a, \
+            h5py.File(run_config("longer", _config(100.5, False))) as b:
         for variable in ("v", "g_e"):
             data = a[f"report/n/{variable}/data"][:]
             assert data.shape == (201, 3), "duration/interval + 1 samples"

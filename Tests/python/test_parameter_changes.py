@@ -19,20 +19,12 @@ DT = 0.1
 T_CHANGE = 40.0
 
 
-def _run(run_ndml, tmp_path, name, config, *extra):
-    path = tmp_path / f"{name}.json"
-    path.write_text(json.dumps(config))
-    out = tmp_path / f"{name}.h5"
-    run_ndml("run", path, "-o", out, "-q", *extra)
-    return out
-
-
 def _relax(v0, v_inf, tau, t):
     return v_inf + (v0 - v_inf) * np.exp(-t / tau)
 
 
 @pytest.mark.parametrize("model", ["lif_cuba", "lif_coba"])
-def test_membrane_follows_old_then_new_parameters(model, run_ndml, tmp_path):
+def test_membrane_follows_old_then_new_parameters(model, run_config, tmp_path):
     current = 150.0  # pA, i_bias (carried over the change)
     if model == "lif_cuba":
         before = {"tau_m_ms": 20.0, "c_m_pF": 250.0, "v_rest_mV": -65.0}
@@ -52,7 +44,7 @@ def test_membrane_follows_old_then_new_parameters(model, run_ndml, tmp_path):
               "populations": {"n": {"size": 2, "model": model, "params": params,
                                     "changes": [{"at_ms": T_CHANGE, "params": after}]}},
               "record": {"state": [{"population": "n", "variables": ["v"], "neurons": [0, 1], "interval_ms": DT}]}}
-    with h5py.File(_run(run_ndml, tmp_path, model, config)) as f:
+    with h5py.File(run_config(model, config)) as f:
         v = f["report/n/v/data"][:, 0].astype(float)
     t = np.arange(v.size) * DT
     k = int(round(T_CHANGE / DT))
@@ -93,14 +85,14 @@ def _network(duration_ms=2000.0, changes=True, weight_change=False):
         "record": {"spikes": ["cells"], "weights": [{"projection": "in", "interval_ms": duration_ms / 4}]}}
 
 
-def test_threshold_change_shows_and_threads_agree(run_ndml, tmp_path):
+def test_threshold_change_shows_and_threads_agree(run_config, tmp_path):
     spikes = []
     for threads in (1, 2):
-        with h5py.File(_run(run_ndml, tmp_path, f"net{threads}", _network(), "--threads", str(threads))) as f:
+        with h5py.File(run_config(f"net{threads}", _network(), "--threads", str(threads))) as f:
             spikes.append((f["spikes/cells/timestamps"][:], f["spikes/cells/node_ids"][:]))
     for a, b in zip(*spikes):
         np.testing.assert_array_equal(a, b)
-    with h5py.File(_run(run_ndml, tmp_path, "unchanged", _network(changes=False))) as f:
+    with h5py.File(run_config("unchanged", _network(changes=False))) as f:
         plain = f["spikes/cells/timestamps"][:]
     t = spikes[0][0]
     np.testing.assert_array_equal(t[t < 600.0], plain[plain < 600.0])
@@ -114,11 +106,13 @@ def test_killed_and_resumed_run_equals_the_uninterrupted_run(ndml_bin, repo_root
     from test_checkpoint import assert_same_results, kill_after_checkpoint
 
     config = tmp_path / "net.json"
-    config.write_text(json.dumps(_network(duration_ms=40000.0, weight_change=True)))
+    # The checkpoint (200 s) falls after every change (90, 135 and 180 s): the resumed run makes them again
+    # from the config; the reference crosses them in one go.
+    config.write_text(json.dumps(_network(duration_ms=300000.0, weight_change=True)))
     reference = tmp_path / "reference.h5"
     subprocess.run([str(ndml_bin), "run", str(config), "-q", "-o", str(reference)], check=True, timeout=600)
     out, checkpoint = tmp_path / "run.h5", tmp_path / "run.h5.ckpt"
-    first = [str(ndml_bin), "run", str(config), "-q", "-o", str(out), "--threads", "2", "--checkpoint-every-ms", "26000"]
+    first = [str(ndml_bin), "run", str(config), "-q", "-o", str(out), "--threads", "2", "--checkpoint-every-ms", "200000"]
     assert kill_after_checkpoint(first, repo_root, checkpoint, random.Random(2), None), "killed after a checkpoint"
     done = subprocess.run([str(ndml_bin), "resume", str(checkpoint), "-q", "--threads", "1"], capture_output=True,
                           text=True, timeout=600)
@@ -176,13 +170,13 @@ def _list_network(tmp_path, weight_changes, receptor="excitatory", sign=1.0):
         return config, src, tgt, f["p/weight"][:], f["p/weight_1"][:], side
 
 
-def test_weight_changes_set_every_synapse_or_each_one(run_ndml, tmp_path):
+def test_weight_changes_set_every_synapse_or_each_one(run_config, tmp_path):
     """A scalar change sets every synapse; a per-synapse change (HDF5 dataset, list order) sets each
     synapse of the explicit list to its value — repeated pairs included — from its time on."""
     config, src, tgt, w0, w1, side = _list_network(tmp_path, [])
     config["projections"]["p"]["weight_changes"] = [{"at_ms": 35.0, "weight_mV": 4.0},
                                                     {"at_ms": 62.0, "from_file": str(side), "dataset": "p/weight_1"}]
-    with h5py.File(_run(run_ndml, tmp_path, "wlist", config)) as f:
+    with h5py.File(run_config("wlist", config)) as f:
         t = f["weights/p/time"][:]
         w = f["weights/p/weights"][:]
         s_ids, t_ids = f["weights/p/source_ids"][:], f["weights/p/target_ids"][:]

@@ -32,16 +32,8 @@ CASES["lif_cuba_alpha"] = ({**CASES["lif_cuba"][0], "tau_syn_e_ms": [2, 5, 5, 1,
 CASES["lif_coba_alpha"] = ({**CASES["lif_coba"][0], "synapse_shape": "alpha"}, "weight_nS", 4.0, ["v", "g_e"])
 
 
-def _run(run_ndml, tmp_path, name, config):
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(json.dumps(config))
-    out = tmp_path / f"{name}.h5"
-    run_ndml("run", path, "-o", out, "-q")
-    return h5py.File(out, "r")
-
-
 @pytest.mark.parametrize("model", sorted(CASES))
-def test_a_varied_population_equals_one_population_per_neuron(model, run_ndml, tmp_path):
+def test_a_varied_population_equals_one_population_per_neuron(model, run_config, tmp_path):
     params, weight_key, weight, variables = CASES[model]
     model = model.removesuffix("_alpha")
     init = [-64.0, -58.0, -69.0, -60.0, -62.0]
@@ -68,7 +60,7 @@ def test_a_varied_population_equals_one_population_per_neuron(model, run_ndml, t
         apart["record"]["spikes"].append(name)
         apart["record"]["state"].append({"population": name, "variables": variables, "neurons": [0],
                                          "interval_ms": 0.1})
-    with _run(run_ndml, tmp_path, "together", together) as a, _run(run_ndml, tmp_path, "apart", apart) as b:
+    with h5py.File(run_config("together", together)) as a, h5py.File(run_config("apart", apart)) as b:
         t, ids = a["spikes/cells/timestamps"][:], a["spikes/cells/node_ids"][:]
         counts = []
         for i in range(N):
