@@ -11,6 +11,37 @@ import sys
 import h5py
 import numpy as np
 
+# One NEST cell per population driven by spike generators, recorded by a multimeter and a spike
+# recorder. Setup (argv[1], JSON): dt_ms, duration_ms, delay_ms, inputs {name: spike times},
+# populations {name: {model, params, weights {input: weight}, record [variables]}}.
+SPIKE_GENERATOR_SCRIPT = r"""
+import json, sys
+import nest
+cfg = json.loads(sys.argv[1])
+nest.verbosity = nest.VerbosityLevel.ERROR
+nest.ResetKernel()
+nest.resolution = cfg["dt_ms"]
+gens = {name: nest.Create("spike_generator", params={"spike_times": times}) for name, times in cfg["inputs"].items()}
+out = {}
+for name, pop in cfg["populations"].items():
+    cell = nest.Create(pop["model"], params=pop["params"])
+    for source, weight in pop["weights"].items():
+        nest.Connect(gens[source], cell, syn_spec={"weight": weight, "delay": cfg["delay_ms"]})
+    mm = nest.Create("multimeter", params={"record_from": pop["record"], "interval": cfg["dt_ms"]})
+    nest.Connect(mm, cell)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(cell, sr)
+    out[name] = (mm, sr, pop["record"])
+nest.Simulate(cfg["duration_ms"])
+result = {}
+for name, (mm, sr, record) in out.items():
+    ev = mm.events
+    result[name] = {"times": list(map(float, ev["times"])), "spikes": list(map(float, sr.events["times"]))}
+    for r in record:
+        result[name][r] = list(map(float, ev[r]))
+print(json.dumps(result))
+"""
+
 
 def run_nest_script(script: str, setup: dict) -> dict:
     """Runs `script` (Python source that reads its JSON setup from argv[1] and prints JSON as its

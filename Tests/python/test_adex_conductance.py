@@ -24,37 +24,10 @@ import h5py
 import numpy as np
 import pytest
 import yaml
-from nest_support import nest_on_grid, report, run_nest_script, spikes
+from nest_support import SPIKE_GENERATOR_SCRIPT, nest_on_grid, report, run_nest_script, spikes
 
 CONFIG = "experiments/adex_conductance.yaml"
 
-NEST_SCRIPT = r"""
-import json, sys
-import nest
-cfg = json.loads(sys.argv[1])
-nest.verbosity = nest.VerbosityLevel.ERROR
-nest.ResetKernel()
-nest.resolution = cfg["dt_ms"]
-gens = {name: nest.Create("spike_generator", params={"spike_times": times}) for name, times in cfg["inputs"].items()}
-out = {}
-for name, pop in cfg["populations"].items():
-    cell = nest.Create(pop["model"], params=pop["params"])
-    for source, weight in pop["weights"].items():
-        nest.Connect(gens[source], cell, syn_spec={"weight": weight, "delay": cfg["delay_ms"]})
-    mm = nest.Create("multimeter", params={"record_from": pop["record"], "interval": cfg["dt_ms"]})
-    nest.Connect(mm, cell)
-    sr = nest.Create("spike_recorder")
-    nest.Connect(cell, sr)
-    out[name] = (mm, sr, pop["record"])
-nest.Simulate(cfg["duration_ms"])
-result = {}
-for name, (mm, sr, record) in out.items():
-    ev = mm.events
-    result[name] = {"times": list(map(float, ev["times"])), "spikes": list(map(float, sr.events["times"]))}
-    for r in record:
-        result[name][r] = list(map(float, ev[r]))
-print(json.dumps(result))
-"""
 
 # NDML's adex defaults (docs/config-reference.md), for the keys a population leaves out.
 DEFAULTS = {"c_m_pF": 281, "g_leak_nS": 30, "v_rest_mV": -70.6, "v_t_mV": -50.4, "delta_t_mV": 2, "v_peak_mV": 0,
@@ -104,7 +77,7 @@ def run_nest(cfg, dt_ms=None):
     setup = nest_setup(cfg)
     if dt_ms is not None:
         setup["dt_ms"] = dt_ms
-    return run_nest_script(NEST_SCRIPT, setup)
+    return run_nest_script(SPIKE_GENERATOR_SCRIPT, setup)
 
 
 @pytest.fixture(scope="module")

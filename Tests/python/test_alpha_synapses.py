@@ -28,38 +28,11 @@ import h5py
 import numpy as np
 import pytest
 import yaml
-from nest_support import nest_on_grid, report, run_nest_script, spikes
+from nest_support import SPIKE_GENERATOR_SCRIPT, nest_on_grid, report, run_nest_script, spikes
 
 CONFIG = "experiments/alpha_synapses.yaml"
 E = math.e
 
-NEST_SCRIPT = r"""
-import json, sys
-import nest
-cfg = json.loads(sys.argv[1])
-nest.verbosity = nest.VerbosityLevel.ERROR
-nest.ResetKernel()
-nest.resolution = cfg["dt_ms"]
-gens = {name: nest.Create("spike_generator", params={"spike_times": times}) for name, times in cfg["inputs"].items()}
-out = {}
-for name, pop in cfg["populations"].items():
-    cell = nest.Create(pop["model"], params=pop["params"])
-    for source, weight in pop["weights"].items():
-        nest.Connect(gens[source], cell, syn_spec={"weight": weight, "delay": cfg["delay_ms"]})
-    mm = nest.Create("multimeter", params={"record_from": pop["record"], "interval": cfg["dt_ms"]})
-    nest.Connect(mm, cell)
-    sr = nest.Create("spike_recorder")
-    nest.Connect(cell, sr)
-    out[name] = (mm, sr, pop["record"])
-nest.Simulate(cfg["duration_ms"])
-result = {}
-for name, (mm, sr, record) in out.items():
-    ev = mm.events
-    result[name] = {"times": list(map(float, ev["times"])), "spikes": list(map(float, sr.events["times"]))}
-    for r in record:
-        result[name][r] = list(map(float, ev[r]))
-print(json.dumps(result))
-"""
 
 
 def config_of(repo_root):
@@ -105,7 +78,7 @@ def nest_setup(cfg):
 
 
 def run_nest(cfg):
-    return run_nest_script(NEST_SCRIPT, nest_setup(cfg))
+    return run_nest_script(SPIKE_GENERATOR_SCRIPT, nest_setup(cfg))
 
 
 @pytest.fixture(scope="module")

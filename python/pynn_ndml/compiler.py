@@ -126,11 +126,11 @@ def build_config(state, work: Path, prefix=""):
 
     index_of = {id(p): k for k, p in enumerate(state.populations)}
     for j, projection in enumerate(state.projections):
-        _projection(j, projection, state, snapshots, index_of, resistance, work, projections, record,
-                    plan, prefix)
+        _projection(j, projection, state, snapshots, index_of, names, resistance, work, projections,
+                    record, plan, prefix)
 
     for s, source in enumerate(state.current_sources):
-        _current_source(s, source, state, snapshots, bounds, index_of, inputs, record, plan)
+        _current_source(s, source, state, snapshots, bounds, index_of, names, inputs, record, plan)
 
     if projections:
         config["projections"] = projections
@@ -337,9 +337,8 @@ def _cells_to_population(cells, index_of):
     return pops, local
 
 
-def _projection(j, projection, state, snapshots, index_of, resistance, work, out, record, plan,
+def _projection(j, projection, state, snapshots, index_of, names, resistance, work, out, record, plan,
                 prefix=""):
-    names = population_names(state.populations)
     values = snapshots[0]["projections"][j] if snapshots else projection._snapshot()
     # Weights set between run() calls become NDML weight changes (static synapses); any other
     # synapse attribute that changes is refused.
@@ -479,7 +478,7 @@ def _step_breakpoints(kind, params, lo, hi, dt):
     return out
 
 
-def _current_source(s, source, state, snapshots, bounds, index_of, inputs, record, plan):
+def _current_source(s, source, state, snapshots, bounds, index_of, names, inputs, record, plan):
     kind = type(source).__name__
     cells = source.cells
     if not cells:
@@ -487,7 +486,7 @@ def _current_source(s, source, state, snapshots, bounds, index_of, inputs, recor
     pops, local = _cells_to_population(cells, index_of)
     for k in np.unique(pops):
         neurons = local[pops == k].tolist()
-        target = population_names(state.populations)[k]
+        target = names[k]
         name = f"c{s}_{k}"
         if kind in ("DCSource", "StepCurrentSource"):
             schedule = []
