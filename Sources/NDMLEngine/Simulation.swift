@@ -91,7 +91,9 @@ final class Simulation<Scalar: EngineScalar> {
   func build() {
     let seed = experiment.simulation.seed
     var loihiChannels = Array(repeating: 0, count: experiment.populations.count)
-    for proj in experiment.projections {
+    let changedWeights = Set(weightChanges.values.flatMap { $0.map(\.projection) })
+    let recordedWeights = Set(experiment.recording.weights.map(\.projection))
+    for (index, proj) in experiment.projections.enumerated() {
       let s = experiment.populationIndex(named: proj.source)!
       let t = experiment.populationIndex(named: proj.target)!
       var rows = ConnectivityBuilder(
@@ -106,9 +108,13 @@ final class Simulation<Scalar: EngineScalar> {
       } else {
         channel = proj.receptor == .excitatory ? .excitatory : .inhibitory
       }
+      let scaled = experiment.populations[t].homeostasis?.scales(proj) ?? false
+      let weightsFixed =
+        proj.plasticity == nil && !scaled && !changedWeights.contains(index) && !recordedWeights.contains(proj.name)
       tables.append(
         SynapseTable(
-          projectionName: proj.name, sourcePopulation: s, targetPopulation: t, channel: channel, rows: rows))
+          projectionName: proj.name, sourcePopulation: s, targetPopulation: t, channel: channel, rows: rows,
+          sharingEqualWeights: weightsFixed))
     }
     for pop in experiment.populations {
       kernels.append(makeKernel(for: pop))
@@ -744,6 +750,15 @@ final class Simulation<Scalar: EngineScalar> {
     let targets = table.targets
     let weights = table.weights
     var events = 0
+    if table.hasUniformWeight {
+      let w = weights[0]
+      for k in 0..<count {
+        let row = table.row(Int(indices[k]), part: part)
+        events += row.count
+        for j in row { target[Int(targets[j])] += w }
+      }
+      return events
+    }
     for k in 0..<count {
       let row = table.row(Int(indices[k]), part: part)
       events += row.count
@@ -767,7 +782,12 @@ final class Simulation<Scalar: EngineScalar> {
       let factor = Scalar(shortTerm.factor(source: j, stamp: stamp, part: part))
       let row = table.row(j, part: part)
       events += row.count
-      for q in row { target[Int(targets[q])] += weights[q] * factor }
+      if table.hasUniformWeight {
+        let w = weights[0] * factor
+        for q in row { target[Int(targets[q])] += w }
+      } else {
+        for q in row { target[Int(targets[q])] += weights[q] * factor }
+      }
     }
     return events
   }
@@ -786,13 +806,14 @@ final class Simulation<Scalar: EngineScalar> {
     let arrival = stamp + d.ringSlotShift
     let targets = table.targets
     let weights = table.weights
+    let weightMask = table.hasUniformWeight ? 0 : ~0  // a shared weight is weights[0]
     let delays = table.delays!
     var events = 0
     if let pending = d.pending {  // per delay, shifted in flushPending
       for k in 0..<count {
         let row = table.row(Int(indices[k]), part: part)
         events += row.count
-        for j in row { pending[Int(delays[j]) * stride + Int(targets[j])] += weights[j] }
+        for j in row { pending[Int(delays[j]) * stride + Int(targets[j])] += weights[j & weightMask] }
       }
       return events
     }
@@ -800,7 +821,7 @@ final class Simulation<Scalar: EngineScalar> {
       let row = table.row(Int(indices[k]), part: part)
       events += row.count
       for j in row {
-        base[((arrival + Int(delays[j])) % slots) * stride + Int(targets[j])] += weights[j]
+        base[((arrival + Int(delays[j])) % slots) * stride + Int(targets[j])] += weights[j & weightMask]
       }
     }
     return events

@@ -1,8 +1,9 @@
 /// The synapses of one projection in compressed sparse rows grouped by source neuron.
 ///
-/// Per synapse: target index (`UInt32`), weight (`Scalar`), and a delay in steps (`UInt16`) only
-/// when the projection's delays are not all equal. Rows are sorted by target, so delivery order —
-/// and therefore every floating-point sum — is fixed by the network, not by how it was built.
+/// Per synapse: target index (`UInt32`), weight (`Scalar`) only when the weights differ or may
+/// change, and a delay in steps (`UInt16`) only when the projection's delays are not all equal.
+/// Rows are sorted by target, so delivery order — and therefore every floating-point sum — is
+/// fixed by the network, not by how it was built.
 final class SynapseTable<Scalar: EngineScalar> {
   let projectionName: String
   let sourcePopulation: Int
@@ -14,15 +15,21 @@ final class SynapseTable<Scalar: EngineScalar> {
   /// Row start of each source neuron, `sourceCount + 1` entries.
   let offsets: UnsafeMutablePointer<Int>
   let targets: UnsafeMutablePointer<UInt32>
-  let weights: UnsafeMutablePointer<Scalar>
+  /// The weight of every synapse, or (``hasUniformWeight``) the one weight they all share.
+  private let weightStorage: UnsafeMutablePointer<Scalar>
+  /// Whether one weight stands for all synapses (equal and never changed: see `init`).
+  let hasUniformWeight: Bool
   /// Per-synapse delays in steps, or nil when every synapse has `uniformDelaySteps`.
   let delays: UnsafeMutablePointer<UInt16>?
   let uniformDelaySteps: Int
   let maximumDelaySteps: Int
 
+  /// Packs `rows`. With `sharingEqualWeights`, weights that are all equal are stored once — only
+  /// for projections whose weights nothing changes or reads per synapse (no plasticity, scaling,
+  /// scheduled changes or weight recording).
   init(
     projectionName: String, sourcePopulation: Int, targetPopulation: Int, channel: InputChannel,
-    rows: SynapseRows
+    rows: SynapseRows, sharingEqualWeights: Bool = false
   ) {
     self.projectionName = projectionName
     self.sourcePopulation = sourcePopulation
@@ -34,28 +41,44 @@ final class SynapseTable<Scalar: EngineScalar> {
     offsets.initialize(from: rows.offsets, count: rows.offsets.count)
     targets = .allocate(capacity: max(count, 1))
     targets.initialize(from: rows.targets, count: count)
-    weights = .allocate(capacity: max(count, 1))
-    for (i, w) in rows.weights.enumerated() { (weights + i).initialize(to: Scalar(w)) }
+    let first = rows.weights.first.map { Scalar($0) }
+    hasUniformWeight =
+      sharingEqualWeights && first != nil
+      && rows.weights.allSatisfy { Scalar($0) == first! && Scalar($0).sign == first!.sign }  // ±0 kept apart
+    if hasUniformWeight {
+      weightStorage = .allocate(capacity: 1)
+      weightStorage.initialize(to: first!)
+    } else {
+      weightStorage = .allocate(capacity: max(count, 1))
+      for (i, w) in rows.weights.enumerated() { (weightStorage + i).initialize(to: Scalar(w)) }
+    }
     let steps = rows.delaySteps
-    let first = steps.first ?? 1
-    if steps.allSatisfy({ $0 == first }) {
+    let firstDelay = steps.first ?? 1
+    if steps.allSatisfy({ $0 == firstDelay }) {
       delays = nil
-      uniformDelaySteps = Int(first)
+      uniformDelaySteps = Int(firstDelay)
     } else {
       let d = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
       d.initialize(from: steps, count: count)
       delays = d
       uniformDelaySteps = 0
     }
-    maximumDelaySteps = Int(steps.max() ?? first)
+    maximumDelaySteps = Int(steps.max() ?? firstDelay)
   }
 
   deinit {
     offsets.deallocate()
     targets.deallocate()
-    weights.deallocate()
+    weightStorage.deallocate()
     delays?.deallocate()
     splits?.deallocate()
+  }
+
+  /// The weight of every synapse (the tables of plasticity rules, slow processes, scheduled weight
+  /// changes and weight recorders always store one per synapse).
+  var weights: UnsafeMutablePointer<Scalar> {
+    precondition(!hasUniformWeight, "projection \(projectionName): its synapses share one stored weight")
+    return weightStorage
   }
 
   /// Number of target ranges the rows are split into (``partition(targetBounds:)``).
@@ -93,13 +116,15 @@ final class SynapseTable<Scalar: EngineScalar> {
   /// The rows as raw pointers in a value, for the step loop (see ``SpikeHistory``).
   var view: SynapseRowsView<Scalar> {
     SynapseRowsView(
-      offsets: offsets, targets: targets, weights: weights, delays: delays, splits: splits, parts: parts)
+      offsets: offsets, targets: targets, weights: weightStorage, hasUniformWeight: hasUniformWeight, delays: delays,
+      splits: splits, parts: parts)
   }
 
   /// Bytes of synapse storage (rows and their split points, targets, weights, per-synapse delays).
   var bytes: Int {
     (sourceCount * parts + 1) * MemoryLayout<Int>.size
-      + count * (MemoryLayout<UInt32>.size + MemoryLayout<Scalar>.size + (delays == nil ? 0 : 2))
+      + count
+      * (MemoryLayout<UInt32>.size + (hasUniformWeight ? 0 : MemoryLayout<Scalar>.size) + (delays == nil ? 0 : 2))
   }
 
   /// Bytes one synapse of a projection costs in this precision, with or without per-synapse delays.
@@ -128,7 +153,9 @@ struct SynapseRows {
 struct SynapseRowsView<Scalar: EngineScalar> {
   let offsets: UnsafeMutablePointer<Int>
   let targets: UnsafeMutablePointer<UInt32>
+  /// Per synapse, or one shared weight (``hasUniformWeight``).
   let weights: UnsafeMutablePointer<Scalar>
+  let hasUniformWeight: Bool
   let delays: UnsafeMutablePointer<UInt16>?
   let splits: UnsafeMutablePointer<Int>?
   let parts: Int
