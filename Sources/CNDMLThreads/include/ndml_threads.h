@@ -3,10 +3,14 @@
 //
 // Sense by generation: the last thread to arrive resets the count and bumps the generation; the
 // others wait until it changes (sequentially consistent atomics), so everything written before
-// the barrier by any thread is visible after it to all. Waiting spins with a pause hint for
-// NDML_BARRIER_SPINS iterations (far longer than a balanced step's wait), then sleeps on a futex
-// (Linux; elsewhere it yields the core): a pure spin collapses when another process holds the
-// other core, because the waiting thread burns the time slice the late thread needs.
+// the barrier by any thread is visible after it to all. Waiting spins with a pause hint, then
+// sleeps on a futex (Linux; elsewhere it yields the core): a pure spin collapses when another
+// process holds the other core, because the waiting thread burns the time slice the late thread
+// needs. The spin budget adapts: it halves after every wait that ended asleep (down to
+// NDML_BARRIER_MIN_SPINS) and doubles after every wait the spin covered (up to
+// NDML_BARRIER_SPINS, far longer than a balanced step's wait). On a quiet machine every wait ends
+// spinning and the budget stays at its maximum; when another process holds a core the waits end
+// asleep, and the waiting thread soon gives up its core after a short spin instead of ~1 ms.
 #ifndef NDML_THREADS_H
 #define NDML_THREADS_H
 
@@ -20,6 +24,7 @@
 #endif
 
 #define NDML_BARRIER_SPINS 20000
+#define NDML_BARRIER_MIN_SPINS 64
 
 typedef struct {
   _Atomic int count;
@@ -27,6 +32,7 @@ typedef struct {
   _Atomic int sleepers;
   int parties;
   _Atomic int flag;
+  _Atomic int spin_limit;  // adaptive; relaxed (a stale value only changes how long one wait spins)
 } ndml_barrier;
 
 static inline void ndml_barrier_init(ndml_barrier *b, int parties) {
@@ -34,6 +40,7 @@ static inline void ndml_barrier_init(ndml_barrier *b, int parties) {
   atomic_init(&b->generation, 0);
   atomic_init(&b->sleepers, 0);
   atomic_init(&b->flag, 0);
+  atomic_init(&b->spin_limit, NDML_BARRIER_SPINS);
   b->parties = parties;
 }
 
@@ -73,9 +80,22 @@ static inline void ndml_barrier_wait(ndml_barrier *b) {
     if (atomic_load(&b->sleepers) > 0) ndml_futex_wake_all(&b->generation);
     return;
   }
-  for (int spins = 0; spins < NDML_BARRIER_SPINS; spins++) {
-    if (atomic_load_explicit(&b->generation, memory_order_acquire) != generation) return;
+  int limit = atomic_load_explicit(&b->spin_limit, memory_order_relaxed);
+  for (int spins = 0; spins < limit; spins++) {
+    if (atomic_load_explicit(&b->generation, memory_order_acquire) != generation) {
+      if (limit < NDML_BARRIER_SPINS) {
+        int grown = 2 * limit;
+        atomic_store_explicit(&b->spin_limit, grown < NDML_BARRIER_SPINS ? grown : NDML_BARRIER_SPINS,
+                              memory_order_relaxed);
+      }
+      return;
+    }
     ndml_cpu_relax();
+  }
+  if (limit > NDML_BARRIER_MIN_SPINS) {
+    int halved = limit / 2;
+    atomic_store_explicit(&b->spin_limit, halved > NDML_BARRIER_MIN_SPINS ? halved : NDML_BARRIER_MIN_SPINS,
+                          memory_order_relaxed);
   }
   // Either the last thread sees this sleeper, or this thread sees the new generation (both
   // sequentially consistent), so no wake-up is lost; the futex re-checks the word atomically.
