@@ -99,6 +99,7 @@ final class ALIFKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     let one = SIMD8<Scalar>(repeating: 1)
     let zero = SIMD8<Scalar>.zero
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
       let inh = si.lanes(i)
@@ -111,11 +112,12 @@ final class ALIFKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       let a = adaptation.lanes(i) * rho
       let spiking = rule.apply(
         chunk: i, old: vOld, free: vFree, threshold: rule.threshold + beta * a, v: v, counts: refractory,
-        spikes: spikes)
+        spikes: &out)
       adaptation.setLanes(i, a + Scalar.select(spiking, one, zero))
       current.setLanes(i, w * p11w + Scalar.select(spiking, jumpW, zero))
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 }

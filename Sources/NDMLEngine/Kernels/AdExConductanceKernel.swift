@@ -149,6 +149,7 @@ final class AdExConductanceKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     }
 
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       var yE = ye.lanes(i)
       var yI = yi.lanes(i)
@@ -181,7 +182,7 @@ final class AdExConductanceKernel<Scalar: EngineScalar>: TwoReceptorKernel {
         yi.setLanes(i, yI * fullI)
       }
       let spiking = rule.apply(
-        chunk: i, old: vOld, free: vFree, threshold: peak, v: v, counts: refractory, spikes: spikes)
+        chunk: i, old: vOld, free: vFree, threshold: peak, v: v, counts: refractory, spikes: &out)
       w.setLanes(i, wFree + Scalar.select(spiking, jump, zero))
       if Scalar.anyLane(spiking) {
         for lane in 0..<laneCount where spiking[lane] {
@@ -199,6 +200,7 @@ final class AdExConductanceKernel<Scalar: EngineScalar>: TwoReceptorKernel {
         sound,
         Scalar.lanesAnd(Scalar.lanesBelow(magnitude: kept, runaway), Scalar.lanesBelow(magnitude: wFree, runaway)))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 }

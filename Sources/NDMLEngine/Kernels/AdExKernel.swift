@@ -113,6 +113,7 @@ final class AdExKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     }
 
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
       let inh = si.lanes(i)
@@ -133,7 +134,7 @@ final class AdExKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       se.setLanes(i, eEnd)
       si.setLanes(i, iEnd)
       let spiking = rule.apply(
-        chunk: i, old: vOld, free: vFree, threshold: peak, v: v, counts: refractory, spikes: spikes)
+        chunk: i, old: vOld, free: vFree, threshold: peak, v: v, counts: refractory, spikes: &out)
       w.setLanes(i, wFree + Scalar.select(spiking, jump, zero))
       // A spiking lane may end far above V_peak (the crossing step); what must stay sound is the
       // state kept: the reset voltage there, and w.
@@ -142,6 +143,7 @@ final class AdExKernel<Scalar: EngineScalar>: TwoReceptorKernel {
         sound,
         Scalar.lanesAnd(Scalar.lanesBelow(magnitude: kept, runaway), Scalar.lanesBelow(magnitude: wFree, runaway)))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 }

@@ -105,6 +105,7 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     let jumpI = SIMD8(repeating: self.jumpI)
     let zero = SIMD8<Scalar>.zero
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let yE = ye.lanes(i) + arrivedE.lanes(i) * jumpE
       let yI = yi.lanes(i) + arrivedI.lanes(i) * jumpI
@@ -121,9 +122,10 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       gi.setLanes(i, inh * decayI + yI * rateI)
       ye.setLanes(i, yE * decayE)
       yi.setLanes(i, yI * decayI)
-      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 
@@ -133,6 +135,7 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     let (rateE, rateI, jumpE, jumpI) = (c.rateE!, c.rateI!, c.jumpE!, c.jumpI!)
     let zero = SIMD8<Scalar>.zero
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let yE = ye.lanes(i) + arrivedE.lanes(i) * jumpE.lanes(i)
       let yI = yi.lanes(i) + arrivedI.lanes(i) * jumpI.lanes(i)
@@ -150,9 +153,10 @@ final class LIFCobaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       gi.setLanes(i, inh * decayI + yI * rateI.lanes(i))
       ye.setLanes(i, yE * decayE)
       yi.setLanes(i, yI * decayI)
-      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 }

@@ -80,6 +80,7 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     let decayE = SIMD8(repeating: self.decayE)
     let decayI = SIMD8(repeating: self.decayI)
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = ge.lanes(i)
       let inh = gi.lanes(i)
@@ -90,9 +91,10 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       let vFree = vInf + (vOld - vInf) * decay
       ge.setLanes(i, e * decayE)
       gi.setLanes(i, inh * decayI)
-      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 
@@ -100,6 +102,7 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   @inline(never)
   private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: LIFCobaPerNeuron<Scalar>) -> Bool {
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = ge.lanes(i)
       let inh = gi.lanes(i)
@@ -110,9 +113,10 @@ final class LIFCobaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       let vFree = vInf + (vOld - vInf) * decay
       ge.setLanes(i, e * c.decayE.lanes(i))
       gi.setLanes(i, inh * c.decayI.lanes(i))
-      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 }

@@ -118,6 +118,7 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     let jumpI = SIMD8(repeating: self.jumpI)
     let zero = SIMD8<Scalar>.zero
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let rateE = ye.lanes(i) + arrivedE.lanes(i) * jumpE
       let rateI = yi.lanes(i) + arrivedI.lanes(i) * jumpI
@@ -132,9 +133,10 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       si.setLanes(i, inh * p11i + rateI * p12i)
       ye.setLanes(i, rateE * p11e)
       yi.setLanes(i, rateI * p11i)
-      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 
@@ -144,6 +146,7 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     let (p31e, p31i, p12e, p12i, jumpE, jumpI) = (c.p31e!, c.p31i!, c.p12e!, c.p12i!, c.jumpE!, c.jumpI!)
     let zero = SIMD8<Scalar>.zero
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let rateE = ye.lanes(i) + arrivedE.lanes(i) * jumpE.lanes(i)
       let rateI = yi.lanes(i) + arrivedI.lanes(i) * jumpI.lanes(i)
@@ -161,9 +164,10 @@ final class LIFCubaAlphaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       si.setLanes(i, inh * p11i + rateI * p12i.lanes(i))
       ye.setLanes(i, rateE * p11e)
       yi.setLanes(i, rateI * p11i)
-      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 }

@@ -91,6 +91,7 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
     let p11e = SIMD8(repeating: self.p11e)
     let p11i = SIMD8(repeating: self.p11i)
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
       let inh = si.lanes(i)
@@ -99,9 +100,10 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       let vFree = drive + (vOld - drive) * p22 + e * p21e + inh * p21i
       se.setLanes(i, e * p11e)
       si.setLanes(i, inh * p11i)
-      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 
@@ -109,6 +111,7 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
   @inline(never)
   private func stepPerNeuron(neurons: Range<Int>, spikes: SpikeBuffer, _ c: LIFCubaPerNeuron<Scalar>) -> Bool {
     var sound = Scalar.Mask(repeating: true)
+    var out = spikes.writer(reserving: neurons.count + laneCount)
     for i in stride(from: neurons.lowerBound, to: neurons.upperBound, by: laneCount) {
       let e = se.lanes(i)
       let inh = si.lanes(i)
@@ -117,9 +120,10 @@ final class LIFCubaKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       let vFree = drive + (vOld - drive) * c.p22.lanes(i) + e * c.p21e.lanes(i) + inh * c.p21i.lanes(i)
       se.setLanes(i, e * c.p11e.lanes(i))
       si.setLanes(i, inh * c.p11i.lanes(i))
-      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: spikes)
+      c.rule.apply(chunk: i, old: vOld, free: vFree, v: v, counts: refractory, spikes: &out)
       sound = Scalar.lanesAnd(sound, rule.isSound(vFree))
     }
+    spikes.commit(out)
     return !Scalar.allLanes(sound)
   }
 }

@@ -140,6 +140,21 @@ final class SpikeBuffer {
 
   deinit { indices.deallocate() }
 
+  /// A writer with room for `extra` more spikes: kernels append through it in their SIMD loops,
+  /// which then hold no call (a growth check's call made the compiler keep the loop's vectors and
+  /// pointers on the stack), and hand it back with ``commit(_:)``.
+  func writer(reserving extra: Int) -> SpikeWriter {
+    while count + extra > capacity { grow() }
+    return SpikeWriter(indices: indices, count: count)
+  }
+
+  /// Takes the spikes a ``writer(reserving:)`` appended.
+  @inline(__always)
+  func commit(_ writer: SpikeWriter) {
+    precondition(writer.indices == indices && writer.count <= capacity, "a spike writer outlived its buffer")
+    count = writer.count
+  }
+
   @inline(__always)
   func append(_ i: Int) {
     if count == capacity { grow() }
@@ -168,6 +183,18 @@ final class SpikeBuffer {
     indices.deallocate()
     indices = bigger
     capacity = newCapacity
+  }
+}
+
+/// Appends spike indices into a ``SpikeBuffer``'s reserved room (no growth, no call).
+struct SpikeWriter {
+  fileprivate let indices: UnsafeMutablePointer<Int32>
+  fileprivate(set) var count: Int
+
+  @inline(__always)
+  mutating func append(_ i: Int) {
+    indices[count] = Int32(truncatingIfNeeded: i)
+    count += 1
   }
 }
 
@@ -286,9 +313,9 @@ struct SpikeResetRule<Scalar: EngineScalar> {
   @inline(__always)
   func apply(
     chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, v: UnsafeMutablePointer<Scalar>,
-    counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+    counts: UnsafeMutablePointer<Scalar>, spikes: inout SpikeWriter
   ) {
-    apply(chunk: i, old: vOld, free: vFree, threshold: threshold, v: v, counts: counts, spikes: spikes)
+    apply(chunk: i, old: vOld, free: vFree, threshold: threshold, v: v, counts: counts, spikes: &spikes)
   }
 
   /// ``apply(chunk:old:free:v:counts:spikes:)`` with a threshold per lane (`alif`'s adaptive
@@ -296,11 +323,11 @@ struct SpikeResetRule<Scalar: EngineScalar> {
   @inline(__always) @discardableResult
   func apply(
     chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, threshold: SIMD8<Scalar>,
-    v: UnsafeMutablePointer<Scalar>, counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+    v: UnsafeMutablePointer<Scalar>, counts: UnsafeMutablePointer<Scalar>, spikes: inout SpikeWriter
   ) -> Scalar.Mask {
     Self.apply(
       chunk: i, old: vOld, free: vFree, threshold: threshold, reset: reset, refractorySteps: refractorySteps, v: v,
-      counts: counts, spikes: spikes)
+      counts: counts, spikes: &spikes)
   }
 
   /// The rule with every parameter per lane (populations with per-neuron parameters).
@@ -308,7 +335,7 @@ struct SpikeResetRule<Scalar: EngineScalar> {
   static func apply(
     chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, threshold: SIMD8<Scalar>,
     reset: SIMD8<Scalar>, refractorySteps: SIMD8<Scalar>, v: UnsafeMutablePointer<Scalar>,
-    counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+    counts: UnsafeMutablePointer<Scalar>, spikes: inout SpikeWriter
   ) -> Scalar.Mask {
     let zero = SIMD8<Scalar>.zero
     let r = counts.lanes(i)
@@ -358,11 +385,11 @@ struct PerNeuronResetRule<Scalar: EngineScalar> {
   @inline(__always)
   func apply(
     chunk i: Int, old vOld: SIMD8<Scalar>, free vFree: SIMD8<Scalar>, v: UnsafeMutablePointer<Scalar>,
-    counts: UnsafeMutablePointer<Scalar>, spikes: SpikeBuffer
+    counts: UnsafeMutablePointer<Scalar>, spikes: inout SpikeWriter
   ) {
     SpikeResetRule.apply(
       chunk: i, old: vOld, free: vFree, threshold: threshold.lanes(i), reset: reset.lanes(i),
-      refractorySteps: refractorySteps.lanes(i), v: v, counts: counts, spikes: spikes)
+      refractorySteps: refractorySteps.lanes(i), v: v, counts: counts, spikes: &spikes)
   }
 }
 
