@@ -34,6 +34,14 @@ final class VectorExpTests: XCTestCase {
     XCTAssertLessThanOrEqual(worst, 2, "worst error \(worst) ulp")
   }
 
+  /// NaN stays NaN through the clamp (the kernels' fault check relies on it), in both precisions.
+  func testNaNPropagates() {
+    let d = VectorExp.exp(SIMD8<Double>(.nan, 0, -.nan, 1, .nan, 2, 3, .nan))
+    XCTAssertEqual((0..<8).map { d[$0].isNaN }, [true, false, true, false, true, false, false, true])
+    let f = VectorExp.exp(SIMD8<Float>(.nan, 0, 1, .nan, 2, 3, 4, 5))
+    XCTAssertEqual((0..<8).map { f[$0].isNaN }, [true, false, false, true, false, false, false, false])
+  }
+
   func testClampsOutsideTheNormalRange() {
     let e = VectorExp.exp(SIMD8<Double>(-1000, -745, 710, 1000, 0, 1, -1, 2))
     XCTAssertEqual(e[0], e[1])
