@@ -30,6 +30,10 @@ public protocol EngineScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
   static func select(_ mask: Mask, _ ifTrue: SIMD8<Self>, _ ifFalse: SIMD8<Self>) -> SIMD8<Self>
   /// Whether any lane of `mask` is set.
   static func anyLane(_ mask: Mask) -> Bool
+  /// `x` with the lanes of `mask` set to `value`: ``select(_:_:_:)`` as a masked move, for values
+  /// that feed an 8-lane exponential (there, LLVM lowered the select's integer-mask form by
+  /// rebuilding the mask lane by lane).
+  static func replacing(_ x: SIMD8<Self>, with value: SIMD8<Self>, where mask: Mask) -> SIMD8<Self>
   /// e^x lane-wise (the 8-lane polynomial of `VectorExp.swift`, ≤ 2 ulp).
   static func exponential(_ x: SIMD8<Self>) -> SIMD8<Self>
 }
@@ -39,6 +43,13 @@ extension Double: EngineScalar {
   public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
   @inline(__always) public static func integer(_ x: Double) -> Int { Int(x) }
   @inline(__always) public static func exponential(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorExp.exp(x) }
+  @inline(__always) public static func replacing(
+    _ x: SIMD8<Double>, with value: SIMD8<Double>, where mask: Mask
+  ) -> SIMD8<Double> {
+    var out = x
+    out.replace(with: value, where: mask)
+    return out
+  }
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }
@@ -74,6 +85,13 @@ extension Float: EngineScalar {
   public static func exponential(_ x: Float) -> Float { Foundation.expf(x) }
   @inline(__always) public static func integer(_ x: Float) -> Int { Int(x) }
   @inline(__always) public static func exponential(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorExp.exp(x) }
+  @inline(__always) public static func replacing(
+    _ x: SIMD8<Float>, with value: SIMD8<Float>, where mask: Mask
+  ) -> SIMD8<Float> {
+    var out = x
+    out.replace(with: value, where: mask)
+    return out
+  }
   @inline(__always) public static func lanesLessOrEqual(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .<= b }
   @inline(__always) public static func lanesGreater(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> Mask { a .> b }
   @inline(__always) public static func lanesAnd(_ a: Mask, _ b: Mask) -> Mask { a .& b }

@@ -139,9 +139,9 @@ final class AdExConductanceKernel<Scalar: EngineScalar>: TwoReceptorKernel {
       _ vm: SIMD8<Scalar>, _ wm: SIMD8<Scalar>, _ gE: SIMD8<Scalar>, _ gI: SIMD8<Scalar>, _ current: SIMD8<Scalar>,
       _ free: SIMD8<Scalar>
     ) -> (SIMD8<Scalar>, SIMD8<Scalar>) {
-      let clamped = Scalar.select(Scalar.lanesGreater(vm, peak), peak, vm)
+      let clamped = Scalar.replacing(vm, with: peak, where: Scalar.lanesGreater(vm, peak))
       let x = (clamped - exponentialThreshold) * slopeInverse
-      let spike = leakSlope * Scalar.exponential(Scalar.select(Scalar.lanesGreater(x, cap), cap, x))
+      let spike = leakSlope * Scalar.exponential(Scalar.replacing(x, with: cap, where: Scalar.lanesGreater(x, cap)))
       let synaptic = gE * (reversalE - clamped) + gI * (reversalI - clamped)
       let dv = (leak * (rest - clamped) + spike - wm + current + synaptic) * capacitanceInverse * free
       let dw = (adaptation * (clamped - rest) - wm) * tauWInverse
