@@ -583,7 +583,8 @@ final class Simulation<Scalar: EngineScalar> {
     let populations = kernels.indices.map { p in
       PopulationPlan(
         kernel: KernelHandle(kernels[p]), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
-        scratch: scratch[p], history: histories[p].view, recorder: spikeRecorders[p],
+        scratch: .passUnretained(scratch[p]), history: histories[p].view,
+        recorder: spikeRecorders[p].map { .passUnretained($0) },
         binary: binarySources.contains(p), observer: part == 0 ? spikeObservers[p] : nil)
     }
     // Per-synapse-delay projections, by source population (as they are stepped), then config order.
@@ -673,12 +674,14 @@ final class Simulation<Scalar: EngineScalar> {
         if barrier.flag { break }
       }
       for (p, pop) in populationBuffer.values.enumerated() where !pop.neurons.isEmpty {
-        pop.scratch.removeAll()
-        if pop.kernel.step(n, part: part, neurons: pop.neurons, spikes: pop.scratch) {
-          context.recordFault(part: part, population: p, step: n)
+        pop.scratch._withUnsafeGuaranteedRef { spikes in
+          spikes.removeAll()
+          if pop.kernel.step(n, part: part, neurons: pop.neurons, spikes: spikes) {
+            context.recordFault(part: part, population: p, step: n)
+          }
+          if pop.binary { spikes.removeAdjacentDuplicates() }
+          pop.history.store(spikes, stamp: n + pop.offset, part: part)
         }
-        if pop.binary { pop.scratch.removeAdjacentDuplicates() }
-        pop.history.store(pop.scratch, stamp: n + pop.offset, part: part)
       }
       if timed { lap(&phaseNs.0) }
       barrier.wait()
@@ -687,12 +690,18 @@ final class Simulation<Scalar: EngineScalar> {
       if part == 0 {
         for (p, pop) in populationBuffer.values.enumerated() {
           let stamp = n + pop.offset
+          var recorded = false
           pop.history.forEachPart(stamp: stamp) { indices, count in
             totals[p] += count
-            pop.recorder?.append(indices, count: count, timeMs: Double(stamp) * dt)
+            if let recorder = pop.recorder {
+              recorder._withUnsafeGuaranteedRef { $0.append(indices, count: count, timeMs: Double(stamp) * dt) }
+              recorded = true
+            }
             pop.observer?.observe(indices, count: count, step: stamp)
           }
-          if let recorder = pop.recorder, recorder.bufferedCount >= Self.recorderFlushThreshold {
+          if recorded, let recorder = pop.recorder?.takeUnretainedValue(),
+            recorder.bufferedCount >= Self.recorderFlushThreshold
+          {
             // Errors stop the run at the next step with serial work (at most 128 steps later).
             do { try recorder.flush(to: observer) } catch { context.failure = context.failure ?? error }
           }
@@ -705,17 +714,20 @@ final class Simulation<Scalar: EngineScalar> {
         }
         if d.pending != nil { flushPending(d, stamp: stamp) }
       }
-      // Everything arriving at t_{n+1}.
-      for d in directBuffer.values {
-        let stamp = n + d.stampOffset
-        d.history.forEachPart(stamp: stamp) { indices, count in
-          if let stp = d.shortTerm {
+      // Everything arriving at t_{n+1}. Each plan through a pointer: a constant bound to it was a
+      // copy of all of it (a `memcpy` per projection and step).
+      for i in directBuffer.values.indices {
+        let d = directBuffer.values.baseAddress! + i
+        let stamp = n + d.pointee.stampOffset
+        d.pointee.history.forEachPart(stamp: stamp) { indices, count in
+          if let stp = d.pointee.shortTerm {
             events += deliverScaled(
-              d.rows, indices: indices, count: count, into: d.target, part: part, shortTerm: stp, stamp: stamp)
+              d.pointee.rows, indices: indices, count: count, into: d.pointee.target, part: part, shortTerm: stp,
+              stamp: stamp)
           } else {
-            events += deliver(d.rows, indices: indices, count: count, into: d.target, part: part)
+            events += deliver(d.pointee.rows, indices: indices, count: count, into: d.pointee.target, part: part)
           }
-          d.plasticity?.arrivals(indices, count: count, step: n + 1, part: part)
+          d.pointee.plasticity?.arrivals(indices, count: count, step: n + 1, part: part)
         }
       }
       // Plasticity at t_{n+1}: presynaptic arrivals (above) come before postsynaptic spikes.
@@ -737,7 +749,7 @@ final class Simulation<Scalar: EngineScalar> {
         "delivery": Double(phaseNs.2) * 1e-9,
       ]
     }
-    withExtendedLifetime(scratch) {}  // the plans hold them unowned
+    withExtendedLifetime(scratch) {}  // the plans hold them unretained
   }
 
   /// Adds the weights of the synapses onto thread `part`'s targets of every given spike to `target`
@@ -1081,7 +1093,10 @@ struct SpikeHistoryView {
       capacities[i] = 2 * spikes.count
       lists[i] = .allocate(capacity: capacities[i])
     }
-    lists[i].update(from: spikes.indices, count: spikes.count)
+    // Element by element: most stamps hold a spike or two, and a `memmove` call per population
+    // and step cost more than the copy.
+    let list = lists[i]
+    for k in 0..<spikes.count { list[k] = spikes.indices[k] }
     counts[i * Self.padding] = spikes.count
     stamps[i * Self.padding] = stamp
   }
@@ -1142,9 +1157,11 @@ struct PopulationPlan<Scalar: EngineScalar> {
   let neurons: Range<Int>
   /// 1 for neurons (spikes stamped at the step's end), 0 for sources.
   let offset: Int
-  unowned(unsafe) let scratch: SpikeBuffer
+  /// This thread's spikes of the step (unretained, as is `recorder`: an `unowned(unsafe)` reference
+  /// is still retained around every call through it).
+  let scratch: Unmanaged<SpikeBuffer>
   let history: SpikeHistoryView
-  unowned(unsafe) let recorder: SpikeRecorder?
+  let recorder: Unmanaged<SpikeRecorder>?
   /// Whether a neuron spikes at most once per step (a source that drives a `loihi_cuba`
   /// population: Loihi's spikes are binary, so a repeat within the step is dropped).
   let binary: Bool

@@ -79,6 +79,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   }
 
   deinit {
+    for k in 0..<partCount { parts[k].deallocate() }
     parts.deinitialize(count: partCount)
     parts.deallocate()
     eventCounter.deallocate()
@@ -93,6 +94,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   var splitsAcrossThreads: Bool { true }
 
   func prepare(ranges: [Range<Int>]) {
+    for k in 0..<partCount { parts[k].deallocate() }
     parts.deinitialize(count: partCount)
     parts.deallocate()
     partCount = ranges.count
@@ -108,7 +110,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     part.pointee.segmentIndex = index
     let lambda = segments[index].lambda
     let neurons = part.pointee.neurons
-    part.pointee.dense = neurons.filter { lambda[$0] >= Self.sparseLimit }.map { Int32($0) }
+    part.pointee.setDense { lambda[$0] >= Self.sparseLimit }
     part.pointee.clearPending()
     for k in neurons where lambda[k] > 0 && lambda[k] < Self.sparseLimit {
       scheduleNext(k, after: n - 1, now: n, in: segments[index], part)
@@ -144,48 +146,42 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
       enter(segment: index, at: n, part)
     }
     let segment = segments[part.pointee.segmentIndex]
-    let lambda = segment.lambda
     let dueCount = part.pointee.collectDue(atStep: n)
-    let denseCount = part.pointee.dense.count
+    let denseCount = part.pointee.denseCount
     guard dueCount > 0 || denseCount > 0 else { return }
-    for i in 0..<dueCount {  // instantaneous reads: scheduling mutates the part
-      let neuron = Int(part.pointee.due[i] >> 32)
-      scheduleNext(neuron, after: n, now: n, in: segment, part)
+    let due = part.pointee.due
+    for i in 0..<dueCount {  // the counts stay in `due`: scheduling overwrites the neuron's
+      scheduleNext(Int(due[i] >> 32), after: n, now: n, in: segment, part)
     }
-    part.pointee.scratchDense.removeAll(keepingCapacity: true)
-    if denseCount > 0 {
-      let expNeg = segment.expNegLambda
-      for i in 0..<denseCount {
-        let k32 = part.pointee.dense[i]
-        let k = Int(k32)
-        let u = stream.uniform(UInt64(k), UInt64(n))
-        let lambdaK = modulation.map { lambda[k] * $0(k, n) } ?? lambda[k]
-        let count = poissonInversion(
-          u, lambda: lambdaK, first: 0, probability: modulation == nil ? expNeg[k] : exp(-lambdaK))
-        for _ in 0..<count { part.pointee.scratchDense.append(k32) }
+    // Merge the due events with the dense neurons' draws, both ascending (a neuron is in one of
+    // them only); the draws are keyed by (neuron, step), so their order does not matter.
+    let dense = part.pointee.dense
+    var d = 0
+    for i in 0..<dueCount {
+      let neuron = Int(due[i] >> 32)
+      while d < denseCount && Int(dense[d]) < neuron {
+        appendDense(Int(dense[d]), step: n, in: segment, spikes: spikes)
+        d += 1
       }
+      let count =
+        modulation == nil
+        ? Int(due[i] & 0xFFFF_FFFF) : Int(thinned(Int32(due[i] & 0xFFFF_FFFF), neuron: neuron, step: n))
+      for _ in 0..<count { spikes.append(neuron) }
     }
-    // Merge both ascending lists (a neuron is in one of them only).
-    part.pointee.due.withUnsafeBufferPointer { due in
-      part.pointee.scratchDense.withUnsafeBufferPointer { dense in
-        var d = 0
-        for event in due {
-          let neuron = Int32(event >> 32)
-          let count =
-            modulation == nil
-            ? Int(event & 0xFFFF_FFFF) : Int(thinned(Int32(event & 0xFFFF_FFFF), neuron: Int(neuron), step: n))
-          while d < dense.count && dense[d] < neuron {
-            spikes.append(Int(dense[d]))
-            d += 1
-          }
-          for _ in 0..<count { spikes.append(Int(neuron)) }
-        }
-        while d < dense.count {
-          spikes.append(Int(dense[d]))
-          d += 1
-        }
-      }
+    while d < denseCount {
+      appendDense(Int(dense[d]), step: n, in: segment, spikes: spikes)
+      d += 1
     }
+  }
+
+  /// Draws dense neuron `k`'s spike count in step `n` and appends that many spikes.
+  @inline(__always)
+  private func appendDense(_ k: Int, step n: Int, in segment: PoissonSegment, spikes: SpikeBuffer) {
+    let u = stream.uniform(UInt64(k), UInt64(n))
+    let lambda = modulation.map { segment.lambda[k] * $0(k, n) } ?? segment.lambda[k]
+    let count = poissonInversion(
+      u, lambda: lambda, first: 0, probability: modulation == nil ? segment.expNegLambda[k] : exp(-lambda))
+    for _ in 0..<count { spikes.append(k) }
   }
 }
 
@@ -199,48 +195,104 @@ struct PoissonSegment {
 }
 
 /// One thread's share of a Poisson population: its neurons, which of them are dense in the
-/// current segment, and the pending events of the sparse ones (`neuron << 32 | count`) in a
-/// timing wheel.
+/// current segment, and the pending events of the sparse ones in a timing wheel.
+///
+/// A sparse neuron has at most one pending event (its next spike step and count), so the wheel's
+/// buckets are intrusive lists through per-neuron links and the later events a list of neurons:
+/// all raw storage, sized once, so the step allocates nothing and touches no reference count or
+/// uniqueness check. The part owns the memory (``deallocate()``).
 struct PoissonPart {
   let neurons: Range<Int>
   var segmentIndex = -1
-  var dense: [Int32] = []
-  var scratchDense: [Int32] = []
-  /// Bucket `s mod wheelSteps` holds the events of step `s`, for `s` within ``wheelSteps`` of the
-  /// step that queued it.
-  private var wheel: [[UInt64]] = Array(repeating: [], count: PoissonKernel<Double>.wheelSteps)
-  /// Events further ahead, as (step, event); moved into the wheel every ``wheelSteps`` steps.
-  private var later: [(step: Int, event: UInt64)] = []
-  /// The events of the current step (``collectDue(atStep:)``).
-  private(set) var due: [UInt64] = []
+  /// The dense neurons of the current segment, ascending (``setDense(_:)``).
+  let dense: UnsafeMutablePointer<Int32>
+  private(set) var denseCount = 0
+  /// Bucket `s mod wheelSteps` heads the list of the neurons whose event is at step `s`, for `s`
+  /// within ``wheelSteps`` of the step that queued it; −1 if empty.
+  private let heads: UnsafeMutablePointer<Int32>
+  /// Per neuron (index `k − neurons.lowerBound`): the next neuron in its bucket (−1 ends it), its
+  /// pending event's step and spike count.
+  private let links: UnsafeMutablePointer<Int32>
+  private let steps: UnsafeMutablePointer<Int>
+  private let counts: UnsafeMutablePointer<UInt32>
+  /// Neurons whose event is further ahead; moved into the wheel every ``wheelSteps`` steps.
+  private let later: UnsafeMutablePointer<Int32>
+  private var laterCount = 0
+  /// The events of the current step (``collectDue(atStep:)``), `neuron << 32 | count`.
+  let due: UnsafeMutablePointer<UInt64>
 
-  init(neurons: Range<Int>) { self.neurons = neurons }
-
-  mutating func clearPending() {
-    for b in wheel.indices { wheel[b].removeAll(keepingCapacity: true) }
-    later.removeAll(keepingCapacity: true)
+  init(neurons: Range<Int>) {
+    self.neurons = neurons
+    let capacity = max(neurons.count, 1)
+    dense = .allocate(capacity: capacity)
+    heads = .allocate(capacity: PoissonKernel<Double>.wheelSteps)
+    heads.initialize(repeating: -1, count: PoissonKernel<Double>.wheelSteps)
+    links = .allocate(capacity: capacity)
+    steps = .allocate(capacity: capacity)
+    counts = .allocate(capacity: capacity)
+    later = .allocate(capacity: capacity)
+    due = .allocate(capacity: capacity)
   }
 
-  /// Queues `count` spikes of `neuron` at `step` (> `now`).
-  @inline(__always)
-  mutating func schedule(step: Int, neuron: Int, count: Int, now: Int) {
-    let event = UInt64(neuron) << 32 | UInt64(count)
-    let steps = PoissonKernel<Double>.wheelSteps
-    if step - now < steps {
-      wheel[step & (steps - 1)].append(event)
-    } else {
-      later.append((step, event))
+  /// Frees the storage (the part is not used afterwards).
+  func deallocate() {
+    dense.deallocate()
+    heads.deallocate()
+    links.deallocate()
+    steps.deallocate()
+    counts.deallocate()
+    later.deallocate()
+    due.deallocate()
+  }
+
+  /// Makes the neurons for which `isDense` holds the dense ones, in ascending order.
+  mutating func setDense(_ isDense: (Int) -> Bool) {
+    denseCount = 0
+    for k in neurons where isDense(k) {
+      dense[denseCount] = Int32(k)
+      denseCount += 1
     }
   }
 
-  /// The pending events before step `n` is collected, as (step, event), in any order.
+  mutating func clearPending() {
+    heads.update(repeating: -1, count: PoissonKernel<Double>.wheelSteps)
+    laterCount = 0
+  }
+
+  /// Queues `count` spikes of `neuron` at `step` (> `now`); the neuron has no other pending event.
+  @inline(__always)
+  mutating func schedule(step: Int, neuron: Int, count: Int, now: Int) {
+    let i = neuron - neurons.lowerBound
+    steps[i] = step
+    counts[i] = UInt32(truncatingIfNeeded: count)
+    if step - now < PoissonKernel<Double>.wheelSteps {
+      push(i, bucket: step)
+    } else {
+      later[laterCount] = Int32(i)
+      laterCount += 1
+    }
+  }
+
+  /// Prepends neuron index `i` to the list of bucket `step mod wheelSteps`.
+  @inline(__always)
+  private func push(_ i: Int, bucket step: Int) {
+    let b = step & (PoissonKernel<Double>.wheelSteps - 1)
+    links[i] = heads[b]
+    heads[b] = Int32(i)
+  }
+
+  /// The pending events before step `n` is collected, as (step, `neuron << 32 | count`), in any
+  /// order.
   func pending(beforeStep n: Int) -> [(step: Int, event: UInt64)] {
-    let steps = PoissonKernel<Double>.wheelSteps
-    var out = later
-    for (b, bucket) in wheel.enumerated() {
-      // Bucket b holds events of the one step in [n, n + W) congruent to b.
-      let step = n + ((b - n) & (steps - 1))
-      out += bucket.map { (step, $0) }
+    var out: [(step: Int, event: UInt64)] = []
+    func add(_ i: Int) { out.append((steps[i], UInt64(neurons.lowerBound + i) << 32 | UInt64(counts[i]))) }
+    for j in 0..<laterCount { add(Int(later[j])) }
+    for b in 0..<PoissonKernel<Double>.wheelSteps {
+      var i = heads[b]
+      while i >= 0 {
+        add(Int(i))
+        i = links[Int(i)]
+      }
     }
     return out
   }
@@ -248,26 +300,50 @@ struct PoissonPart {
   /// Moves the events of step `n` into ``due``, sorted by neuron; returns how many there are.
   @inline(__always)
   mutating func collectDue(atStep n: Int) -> Int {
-    let steps = PoissonKernel<Double>.wheelSteps
-    if n & (steps - 1) == 0 && !later.isEmpty {
+    let wheelSteps = PoissonKernel<Double>.wheelSteps
+    if n & (wheelSteps - 1) == 0 && laterCount > 0 {
       // An event queued beyond the wheel at step m (s ≥ m + W) is moved here, at the last
       // multiple of W at or before s, which comes after m: so in time, and into its own bucket.
       var kept = 0
-      for i in later.indices {
-        if later[i].step - n < steps {
-          wheel[later[i].step & (steps - 1)].append(later[i].event)
+      for j in 0..<laterCount {
+        let i = Int(later[j])
+        if steps[i] - n < wheelSteps {
+          push(i, bucket: steps[i])
         } else {
-          later[kept] = later[i]
+          later[kept] = Int32(i)
           kept += 1
         }
       }
-      later.removeLast(later.count - kept)
+      laterCount = kept
     }
-    let b = n & (steps - 1)
-    swap(&due, &wheel[b])
-    wheel[b].removeAll(keepingCapacity: true)
-    if due.count > 1 { due.sort() }
-    return due.count
+    let b = n & (wheelSteps - 1)
+    var i = heads[b]
+    guard i >= 0 else { return 0 }
+    heads[b] = -1
+    var count = 0
+    let base = UInt64(neurons.lowerBound)
+    while i >= 0 {
+      let k = Int(i)
+      due[count] = (base + UInt64(k)) << 32 | UInt64(counts[k])
+      count += 1
+      i = links[k]
+    }
+    if count <= 16 {
+      // Insertion sort: a step has few events (≈ 2 for Song 2000's 1200 inputs).
+      for j in 1..<max(count, 1) {
+        let event = due[j]
+        var m = j
+        while m > 0 && due[m - 1] > event {
+          due[m] = due[m - 1]
+          m -= 1
+        }
+        due[m] = event
+      }
+    } else {
+      var events = UnsafeMutableBufferPointer(start: due, count: count)
+      events.sort()
+    }
+    return count
   }
 }
 
@@ -297,10 +373,11 @@ extension PoissonKernel {
       let part = parts + k
       part.pointee.clearPending()
       part.pointee.segmentIndex = part.pointee.neurons.isEmpty ? -1 : segment
-      part.pointee.dense = []
       if segment >= 0 {
         let lambda = segments[segment].lambda
-        part.pointee.dense = part.pointee.neurons.filter { lambda[$0] >= Self.sparseLimit }.map { Int32($0) }
+        part.pointee.setDense { lambda[$0] >= Self.sparseLimit }
+      } else {
+        part.pointee.setDense { _ in false }
       }
     }
     for (step, event) in zip(steps, events) {

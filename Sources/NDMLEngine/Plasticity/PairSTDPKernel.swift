@@ -13,6 +13,8 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   private let span: Double
   /// Presynaptic traces, one copy per thread (each thread sees every arrival).
   private var pre: [EventTraces]
+  /// ``pre`` unretained, for the step: taking a copy out of `pre` retained it on every call.
+  private var preHandles: [Unmanaged<EventTraces>] = []
   private let post: EventTraces
   private let dtMs: Double
   private let incoming: IncomingSynapses
@@ -24,6 +26,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     let accumulates = p.pairing == .allToAll
     self.dtMs = dtMs
     pre = [EventTraces(count: table.sourceCount, tauMs: p.tauPlusMs, dtMs: dtMs, accumulates: accumulates)]
+    preHandles = pre.map { .passUnretained($0) }
     post = EventTraces(count: targetSize, tauMs: p.tauMinusMs, dtMs: dtMs, accumulates: accumulates)
     incoming = IncomingSynapses(table: table, targetSize: targetSize)
   }
@@ -37,6 +40,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
       EventTraces(
         count: table.sourceCount, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: parameters.pairing == .allToAll)
     }
+    preHandles = pre.map { .passUnretained($0) }
   }
 
   @inline(__always)
@@ -47,19 +51,20 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
     let targets = table.targets
-    let pre = self.pre[part]
-    let amplitude = parameters.aMinus * span
-    let mu = parameters.muMinus
-    for k in 0..<count {
-      let j = Int(indices[k])
-      for s in table.row(j, part: part) {
-        let y = post.value(Int(targets[s]), at: step)
-        guard y > 0 else { continue }
-        let w = Double(weights[s])
-        let dependence = mu == 0 ? 1 : pow(max((w - parameters.weightMin) / span, 0), mu)
-        weights[s] = Scalar(clipped(w - amplitude * dependence * y))
+    preHandles[part]._withUnsafeGuaranteedRef { pre in
+      let amplitude = parameters.aMinus * span
+      let mu = parameters.muMinus
+      for k in 0..<count {
+        let j = Int(indices[k])
+        for s in table.row(j, part: part) {
+          let y = post.value(Int(targets[s]), at: step)
+          guard y > 0 else { continue }
+          let w = Double(weights[s])
+          let dependence = mu == 0 ? 1 : pow(max((w - parameters.weightMin) / span, 0), mu)
+          weights[s] = Scalar(clipped(w - amplitude * dependence * y))
+        }
+        pre.spike(j, at: step)
       }
-      pre.spike(j, at: step)
     }
   }
 
@@ -71,19 +76,20 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   @_specialize(where Scalar == Float)
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
-    let pre = self.pre[part]
-    let amplitude = parameters.aPlus * span
-    let mu = parameters.muPlus
-    for k in 0..<count {
-      let i = Int(indices[k])
-      incoming.forEach(of: i, in: table) { j, s in
-        let x = pre.value(j, at: step)
-        guard x > 0 else { return }
-        let w = Double(weights[s])
-        let dependence = mu == 0 ? 1 : pow(max((parameters.weightMax - w) / span, 0), mu)
-        weights[s] = Scalar(clipped(w + amplitude * dependence * x))
+    preHandles[part]._withUnsafeGuaranteedRef { pre in
+      let amplitude = parameters.aPlus * span
+      let mu = parameters.muPlus
+      for k in 0..<count {
+        let i = Int(indices[k])
+        incoming.forEach(of: i, in: table) { j, s in
+          let x = pre.value(j, at: step)
+          guard x > 0 else { return }
+          let w = Double(weights[s])
+          let dependence = mu == 0 ? 1 : pow(max((parameters.weightMax - w) / span, 0), mu)
+          weights[s] = Scalar(clipped(w + amplitude * dependence * x))
+        }
+        post.spike(i, at: step)
       }
-      post.spike(i, at: step)
     }
   }
 }
