@@ -215,7 +215,8 @@ def write_outputs(report: dict, out: Path) -> None:
     for e in report["cases"]:
         label = e["case"] + (f" {e['neurons'] // 1000}k" if e["neurons"] else "") + f", {e['duration_ms'] / 1000:g} s"
         for row in e["ndml"]:
-            t = row["threads"]
+            t = row.get("threads_requested", row["threads"])
+            shown = f"{t}" if row["threads"] == t else f"{t} (ran {row['threads']})"
 
             def peer(name, t=t):
                 res = e["peers"].get(f"{name}/t{t}")
@@ -232,7 +233,7 @@ def write_outputs(report: dict, out: Path) -> None:
                 return f"{x:.3f}" if x is not None else "—"
 
             lines.append(
-                f"| {label} | {t} | **{row['ndml_loop_s']:.3f}** | {row['synaptic_events'] / row['ndml_loop_s']:.3g} "
+                f"| {label} | {shown} | **{row['ndml_loop_s']:.3f}** | {row['synaptic_events'] / row['ndml_loop_s']:.3g} "
                 f"| {row['bytes_per_synapse']:.1f} | {row['peak_rss_bytes'] / 2**20:.0f} MiB | {fmt(b2)} | {fmt(rt)} "
                 f"| {fmt(nest)} | {fmt(ann)} | {fmt(row['ndml_loop_s'] / best) if best else '—'} |")
     lines += ["", "Same-network checks (excitatory / output rate, NDML vs peer):", "",
@@ -245,8 +246,8 @@ def write_outputs(report: dict, out: Path) -> None:
     for e in report["cases"]:
         for row in e["ndml"]:
             if "probe_events_per_s" in row and "delivery_events_per_s" in row:
-                probes[(e["case"], e["neurons"], row["threads"])] = (row["delivery_events_per_s"],
-                                                                     row["probe_events_per_s"])
+                key = (e["case"], e["neurons"], row.get("threads_requested", row["threads"]))
+                probes[key] = (row["delivery_events_per_s"], row["probe_events_per_s"])
     if probes:
         lines += ["", "Spike propagation vs the random-scatter probe (thread 0's delivery phase, which also "
                   "records spikes and runs plasticity):", "", "| case | thr | NDML delivery events/s | probe events/s | ratio |",

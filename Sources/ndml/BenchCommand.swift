@@ -136,7 +136,8 @@ struct BenchCommand: ParsableCommand {
             "synapses": s.synapseCount, "bytes_per_synapse": Double(s.synapseBytes) / Double(max(s.synapseCount, 1)),
             "synaptic_events": s.synapticEvents, "peak_rss_bytes": Platform.peakResidentBytes(),
             "spikes": s.spikeCounts.reduce(0) { $0 + $1.spikes }, "precision": precision.rawValue,
-            "threads": s.threads, "neurons": loaded.experiment.populations.reduce(0) { $0 + $1.size },
+            "threads": s.threads, "threads_requested": threadCount,
+            "neurons": loaded.experiment.populations.reduce(0) { $0 + $1.size },
             "real_time_factor": ndml / (duration / 1000), "phase_seconds_thread0": phases,
             "rates_hz": Dictionary(
               uniqueKeysWithValues: s.spikeCounts.map {
