@@ -162,7 +162,7 @@ final class EventTraces {
   /// The trace of neuron `i` at grid step `step` (≥ its last update).
   @inline(__always)
   func value(_ i: Int, at step: Int) -> Double {
-    let steps = step - lastStep[i]
+    let steps = step &- lastStep[i]  // both are steps of one run: no overflow
     return values[i] * (steps < Self.tableSteps ? decayTable[steps] : exp(-Double(steps) * stepOverTau))
   }
 
@@ -248,8 +248,8 @@ final class IncomingSynapses {
     let rows = table.offsets
     for q in offsets[i]..<offsets[i + 1] {
       let s = Int(synapses[q])
-      var source = Int(rowOfBlock[s >> shift])
-      while rows[source + 1] <= s { source += 1 }
+      var source = Int(rowOfBlock[s &>> shift])  // shift < 64: a masking shift needs no range checks
+      while rows[source + 1] <= s { source &+= 1 }
       body(source, s)
     }
   }
