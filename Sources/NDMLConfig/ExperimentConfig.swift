@@ -16,10 +16,17 @@ public struct ExperimentConfig: Sendable {
   public var overrides: [String]
   /// Non-fatal findings (e.g. dt larger than a time constant).
   public var warnings: [ConfigError]
+  /// The `sweep:` section, if the config is a parameter sweep.
+  public var sweep: SweepSpec?
+  /// A hash (FNV-1a, 64 bit, hex) of everything that determines the results: the config tree
+  /// after `--set` overrides, without `sweep`, `output` and `simulation.threads`. Equal
+  /// fingerprints mean the same simulation; a sweep reruns a finished point only when it changes.
+  public var fingerprint = ""
 
   /// Top-level keys.
   static let sections = [
     "simulation", "timescales", "populations", "projections", "inputs", "record", "output", "memory",
+    "sweep",
   ]
 
   /// Loads `url`, applies `--set` overrides (`key.path=value`), reads and validates everything.
@@ -79,6 +86,7 @@ public struct ExperimentConfig: Sendable {
     let loader = SchemaReader(reader: reader, configURL: fileURL)
     let config = loader.read(root, text: text, overrides: overrides)
     guard reader.errors.isEmpty, var config else { throw ConfigErrors(reader.errors) }
+    config.fingerprint = root.fingerprint(excluding: [["sweep"], ["output"], ["simulation", "threads"]])
     var errors: [ConfigError] = []
     for issue in config.experiment.validate() {
       let e = ConfigError(

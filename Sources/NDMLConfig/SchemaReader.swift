@@ -65,9 +65,11 @@ struct SchemaReader {
       currentInjections: injections, recording: recording)
     experiment.timescales = timescales
     experiment.memory = readMemory(top.node("memory"), durationMs: simulation.durationMs)
-    return ExperimentConfig(
+    var config = ExperimentConfig(
       experiment: experiment, outputPath: output?.string("path"), gzipLevel: gzip, text: text,
       overrides: overrides, warnings: [])
+    if let sweep = top.node("sweep") { config.sweep = SweepSpec.read(sweep, reader: reader) }
+    return config
   }
 
   private func readSimulation(_ f: Fields?) -> SimulationSettings? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import NDMLAnalysis
 import NDMLHDF5
 import NDMLResults
@@ -14,7 +15,7 @@ struct AnalyzeCommand: ParsableCommand {
     abstract: "Statistics of a results file: rates, CV, Fano, correlations, synchrony, spectra, weights.",
     discussion: "The results file is only read; -o writes the analysis to a separate HDF5 file.")
 
-  @Argument(help: "An NDML results file (.h5).")
+  @Argument(help: "An NDML results file (.h5), or a sweep's index.json (or its directory).")
   var file: String
 
   @OptionGroup var window: WindowOptions
@@ -49,6 +50,20 @@ struct AnalyzeCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
+  @Option(
+    help: ArgumentHelp("Sweeps: also write an SVG of the network states over the first two axes.", valueName: "FILE"))
+  var figure: String?
+
+  @Option(
+    help: "Sweeps: relative amplitude of the population rate's largest peak ≥ 60 Hz from which it oscillates fast.")
+  var fastAmplitude = NetworkStateCriteria().fastAmplitude
+
+  @Option(help: "Sweeps: relative amplitude of its largest peak in [5, 60) Hz from which it oscillates slowly.")
+  var slowAmplitude = NetworkStateCriteria().slowAmplitude
+
+  @Option(help: "Sweeps: mean CV of ISI below which single cells count as regular.")
+  var regularCv = NetworkStateCriteria().regularCV
+
   @Option(name: [.short, .customLong("output")], help: "Also write the analysis to this HDF5 file.")
   var output: String?
 
@@ -68,6 +83,11 @@ struct AnalyzeCommand: ParsableCommand {
 
   func run() throws {
     let logger = Console.logger(logging)
+    if let index = SweepAnalysis.indexURL(for: file) { return try analyzeSweep(index, logger: logger) }
+    if figure != nil {
+      logger.error("--figure draws a sweep's states: give a sweep's index.json, not \(file)")
+      throw ExitCode(2)
+    }
     if let output,
       URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
         == URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath()
@@ -94,28 +114,9 @@ struct AnalyzeCommand: ParsableCommand {
       options.spectrumBinMs = spectrumBinMs
       options.segmentMs = segmentMs
       options.minHz = minHz
-      let sizes = Dictionary(try r.populations().map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
-      let recorded = try r.spikePopulations()
-      for name in window.populations where !recorded.contains(name) {
-        throw ResultsError.notFound(path: file, what: "spikes of '\(name)'", available: recorded)
-      }
       var analyses: [PopulationAnalysis] = []
       var patterns: [PopulationFiringPatterns] = []
-      for name in window.populations.isEmpty ? recorded : window.populations {
-        guard let size = sizes[name] else {
-          throw CommandError(
-            "\(file): population '\(name)' has spikes but no /ndml/populations/\(name) entry (its size)")
-        }
-        let spikes = try r.spikes(of: name)
-        if let bad = spikes.nodeIDs.first(where: { $0 >= UInt64(size) }) {
-          throw CommandError("\(file): spikes of '\(name)' name neuron \(bad), outside the population (0..<\(size))")
-        }
-        if spikes.timesMs.count != spikes.nodeIDs.count {
-          throw CommandError(
-            "\(file): spikes of '\(name)' have \(spikes.timesMs.count) times but \(spikes.nodeIDs.count) ids")
-        }
-        let population = PopulationSpikes(
-          name: name, size: size, timesMs: spikes.timesMs, nodeIDs: spikes.nodeIDs.map { Int($0) })
+      for population in try Self.spikes(in: r, file: file, populations: window.populations) {
         analyses.append(analyzePopulation(population, options: options))
         if firingPatterns {
           patterns.append(PopulationFiringPatterns(population, startMs: options.startMs, stopMs: options.stopMs))
@@ -151,6 +152,73 @@ struct AnalyzeCommand: ParsableCommand {
         try writeAtomically(to: URL(fileURLWithPath: output)) { try report.write(to: $0) }
         logger.info("analysis written to \(output)")
       }
+    }
+  }
+
+  /// The recorded spikes of `populations` (all recorded ones if empty), checked against the
+  /// populations' sizes.
+  static func spikes(in r: ResultsReader, file: String, populations: [String]) throws -> [PopulationSpikes] {
+    let sizes = Dictionary(try r.populations().map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
+    let recorded = try r.spikePopulations()
+    for name in populations where !recorded.contains(name) {
+      throw ResultsError.notFound(path: file, what: "spikes of '\(name)'", available: recorded)
+    }
+    return try (populations.isEmpty ? recorded : populations).map { name in
+      guard let size = sizes[name] else {
+        throw CommandError("\(file): population '\(name)' has spikes but no /ndml/populations/\(name) entry (its size)")
+      }
+      let spikes = try r.spikes(of: name)
+      if let bad = spikes.nodeIDs.first(where: { $0 >= UInt64(size) }) {
+        throw CommandError("\(file): spikes of '\(name)' name neuron \(bad), outside the population (0..<\(size))")
+      }
+      if spikes.timesMs.count != spikes.nodeIDs.count {
+        throw CommandError(
+          "\(file): spikes of '\(name)' have \(spikes.timesMs.count) times but \(spikes.nodeIDs.count) ids")
+      }
+      return PopulationSpikes(name: name, size: size, timesMs: spikes.timesMs, nodeIDs: spikes.nodeIDs.map { Int($0) })
+    }
+  }
+
+  /// Analyses every complete point of a sweep.
+  private func analyzeSweep(_ indexURL: URL, logger: Logger) throws {
+    if window.populations.count > 1 || output != nil || firingPatterns {
+      logger.error("a sweep's analysis takes at most one --population, and no -o or --firing-patterns")
+      throw ExitCode(2)
+    }
+    var criteria = NetworkStateCriteria()
+    criteria.fastAmplitude = fastAmplitude
+    criteria.slowAmplitude = slowAmplitude
+    criteria.regularCV = regularCv
+    do {
+      let sweep = try SweepAnalysis(indexURL: indexURL, displayPath: file)
+      let (population, rows) = try sweep.rows(
+        population: window.populations.first, startMs: window.startMs, stopMs: window.stopMs,
+        configure: { o in
+          o.binMs = binMs
+          o.correlationNeurons = correlationNeurons
+          o.chiBinMs = chiBinMs
+          o.chiNeurons = chiNeurons
+          o.spectrumBinMs = spectrumBinMs
+          o.segmentMs = segmentMs
+          o.minHz = minHz
+        }, criteria: criteria, logger: logger)
+      if json {
+        Console.out(try sweep.json(population: population, rows: rows, criteria: criteria))
+      } else {
+        for line in sweep.table(population: population, rows: rows) { Console.out(line) }
+      }
+      if let figure {
+        let svg = try sweep.figure(population: population, rows: rows)
+        do {
+          try svg.write(toFile: figure, atomically: true, encoding: .utf8)
+        } catch {
+          throw CommandError("--figure \(figure): cannot be written (\(error.localizedDescription))")
+        }
+        logger.info("state figure written to \(figure)")
+      }
+    } catch let error as CommandError {
+      logger.error("\(error)")
+      throw ExitCode(1)
     }
   }
 }

@@ -25,6 +25,17 @@ struct RunCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "Sweeps: points run at once, each in its own process (default: cores / threads per point).", valueName: "N"))
+  var jobs: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Sweeps: run only this point (its name in the sweep's index); -o defaults to the sweep's directory.",
+      valueName: "NAME"))
+  var point: String?
+
+  @Option(
+    help: ArgumentHelp(
       "Write a checkpoint every T ms of biological time (continue an interrupted run with ndml resume).",
       valueName: "T"))
   var checkpointEveryMs: Double?
@@ -40,6 +51,7 @@ struct RunCommand: ParsableCommand {
     if let t = checkpointEveryMs, !(t > 0 && t.isFinite) {
       throw ValidationError("--checkpoint-every-ms must be a positive number of ms (got \(t)).")
     }
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs)).") }
     if checkpoint != nil && checkpointEveryMs == nil {
       throw ValidationError("--checkpoint needs --checkpoint-every-ms (how often to write it).")
     }
@@ -48,13 +60,33 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     var logger = Console.logger(logging)
     logger[metadataKey: "config"] = "\(config)"
-    let loaded = try ConfigLoading.load(
-      config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
-    let experiment = loaded.experiment
+    let threadOverride = threads.map { ["simulation.threads=\($0)"] } ?? []
+    var loaded = try ConfigLoading.load(config, overrides: overrides + threadOverride, logger: logger)
     let backend = limits.backend
-    try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
     let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
-    let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5").standardizedFileURL
+    var overrides = overrides
+    var defaultOutput = loaded.outputPath ?? "results/\(stem).h5"
+    if let sweep = loaded.sweep {
+      let directory = URL(fileURLWithPath: sweep.directory ?? "results/\(stem)").standardizedFileURL
+      guard let name = point else {
+        return try runSweep(loaded, sweep, directory: directory, backend: backend, logger: logger)
+      }
+      guard let chosen = sweep.point(named: name) else {
+        logger.error(
+          "\(config): the sweep has no point '\(name)'; its points: \(sweep.points.prefix(10).map(\.name).joined(separator: ", "))\(sweep.points.count > 10 ? ", …" : "")"
+        )
+        throw ExitCode(2)
+      }
+      overrides += chosen.overrides
+      loaded = try ConfigLoading.load(config, overrides: overrides + threadOverride, logger: logger)
+      defaultOutput = directory.appendingPathComponent("\(name).h5").path
+    } else if point != nil {
+      logger.error("\(config): --point needs a config with a `sweep:` section")
+      throw ExitCode(2)
+    }
+    let experiment = loaded.experiment
+    try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
+    let destination = URL(fileURLWithPath: output ?? defaultOutput).standardizedFileURL
     let progress = ProgressDisplay(enabled: !logging.quiet, durationMs: experiment.simulation.durationMs)
     let writer: ResultsWriter
     do {
@@ -83,6 +115,32 @@ struct RunCommand: ParsableCommand {
       experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
       quiet: logging.quiet, checkpoints: checkpoints
     ).execute(resumeState: nil)
+  }
+
+  /// Runs every point of the config's sweep in worker processes (``SweepRunner``).
+  private func runSweep(
+    _ loaded: ExperimentConfig, _ sweep: SweepSpec, directory: URL, backend: CPUBackend, logger: Logger
+  ) throws {
+    if checkpointEveryMs != nil {
+      logger.error("--checkpoint-every-ms applies to one run: give it with --point, not to a whole sweep")
+      throw ExitCode(2)
+    }
+    let perPointThreads = max(1, loaded.experiment.simulation.threads)
+    var workerArguments = threads.map { ["--threads", "\($0)"] } ?? []
+    if let m = limits.maxMemory { workerArguments += ["--max-memory", m] }
+    workerArguments += ["--disk-reserve-mb", "\(limits.diskReserveMb)"]
+    if logging.verbose { workerArguments.append("--verbose") }
+    let runner = SweepRunner(
+      configPath: config, config: loaded, sweep: sweep, overrides: overrides,
+      directory: output.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? directory,
+      jobs: jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / perPointThreads),
+      workerArguments: workerArguments, backend: backend, logger: logger, quiet: logging.quiet)
+    do {
+      try runner.run()
+    } catch let error as CommandError {
+      logger.error("\(error)")
+      throw ExitCode(1)
+    }
   }
 
   /// Refuses a network whose memory estimate exceeds the machine's, before anything is allocated.

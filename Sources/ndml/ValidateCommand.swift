@@ -26,6 +26,12 @@ struct ValidateCommand: ParsableCommand {
         + "\(e.projections.count) projections, ~\(Int(e.expectedSynapseCount())) synapses, "
         + "\(e.simulation.stepCount) steps; estimated memory \(formatBytes(bytes))")
     try RunCommand.checkMemory(e, config: config, backend: backend, logger: logger)
+    if let sweep = loaded.sweep {
+      for point in sweep.points {
+        _ = try ConfigLoading.load(config, overrides: overrides + point.overrides, logger: logger)
+      }
+      Console.out("sweep: \(sweep.points.count) points, each valid (docs/sweeps.md)")
+    }
   }
 }
 

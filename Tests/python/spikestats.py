@@ -254,3 +254,27 @@ def ks_2samp(a, b) -> tuple[float, float]:
     k = np.arange(1, 101)
     p = float(2 * np.sum((-1.0) ** (k - 1) * np.exp(-2 * k**2 * lam**2)))
     return d, min(max(p, 0.0), 1.0)
+
+
+def oscillation_index(times_ms: np.ndarray, n_neurons: int, t_start_ms: float, t_stop_ms: float,
+                      bin_ms: float = 0.5, segment_ms: float = 200.0, min_hz: float = 5.0) -> dict:
+    """The population-oscillation measures of NDML's network-state classifier (written
+    independently of it, with NumPy's FFT), for the spikes in [t_start_ms, t_stop_ms):
+
+    * peak_hz: frequency of the largest Welch power (`rate_power_spectrum`) at or above min_hz;
+    * index: that power over the flat spectrum of n_neurons independent Poisson neurons at the
+      measured mean rate nu, nu / (n_neurons * bin) * sum(hann^2);
+    * amplitude: the relative amplitude a of r(t) = nu (1 + a cos 2 pi f t) that gives that peak,
+      2 sqrt(power) / (nu * sum(hann)).
+    """
+    times_ms = np.asarray(times_ms, dtype=np.float64)
+    f, p = rate_power_spectrum(times_ms, n_neurons, t_start_ms, t_stop_ms, bin_ms, segment_ms)
+    window_s = (t_stop_ms - t_start_ms) / 1000
+    nu = np.count_nonzero((times_ms >= t_start_ms) & (times_ms < t_stop_ms)) / n_neurons / window_s
+    keep = f >= min_hz
+    k = int(np.argmax(p[keep]))
+    peak, power = float(f[keep][k]), float(p[keep][k])
+    hann = np.hanning(int(round(segment_ms / bin_ms)))
+    floor = nu / (n_neurons * bin_ms * 1e-3) * float(np.sum(hann ** 2))
+    return {"peak_hz": peak, "index": power / floor if floor > 0 else 0.0,
+            "amplitude": 2 * math.sqrt(power) / (nu * float(np.sum(hann))) if nu > 0 else 0.0, "rate_hz": nu}

@@ -14,7 +14,10 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-EXPERIMENTS = sorted((REPO / "experiments").glob("*.yaml"))
+# Sweep configs (a `sweep:` section) are many runs into a directory; their points are plain runs
+# of networks covered here (brunel2000_phase_diagram.yaml is brunel2000_ai.yaml's network), and
+# test_sweeps.py checks that a point is exactly the run with its overrides.
+EXPERIMENTS = sorted(p for p in (REPO / "experiments").glob("*.yaml") if "sweep" not in yaml.safe_load(p.read_text()))
 MAX_DURATION_MS = 300.0
 DATA_GROUPS = ("spikes", "report", "weights", "traces", "plateaus")
 
