@@ -87,20 +87,10 @@ public func classifyNetworkState(
   options.spectrumBinMs = c.binMs
   options.segmentMs = c.segmentMs
   let window = (stopMs - startMs) / 1000
-  var perNeuron = [[Double]](repeating: [], count: spikes.size)
-  for (t, i) in zip(spikes.timesMs, spikes.nodeIDs) where t >= startMs && t < stopMs && i >= 0 && i < spikes.size {
-    perNeuron[i].append(t)
-  }
+  let perNeuron = spikeTrains(spikes, startMs: startMs, stopMs: stopMs)
   let total = perNeuron.reduce(0) { $0 + $1.count }
   let rate = spikes.size > 0 && window > 0 ? Double(total) / Double(spikes.size) / window : 0
-  var cvs: [Double] = []
-  for var train in perNeuron where train.count >= 3 {
-    train.sort()
-    let isis = zip(train.dropFirst(), train).map { $0 - $1 }
-    let (mean, std) = meanAndStd(isis)
-    if mean > 0 { cvs.append(std / mean) }
-  }
-  let cv = meanAndStd(cvs).0
+  let cv = meanAndStd(isiCVs(perNeuron)).0
   let spectrum = ratePowerSpectrum(spikes, options: options)
   func peak(from low: Double, below high: Double) -> (hz: Double, power: Double) {
     var best = (hz: Double.nan, power: 0.0)

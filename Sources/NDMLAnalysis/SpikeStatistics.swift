@@ -126,6 +126,28 @@ func binnedCounts(_ spikes: PopulationSpikes, neurons: Int, startMs: Double, bin
   return counts
 }
 
+/// The spikes of each neuron inside [startMs, stopMs), in file order.
+func spikeTrains(_ spikes: PopulationSpikes, startMs: Double, stopMs: Double) -> [[Double]] {
+  var perNeuron = [[Double]](repeating: [], count: spikes.size)
+  for (t, i) in zip(spikes.timesMs, spikes.nodeIDs) where t >= startMs && t < stopMs && i >= 0 && i < spikes.size {
+    perNeuron[i].append(t)
+  }
+  return perNeuron
+}
+
+/// The CV of the interspike intervals of every train with at least 3 spikes (and intervals of
+/// positive mean).
+func isiCVs(_ trains: [[Double]]) -> [Double] {
+  var cvs: [Double] = []
+  for var train in trains where train.count >= 3 {
+    train.sort()
+    let isis = zip(train.dropFirst(), train).map { $0 - $1 }
+    let (mean, std) = meanAndStd(isis)
+    if mean > 0 { cvs.append(std / mean) }
+  }
+  return cvs
+}
+
 /// Analyses one population inside the options' window.
 ///
 /// ```swift
@@ -138,13 +160,8 @@ func binnedCounts(_ spikes: PopulationSpikes, neurons: Int, startMs: Double, bin
 public func analyzePopulation(_ spikes: PopulationSpikes, options o: AnalysisOptions) -> PopulationAnalysis {
   let window = o.stopMs - o.startMs
   let n = spikes.size
-  // Spikes in the window, per neuron in time order.
-  var perNeuron = [[Double]](repeating: [], count: n)
-  var total = 0
-  for (t, i) in zip(spikes.timesMs, spikes.nodeIDs) where t >= o.startMs && t < o.stopMs && i >= 0 && i < n {
-    perNeuron[i].append(t)
-    total += 1
-  }
+  let perNeuron = spikeTrains(spikes, startMs: o.startMs, stopMs: o.stopMs)
+  let total = perNeuron.reduce(0) { $0 + $1.count }
   let rates = perNeuron.map { Double($0.count) / (window / 1000) }
   let sortedRates = rates.sorted()
   let (rateMean, rateStd) = meanAndStd(rates)
@@ -154,13 +171,7 @@ public func analyzePopulation(_ spikes: PopulationSpikes, options o: AnalysisOpt
   var histogram = [Int](repeating: 0, count: bins)
   for r in rates { histogram[min(Int(r / maxRate * Double(bins)), bins - 1)] += 1 }
 
-  var cvs: [Double] = []
-  for var train in perNeuron where train.count >= 3 {
-    train.sort()
-    let isis = zip(train.dropFirst(), train).map { $0 - $1 }
-    let (mean, std) = meanAndStd(isis)
-    if mean > 0 { cvs.append(std / mean) }
-  }
+  let cvs = isiCVs(perNeuron)
 
   let countBins = Int(((window) / o.binMs + 1e-9).rounded(.down))
   var fanos: [Double] = []
