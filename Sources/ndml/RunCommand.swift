@@ -46,6 +46,10 @@ struct RunCommand: ParsableCommand {
   }
 
   func run() throws {
+    if let world = try MPIWorld.startIfLaunched() {  // under mpirun: docs/scaling.md
+      defer { world.finish() }
+      return try runDistributed(world)
+    }
     var logger = Console.logger(logging)
     logger[metadataKey: "config"] = "\(config)"
     let loaded = try ConfigLoading.load(
