@@ -438,6 +438,7 @@ final class Simulation<Scalar: EngineScalar> {
     }
     runOnThreads(threadCount) { context.simulation.runPart(firstPart + $0, context) }
     phaseSeconds = context.phaseSeconds
+    if exchange != nil { phaseSeconds["rank_exchange"] = context.exchangeSeconds }
     if let failure = context.failure { throw failure }
     if let (rank, n) = context.peerFault, context.firstFault() == nil {
       try flush(atStep: n)
@@ -497,6 +498,8 @@ final class Simulation<Scalar: EngineScalar> {
     let threads: Int
     /// The lowest rank that found a numerical fault, and the step (distributed runs).
     var peerFault: (rank: Int, step: Int)?
+    /// The leader's seconds in the spike exchange, waiting for the other ranks included.
+    var exchangeSeconds = 0.0
 
     init(simulation: Simulation, threads: Int, parts: Int) {
       self.simulation = simulation
@@ -684,6 +687,8 @@ final class Simulation<Scalar: EngineScalar> {
     // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery.
     let timed = part == leader && measurePhases
     var clock = timed ? DispatchTime.now().uptimeNanoseconds : 0
+    // The leader's time in the spike exchange (distributed runs), waiting for slower ranks included.
+    var exchangeNs: UInt64 = 0
     var phaseNs: (UInt64, UInt64, UInt64) = (0, 0, 0)
     @inline(__always) func lap(_ phase: inout UInt64) {
       let now = DispatchTime.now().uptimeNanoseconds
@@ -723,11 +728,13 @@ final class Simulation<Scalar: EngineScalar> {
         // The leader swaps the step's spikes with the other ranks (and fault flags: every rank
         // stops at the step in which one found a fault); the others wait for the spikes.
         if part == leader {
+          let start = DispatchTime.now().uptimeNanoseconds
           do {
             if let rank = try exchange.exchange(step: n, faulted: context.faulted(atOrBefore: n)) {
               context.peerFault = (rank, n)
             }
           } catch { context.failure = context.failure ?? error }
+          exchangeNs &+= DispatchTime.now().uptimeNanoseconds &- start
           barrier.flag = context.peerFault != nil || context.failure != nil
         }
         barrier.wait()
@@ -790,7 +797,10 @@ final class Simulation<Scalar: EngineScalar> {
       }
       if timed { lap(&phaseNs.2) }
     }
-    if part == leader { context.totals = totals }
+    if part == leader {
+      context.totals = totals
+      context.exchangeSeconds = Double(exchangeNs) * 1e-9
+    }
     if timed {
       context.phaseSeconds = [
         "neurons": Double(phaseNs.0) * 1e-9, "barrier_wait": Double(phaseNs.1) * 1e-9,

@@ -49,14 +49,18 @@ extension RunCommand {
       throw ExitCode(1)
     }
     if let writer {
-      try RunSession(
+      let session = RunSession(
         experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger, quiet: quiet,
-        checkpoints: nil
-      ).execute(resumeState: nil)
+        checkpoints: nil)
+      let summary = try session.execute(resumeState: nil)
       if !quiet {
+        let exchange = summary.phaseSeconds["rank_exchange"] ?? 0
         Console.out(
-          "ran on \(world.rankCount) MPI ranks × \(experiment.simulation.threads) thread(s) requested per rank "
-            + "(spikes exchanged every step)")
+          "ran on \(world.rankCount) MPI ranks × \(summary.threads) thread\(summary.threads == 1 ? "" : "s"): "
+            + String(
+              format:
+                "rank 0 spent %.3f s of its %.3f s loop exchanging spikes (every step; waiting for the other ranks included)",
+              exchange, summary.simulationSeconds))
       }
       return
     }

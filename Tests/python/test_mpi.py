@@ -213,3 +213,31 @@ def test_a_killed_rank_is_named_and_rank_zero_data_stays_readable(mpirun, ndml_b
         samples = f["report/exc/v/data"].shape[0]
     assert len(times) > 0 and np.all(np.isfinite(times)) and np.all(np.diff(times) >= 0)
     assert samples > 0
+
+
+def test_ctrl_c_on_mpirun_stops_every_rank_at_one_step(mpirun, ndml_bin, tmp_path):
+    out = tmp_path / "int.h5"
+    partial = Path(str(out) + ".partial")
+    cmd = [mpirun, "-np", "2", "--oversubscribe", str(ndml_bin), "run", str(REPO / "experiments" / "cuba.yaml"),
+           "-o", str(out), "--quiet", "--set", "simulation.duration_ms=600000"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=mpi_env())
+    try:
+        deadline = time.time() + 60
+        while not partial.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)  # mpirun passes it on to every rank as SIGTERM
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode != 0
+    stops = [line for line in stderr.splitlines() if "interrupted at t = " in line]
+    assert len(stops) == 2, stderr
+    times = {line.split("interrupted at t = ")[1].split(" ms")[0] for line in stops}
+    assert len(times) == 1, f"ranks stopped at different steps: {stderr}"
+    with h5py.File(partial, "r") as f:
+        assert f["ndml"].attrs["status"] == "interrupted"
+        assert len(f["spikes/exc/timestamps"]) > 0
