@@ -144,6 +144,11 @@ def test_unsplittable_rule_and_weight_recording_are_refused(mpirun, ndml_bin, tm
                "--quiet", "--set", "simulation.duration_ms=50", timeout=120)
     assert r.returncode != 0 and "recording.weights (ee)" in r.stderr, r.stderr
     assert not (tmp_path / "w.h5").exists()
+    r = launch(mpirun, ndml_bin, 2, "run", REPO / "experiments" / "cuba.yaml", "-o", tmp_path / "c.h5",
+               "--checkpoint-every-ms", "10", timeout=120)
+    assert r.returncode != 0 and "--checkpoint-every-ms" in r.stderr and "rank=1 of 2" in r.stderr, r.stderr
+    r = launch(mpirun, ndml_bin, 2, "resume", tmp_path / "c.h5.ckpt", timeout=120)
+    assert r.returncode != 0 and "ndml resume does not run under mpirun" in r.stderr, r.stderr
 
 
 def test_numerical_fault_on_another_rank_stops_all_and_names_it(mpirun, ndml_bin, tmp_path):
