@@ -350,6 +350,8 @@ final class Simulation<Scalar: EngineScalar> {
   var communicator: (any RankCommunicator)?
   /// The spike exchange between ranks (distributed runs with more than one rank).
   private var exchange: RankExchange?
+  /// The populations whose spikes are exchanged (see ``spikesNeededByOtherRanks(_:)``).
+  private var exchangedPopulations: [Int] = []
   /// This process's rank and the number of ranks (0 and 1 without ``communicator``).
   private var rankIndex: Int { communicator?.rank ?? 0 }
   private var rankCount: Int { communicator?.rankCount ?? 1 }
@@ -424,9 +426,11 @@ final class Simulation<Scalar: EngineScalar> {
     partition(threads: threads)
     if let communicator, rankCount > 1 {
       if rankIndex != 0 { spikeRecorders = [:] }
+      exchangedPopulations = kernels.indices.filter(spikesNeededByOtherRanks)
       exchange = RankExchange(
-        communicator: communicator, threads: threadCount, histories: histories.map(\.view),
-        stampOffsets: kernels.map { $0.emitsAtStepEnd ? 1 : 0 })
+        communicator: communicator, threads: threadCount,
+        histories: exchangedPopulations.map { histories[$0].view },
+        stampOffsets: exchangedPopulations.map { kernels[$0].emitsAtStepEnd ? 1 : 0 })
     }
     let context = RunContext(simulation: self, threads: threadCount, parts: rankCount * threadCount)
     let firstPart = rankIndex * threadCount
@@ -452,7 +456,14 @@ final class Simulation<Scalar: EngineScalar> {
         population: experiment.populations[p].name, variable: fault?.variable ?? "state", neuron: fault?.neuron ?? -1,
         value: fault?.value ?? .nan, timeMs: Double(n + 1) * dt)
     }
-    let totals = context.totals
+    var totals = context.totals
+    if let exchange {
+      // Populations kept local were counted by each rank for its own neurons only.
+      let local = totals.indices.map { exchangedPopulations.contains($0) ? 0 : totals[$0] }
+      for (p, sum) in try exchange.communicator.sum(local).enumerated() where !exchangedPopulations.contains(p) {
+        totals[p] = sum
+      }
+    }
     var events = (firstPart..<firstPart + threadCount).reduce(0) { $0 + context.events[$1] }
     if let exchange { events = try exchange.communicator.sum([events])[0] }
     // The sample at t = duration of the recordings that ask for it (`final_sample`).
@@ -1101,6 +1112,31 @@ extension Simulation {
       throw DistributedRunError.unsupported(
         keyPath: "recording.traces (\(rec.projection))", reason: "traces are recorded by one process")
     }
+  }
+
+  /// Whether another rank needs population `p`'s spikes: when they are recorded (rank 0 records),
+  /// or when a synapse leads from a neuron of one rank onto a neuron of another. Otherwise (e.g.
+  /// Poisson sources driving their targets one to one) each rank keeps its own, as NEST keeps
+  /// its generators' spikes local, and the exchange carries only what crosses ranks.
+  private func spikesNeededByOtherRanks(_ p: Int) -> Bool {
+    if experiment.recording.spikePopulations.contains(experiment.populations[p].name) || spikeObservers[p] != nil {
+      return true
+    }
+    let size = experiment.populations[p].size
+    var ownerRank = [Int](repeating: 0, count: size)
+    for (part, range) in neuronRanges[p].enumerated() {
+      for neuron in range.clamped(to: 0..<size) { ownerRank[neuron] = part / threadCount }
+    }
+    for t in outgoing[p] {
+      let table = tables[t]
+      for part in 0..<rankCount * threadCount {
+        let rank = part / threadCount
+        for source in 0..<min(size, table.sourceCount) where ownerRank[source] != rank {
+          if !table.row(source, part: part).isEmpty { return true }
+        }
+      }
+    }
+    return false
   }
 
   /// Takes one sample of `recorder` (state of population `p`). With several ranks each rank reads

@@ -7,6 +7,8 @@ over K MPI ranks and exchanges spikes every step; rank 0 writes the one results 
   state of neurons on every rank, injected currents and pair STDP.
 * What is not split across ranks (a rule that runs on one thread, weight recordings) stops every
   rank before the run with an error naming the config key.
+* Populations whose spikes no other rank needs (Poisson input one to one) are not exchanged, and
+  still counted in full.
 * A numerical fault on rank 1 stops all ranks at that step: rank 1 names the neuron, rank 0 names
   rank 1, and rank 0's file keeps the data recorded before.
 * A rank killed mid-run: mpirun names it, and rank 0's partial file is a valid HDF5 file holding a
@@ -128,6 +130,20 @@ def test_summary_and_analyze_read_the_one_file(mpirun, ndml_bin, run_ndml, tmp_p
     assert r.stdout.count("population") == 1, "only rank 0 prints the summary"
     assert "ran on 2 MPI ranks" in r.stdout
     assert "rate" in run_ndml("analyze", out).stdout
+
+
+def test_spike_counts_of_populations_kept_local(mpirun, ndml_bin, run_ndml, tmp_path):
+    # Brunel's Poisson sources drive their targets one to one, so each rank keeps their spikes
+    # (not exchanged, not recorded); the summary still counts all of them.
+    args = ["run", REPO / "experiments" / "brunel2000_ai.yaml", "--set", "simulation.duration_ms=50"]
+    single = run_ndml(*args, "-o", tmp_path / "k1.h5").stdout
+    r = launch(mpirun, ndml_bin, 2, *args, "-o", tmp_path / "k2.h5")
+    assert r.returncode == 0, r.stderr
+
+    def counts(text):
+        return [line for line in text.splitlines() if line.startswith(("exc ", "inh ", "ext_exc", "ext_inh"))]
+
+    assert len(counts(single)) == 4 and counts(single) == counts(r.stdout), (single, r.stdout)
 
 
 def test_unsplittable_rule_and_weight_recording_are_refused(mpirun, ndml_bin, tmp_path):
