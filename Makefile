@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev pkg-config g++ librsvg2-bin
+SYSTEM_PACKAGES := libhdf5-dev libopenblas-dev pkg-config g++ librsvg2-bin libopenmpi-dev openmpi-bin
 # -target-cpu native: Swift emits SSE2 only otherwise, and the SIMD kernels are 2–5× slower.
 # It changes vector width, not results (Swift never contracts a*b+c into FMA by itself).
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc native

@@ -25,6 +25,10 @@ let package = Package(
     .systemLibrary(
       name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
       providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
+    // Open MPI for distributed runs (`mpirun -np K ndml run`); only the executable links it.
+    .systemLibrary(
+      name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+      providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]),
     .systemLibrary(
       name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
@@ -46,6 +50,7 @@ let package = Package(
       name: "ndml",
       dependencies: [
         "NDMLModel", "NDMLConfig", "NDMLEngine", "NDMLResults", "NDMLHDF5", "NDMLAnalysis", "NDMLPlot", "NDMLLoihi",
+        "CMPI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

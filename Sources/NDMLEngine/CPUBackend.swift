@@ -9,6 +9,10 @@ public struct CPUBackend: Backend {
   public var availableMemoryBytes: Double
   /// Whether to time the phases of each step (`RunSummary.phaseSeconds`; for benchmarks).
   public var measurePhases = false
+  /// The ranks of a distributed run (`mpirun -np K ndml run`; nil: this process runs the whole
+  /// network). Every rank runs the same experiment with its own communicator; see
+  /// ``RankCommunicator`` and docs/scaling.md.
+  public var communicator: (any RankCommunicator)?
 
   /// Creates the backend; `availableMemoryBytes` defaults to the machine's physical memory.
   public init(availableMemoryBytes: Double = Double(ProcessInfo.processInfo.physicalMemory)) {
@@ -73,6 +77,7 @@ public struct CPUBackend: Backend {
     let buildStart = clock.now
     simulation.build()
     simulation.measurePhases = measurePhases
+    simulation.communicator = communicator
     let dt = simulation.experimentDescription.simulation.dtMs
     simulation.checkpointEverySteps = options.checkpointEveryMs.map { max(1, Int(($0 / dt).rounded())) } ?? 0
     simulation.resumeState = options.resumeState

@@ -346,6 +346,17 @@ final class Simulation<Scalar: EngineScalar> {
   /// that cannot be split (replayed spikes, memory patterns) is stepped whole by one thread and
   /// empty for the others.
   private var neuronRanges: [[Range<Int>]] = []
+  /// The ranks of a distributed run (nil: this process runs the whole network).
+  var communicator: (any RankCommunicator)?
+  /// The spike exchange between ranks (distributed runs with more than one rank).
+  private var exchange: RankExchange?
+  /// The populations whose spikes are exchanged (see ``spikesNeededByOtherRanks(_:)``).
+  private var exchangedPopulations: [Int] = []
+  /// This process's rank and the number of ranks (0 and 1 without ``communicator``).
+  private var rankIndex: Int { communicator?.rank ?? 0 }
+  private var rankCount: Int { communicator?.rankCount ?? 1 }
+  /// Spike ids this rank sent to and received from the others (distributed runs).
+  var exchangedSpikes: (sent: Int, received: Int) { (exchange?.sentSpikes ?? 0, exchange?.receivedSpikes ?? 0) }
 
   /// Splits neurons, synapse rows, rings and plasticity state over `threads` threads (1 when a
   /// rule cannot be split); called once after ``build()``.
@@ -353,7 +364,7 @@ final class Simulation<Scalar: EngineScalar> {
     // At least `minimumBlocksPerThread` blocks of neurons per thread: on less work a step is all
     // synchronisation (Song 2000's one neuron ran 2.5x slower on two threads).
     let blocks = kernels.filter(\.emitsAtStepEnd).reduce(0) { $0 + paddedCount($1.size) / blockCount }
-    let useful = max(1, blocks / Self.minimumBlocksPerThread)
+    let useful = max(1, blocks / Self.minimumBlocksPerThread / rankCount)
     let neurons = kernels.filter(\.emitsAtStepEnd).reduce(0) { $0 + $1.size }
     if let t = plasticity.keys.sorted().first(where: { !plasticity[$0]!.supportsThreads }), requested > 1 {
       threadCount = 1
@@ -365,7 +376,8 @@ final class Simulation<Scalar: EngineScalar> {
     } else {
       threadCount = max(1, requested)
     }
-    let parts = threadCount
+    // Ranks are the outer level: rank r's threads step parts r·T ..< (r + 1)·T.
+    let parts = rankCount * threadCount
     var wholeOwner = 0
     neuronRanges = kernels.map { kernel in
       if kernel.splitsAcrossThreads { return chunkPartition(count: kernel.size, parts: parts) }
@@ -404,18 +416,38 @@ final class Simulation<Scalar: EngineScalar> {
   /// of the others' deliveries, so histories keep one stamp more than the longest delay. Steps with
   /// work on shared state (samples, weight snapshots, current changes, flushes, the stop check
   /// every 128 steps) first meet at a second barrier pair, and thread 0 does that work alone.
+  ///
+  /// With a ``communicator`` of K ranks, this process runs parts `r·T ..< (r + 1)·T` of `K·T`
+  /// and exchanges each step's spikes with the other ranks after its neurons' update (see
+  /// ``RankExchange``); its first thread does the serial work of its copy of the shared state, and
+  /// only rank 0 records.
   func run(threads: Int = 1) throws -> (spikeTotals: [Int], synapticEvents: Int) {
+    if rankCount > 1 { try checkDistributable() }
     partition(threads: threads)
-    let context = RunContext(simulation: self, threads: threadCount)
+    if let communicator, rankCount > 1 {
+      if rankIndex != 0 { spikeRecorders = [:] }
+      exchangedPopulations = kernels.indices.filter(spikesNeededByOtherRanks)
+      exchange = RankExchange(
+        communicator: communicator, threads: threadCount,
+        histories: exchangedPopulations.map { histories[$0].view },
+        stampOffsets: exchangedPopulations.map { kernels[$0].emitsAtStepEnd ? 1 : 0 })
+    }
+    let context = RunContext(simulation: self, threads: threadCount, parts: rankCount * threadCount)
+    let firstPart = rankIndex * threadCount
     if let state = resumeState {
       let restored = try restoreState(state)
       startStep = restored.step
       context.totals = restored.totals
       context.events[0] = restored.events
     }
-    runOnThreads(threadCount) { context.simulation.runPart($0, context) }
+    runOnThreads(threadCount) { context.simulation.runPart(firstPart + $0, context) }
     phaseSeconds = context.phaseSeconds
+    if exchange != nil { phaseSeconds["rank_exchange"] = context.exchangeSeconds }
     if let failure = context.failure { throw failure }
+    if let (rank, n) = context.peerFault, context.firstFault() == nil {
+      try flush(atStep: n)
+      throw DistributedRunError.peerFault(rank: rank, timeMs: Double(n + 1) * dt)
+    }
     if let (p, n) = context.firstFault() {
       // Hand over what was recorded before the faulty step, then name the neuron.
       try flush(atStep: n)
@@ -424,13 +456,20 @@ final class Simulation<Scalar: EngineScalar> {
         population: experiment.populations[p].name, variable: fault?.variable ?? "state", neuron: fault?.neuron ?? -1,
         value: fault?.value ?? .nan, timeMs: Double(n + 1) * dt)
     }
-    let totals = context.totals
-    let events = (0..<threadCount).reduce(0) { $0 + context.events[$1] }
+    var totals = context.totals
+    if let exchange {
+      // Populations kept local were counted by each rank for its own neurons only.
+      let local = totals.indices.map { exchangedPopulations.contains($0) ? 0 : totals[$0] }
+      for (p, sum) in try exchange.communicator.sum(local).enumerated() where !exchangedPopulations.contains(p) {
+        totals[p] = sum
+      }
+    }
+    var events = (firstPart..<firstPart + threadCount).reduce(0) { $0 + context.events[$1] }
+    if let exchange { events = try exchange.communicator.sum([events])[0] }
     // The sample at t = duration of the recordings that ask for it (`final_sample`).
     for (recorder, rec) in zip(stateRecorders, experiment.recording.state) where rec.finalSample {
       guard case .population(let p) = recorder.source else { continue }
-      let kernel = kernels[p]
-      recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
+      try sample(recorder, population: p)
     }
     try flush(atStep: stepCount)
     observer.progress(completedSteps: stepCount, totalSteps: stepCount)
@@ -466,16 +505,21 @@ final class Simulation<Scalar: EngineScalar> {
     /// the first numerical fault it found. Written by its thread before the step's barrier, read
     /// by all after it; the step through relaxed atomics (another thread may be a step ahead).
     let faults: UnsafeMutablePointer<CLong>
+    /// Parts of all ranks (the entries of `events` and `faults`; this process's threads write theirs).
     let threads: Int
+    /// The lowest rank that found a numerical fault, and the step (distributed runs).
+    var peerFault: (rank: Int, step: Int)?
+    /// The leader's seconds in the spike exchange, waiting for the other ranks included.
+    var exchangeSeconds = 0.0
 
-    init(simulation: Simulation, threads: Int) {
+    init(simulation: Simulation, threads: Int, parts: Int) {
       self.simulation = simulation
       barrier = SpinBarrier(parties: threads)
-      events = .allocate(capacity: threads)
-      events.initialize(repeating: 0, count: threads)
-      self.threads = threads
-      faults = .allocate(capacity: 8 * threads)
-      faults.initialize(repeating: -1, count: 8 * threads)
+      events = .allocate(capacity: parts)
+      events.initialize(repeating: 0, count: parts)
+      self.threads = parts
+      faults = .allocate(capacity: 8 * parts)
+      faults.initialize(repeating: -1, count: 8 * parts)
       totals = Array(repeating: 0, count: simulation.kernels.count)
     }
 
@@ -555,8 +599,7 @@ final class Simulation<Scalar: EngineScalar> {
       if case .projection(let t) = recorder.source, let kernel = plasticity[t] {
         recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
       } else if case .population(let p) = recorder.source {
-        let kernel = kernels[p]
-        recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
+        try sample(recorder, population: p)
       }
       if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
     }
@@ -575,6 +618,9 @@ final class Simulation<Scalar: EngineScalar> {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   private func runPart(_ part: Int, _ context: RunContext) {
+    // This rank's first part: it records (rank 0), counts, and does the serial work.
+    let leader = rankIndex * threadCount
+    let exchange = exchange
     let flushEvery = max(1, Int((experiment.simulation.flushIntervalMs / dt).rounded()))
     let barrier = context.barrier
     // Everything the step touches, resolved once: per-step existential calls, dictionary lookups
@@ -585,7 +631,7 @@ final class Simulation<Scalar: EngineScalar> {
         kernel: KernelHandle(kernels[p]), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
         scratch: .passUnretained(scratch[p]), history: histories[p].view,
         recorder: spikeRecorders[p].map { .passUnretained($0) },
-        binary: binarySources.contains(p), observer: part == 0 ? spikeObservers[p] : nil)
+        binary: binarySources.contains(p), observer: part == leader ? spikeObservers[p] : nil)
     }
     // Per-synapse-delay projections, by source population (as they are stepped), then config order.
     let ringDeliveries = kernels.indices.flatMap { p in
@@ -615,7 +661,7 @@ final class Simulation<Scalar: EngineScalar> {
         delaySteps: postsynapticDelaySteps(t)
       )
     }
-    let clocked = part == 0 ? plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked) : []
+    let clocked = part == leader ? plasticity.keys.sorted().map { plasticity[$0]! }.filter(\.isClocked) : []
     let ringInputs = kernels.indices.compactMap { p in
       rings[p].map { RingFold(ring: $0, neurons: neuronRanges[p][part]) }
     }
@@ -647,11 +693,13 @@ final class Simulation<Scalar: EngineScalar> {
     let foldBuffer = RawCopy(ringInputs)
     var events = context.events[part]  // restored counts when resuming
     // Only thread 0 counts (and reads the restored counts: it writes them back before barriers).
-    var totals = part == 0 ? context.totals : []
+    var totals = part == leader ? context.totals : []
     defer { context.events[part] = events }
     // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery.
-    let timed = part == 0 && measurePhases
+    let timed = part == leader && measurePhases
     var clock = timed ? DispatchTime.now().uptimeNanoseconds : 0
+    // The leader's time in the spike exchange (distributed runs), waiting for slower ranks included.
+    var exchangeNs: UInt64 = 0
     var phaseNs: (UInt64, UInt64, UInt64) = (0, 0, 0)
     @inline(__always) func lap(_ phase: inout UInt64) {
       let now = DispatchTime.now().uptimeNanoseconds
@@ -662,12 +710,13 @@ final class Simulation<Scalar: EngineScalar> {
       if n == nextSerial {
         nextSerial = nextSerialStep(after: n)
         context.events[part] = events  // for a checkpoint
-        if part == 0 { context.totals = totals }
+        if part == leader { context.totals = totals }
         barrier.wait()
-        if part == 0 {
+        if part == leader {
           do { try serialWork(atStep: n, flushEvery: flushEvery, context: context) } catch {
             context.failure = context.failure ?? error
           }
+          if let exchange { agreeOnStop(atStep: n, exchange: exchange, context: context) }
           barrier.flag = context.failure != nil
         }
         barrier.wait()
@@ -686,8 +735,25 @@ final class Simulation<Scalar: EngineScalar> {
       if timed { lap(&phaseNs.0) }
       barrier.wait()
       if timed { lap(&phaseNs.1) }
-      if context.faulted(atOrBefore: n) { break }  // every thread sees it here, and stops at this step
-      if part == 0 {
+      if let exchange {
+        // The leader swaps the step's spikes with the other ranks (and fault flags: every rank
+        // stops at the step in which one found a fault); the others wait for the spikes.
+        if part == leader {
+          let start = DispatchTime.now().uptimeNanoseconds
+          do {
+            if let rank = try exchange.exchange(step: n, faulted: context.faulted(atOrBefore: n)) {
+              context.peerFault = (rank, n)
+            }
+          } catch { context.failure = context.failure ?? error }
+          exchangeNs &+= DispatchTime.now().uptimeNanoseconds &- start
+          barrier.flag = context.peerFault != nil || context.failure != nil
+        }
+        barrier.wait()
+        if barrier.flag { break }
+      } else if context.faulted(atOrBefore: n) {
+        break  // every thread sees it here, and stops at this step
+      }
+      if part == leader {
         for (p, pop) in populationBuffer.values.enumerated() {
           let stamp = n + pop.offset
           var recorded = false
@@ -742,7 +808,10 @@ final class Simulation<Scalar: EngineScalar> {
       }
       if timed { lap(&phaseNs.2) }
     }
-    if part == 0 { context.totals = totals }
+    if part == leader {
+      context.totals = totals
+      context.exchangeSeconds = Double(exchangeNs) * 1e-9
+    }
     if timed {
       context.phaseSeconds = [
         "neurons": Double(phaseNs.0) * 1e-9, "barrier_wait": Double(phaseNs.1) * 1e-9,
@@ -979,6 +1048,125 @@ final class Simulation<Scalar: EngineScalar> {
   }
 }
 
+// MARK: Distributed runs (MPI ranks)
+
+extension Simulation {
+  /// After the serial work of step `n` (on every rank at the same steps): tells the other ranks
+  /// whether this one stops (1: interrupted, 2: failed) and takes over the first stop of another
+  /// rank, after handing over what was recorded.
+  private func agreeOnStop(atStep n: Int, exchange: RankExchange, context: RunContext) {
+    let code: Int32
+    switch context.failure {
+    case nil: code = 0
+    case EngineError.interrupted?: code = 1
+    default: code = 2
+    }
+    do {
+      guard let (rank, peerCode) = try exchange.agree(code: code), code == 0 else { return }
+      try flush(atStep: n)
+      context.failure =
+        peerCode == 1
+        ? EngineError.interrupted(timeMs: Double(n) * dt)
+        : DistributedRunError.peerStopped(rank: rank, timeMs: Double(n) * dt)
+    } catch {
+      context.failure = context.failure ?? error
+    }
+  }
+
+  /// Refuses what is not split across ranks yet, naming its config key: checkpoints, rules that
+  /// run on one thread or on a clock of their own, slow processes (homeostasis, consolidation,
+  /// memory lifecycles) and weight or trace recordings (they read every synapse).
+  fileprivate func checkDistributable() throws {
+    if checkpointEverySteps > 0 || resumeState != nil {
+      throw DistributedRunError.unsupported(
+        keyPath: "--checkpoint-every-ms", reason: "checkpoints hold one process's whole state")
+    }
+    for t in plasticity.keys.sorted() {
+      let kernel = plasticity[t]!
+      if !kernel.supportsThreads || kernel.isClocked {
+        throw DistributedRunError.unsupported(
+          keyPath: "projections.\(tables[t].projectionName).plasticity",
+          reason: kernel.supportsThreads
+            ? "the rule updates its synapses on a clock of its own" : "the rule runs on one thread only")
+      }
+    }
+    if let pop = experiment.populations.first(where: { $0.homeostasis != nil }) {
+      throw DistributedRunError.unsupported(
+        keyPath: "populations.\(pop.name).homeostasis", reason: "homeostatic scaling reads every synapse")
+    }
+    if !experiment.memory.isEmpty {
+      throw DistributedRunError.unsupported(keyPath: "memory", reason: "memory lifecycles read every synapse")
+    }
+    if let proj = experiment.projections.first(where: { $0.consolidation != nil }) {
+      throw DistributedRunError.unsupported(
+        keyPath: "projections.\(proj.name).consolidation", reason: "consolidation chains run on one process")
+    }
+    if let process = slowProcesses.first {
+      throw DistributedRunError.unsupported(keyPath: process.name, reason: "slow processes read every synapse")
+    }
+    if let rec = experiment.recording.weights.first {
+      throw DistributedRunError.unsupported(
+        keyPath: "recording.weights (\(rec.projection))", reason: "weights are recorded by one process")
+    }
+    if let rec = experiment.recording.traces.first {
+      throw DistributedRunError.unsupported(
+        keyPath: "recording.traces (\(rec.projection))", reason: "traces are recorded by one process")
+    }
+  }
+
+  /// Whether another rank needs population `p`'s spikes: when they are recorded (rank 0 records),
+  /// or when a synapse leads from a neuron of one rank onto a neuron of another. Otherwise (e.g.
+  /// Poisson sources driving their targets one to one) each rank keeps its own, as NEST keeps
+  /// its generators' spikes local, and the exchange carries only what crosses ranks.
+  private func spikesNeededByOtherRanks(_ p: Int) -> Bool {
+    if experiment.recording.spikePopulations.contains(experiment.populations[p].name) || spikeObservers[p] != nil {
+      return true
+    }
+    let size = experiment.populations[p].size
+    var ownerRank = [Int](repeating: 0, count: size)
+    for (part, range) in neuronRanges[p].enumerated() {
+      for neuron in range.clamped(to: 0..<size) { ownerRank[neuron] = part / threadCount }
+    }
+    for t in outgoing[p] {
+      let table = tables[t]
+      for part in 0..<rankCount * threadCount {
+        let rank = part / threadCount
+        for source in 0..<min(size, table.sourceCount) where ownerRank[source] != rank {
+          if !table.row(source, part: part).isEmpty { return true }
+        }
+      }
+    }
+    return false
+  }
+
+  /// Takes one sample of `recorder` (state of population `p`). With several ranks each rank reads
+  /// the recorded neurons it steps and all-gathers them (as float32 bit patterns, the stored
+  /// type: exact), so rank 0 records every neuron's value whichever rank steps it.
+  private func sample(_ recorder: StateRecorder, population p: Int) throws {
+    let kernel = kernels[p]
+    guard let exchange, rankCount > 1, !recorder.neurons.isEmpty, !recorder.variableIndices.isEmpty else {
+      recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
+      return
+    }
+    let ranges = neuronRanges[p]
+    let owners = recorder.neurons.map { neuron in (ranges.firstIndex { $0.contains(neuron) } ?? 0) / threadCount }
+    var local: [Int32] = []
+    local.reserveCapacity(recorder.variableIndices.count * recorder.neurons.count)
+    for v in recorder.variableIndices {
+      for (j, neuron) in recorder.neurons.enumerated() {
+        let value = owners[j] == rankIndex ? Float(kernel.value(ofVariable: v, neuron: neuron)) : 0
+        local.append(Int32(bitPattern: value.bitPattern))
+      }
+    }
+    let all = try exchange.allGather(local)
+    var i = 0
+    recorder.sample { _, _ in
+      defer { i += 1 }
+      return Double(Float(bitPattern: UInt32(bitPattern: all[owners[i % owners.count] * local.count + i])))
+    }
+  }
+}
+
 /// Per target population with per-synapse-delay inputs: one input slot per step of the longest
 /// such delay, per input channel.
 final class InputRing<Scalar: EngineScalar> {
@@ -1098,6 +1286,20 @@ struct SpikeHistoryView {
     let list = lists[i]
     for k in 0..<spikes.count { list[k] = spikes.indices[k] }
     counts[i * Self.padding] = spikes.count
+    stamps[i * Self.padding] = stamp
+  }
+
+  /// Keeps a copy of `count` spikes of part `part` (another rank's, see ``RankExchange``) under
+  /// `stamp`.
+  func store(_ indices: UnsafePointer<Int32>, count: Int, stamp: Int, part: Int) {
+    let i = (stamp % slots) * parts + part
+    if count > capacities[i] {
+      lists[i].deallocate()
+      capacities[i] = 2 * count
+      lists[i] = .allocate(capacity: capacities[i])
+    }
+    lists[i].update(from: indices, count: count)
+    counts[i * Self.padding] = count
     stamps[i * Self.padding] = stamp
   }
 

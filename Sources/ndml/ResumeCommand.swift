@@ -39,6 +39,11 @@ struct ResumeCommand: ParsableCommand {
   func run() throws {
     var logger = Console.logger(logging)
     logger[metadataKey: "checkpoint"] = "\(checkpoint)"
+    if MPIWorld.isLaunched {  // every rank would run the whole network into the same file
+      logger.error(
+        "ndml resume does not run under mpirun: a checkpoint holds one process's whole state; run it without mpirun")
+      throw ExitCode(1)
+    }
     let url = URL(fileURLWithPath: checkpoint)
     let header: CheckpointHeader
     let state: [UInt8]

@@ -58,6 +58,10 @@ struct RunCommand: ParsableCommand {
   }
 
   func run() throws {
+    if let world = try MPIWorld.startIfLaunched() {  // under mpirun: docs/scaling.md
+      defer { world.finish() }
+      return try runDistributed(world)
+    }
     var logger = Console.logger(logging)
     logger[metadataKey: "config"] = "\(config)"
     let threadOverride = threads.map { ["simulation.threads=\($0)"] } ?? []

@@ -24,7 +24,9 @@ struct RunSession {
   let quiet: Bool
   let checkpoints: Checkpointing?
 
-  func execute(resumeState: [UInt8]?) throws {
+  /// Runs to the end; returns the summary (also printed unless quiet).
+  @discardableResult
+  func execute(resumeState: [UInt8]?) throws -> RunSummary {
     if let checkpoints {
       let logger = logger
       let dt = experiment.simulation.dtMs
@@ -71,5 +73,6 @@ struct RunSession {
       RunSummaryPrinter.print(summary, experiment: experiment, wallSeconds: (ContinuousClock.now - start).secondsValue)
       Console.out("results: \(writer.destination.path)")
     }
+    return summary
   }
 }

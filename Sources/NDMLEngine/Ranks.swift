@@ -1,0 +1,180 @@
+import Foundation
+
+/// The processes of a distributed run (MPI ranks, `mpirun -np K ndml run`) as the engine sees
+/// them: who this process is and the three collectives the step loop needs.
+///
+/// Rank `r` of `K` steps its own contiguous slice of every population (the threads of all ranks
+/// together partition the network exactly as `K × T` threads of one process would), all-gathers
+/// each step's spike ids so that every rank's spike history holds all spikes, and delivers them
+/// only along the synapses onto its own neurons. Results are therefore bit-identical for every
+/// rank and thread count (docs/scaling.md). The `ndml` executable implements this protocol with
+/// MPI; the engine itself does not link MPI.
+public protocol RankCommunicator: AnyObject, Sendable {
+  /// This process's rank, `0..<rankCount`.
+  var rank: Int { get }
+  /// Number of ranks.
+  var rankCount: Int { get }
+  /// Every rank sends `count` words; `receive` gets `rankCount × count` words in rank order.
+  func allGather(_ send: UnsafePointer<Int32>, count: Int, into receive: UnsafeMutablePointer<Int32>) throws
+  /// Every rank sends `count` words; `receive` gets `counts[r]` words of rank `r` at
+  /// `displacements[r]`.
+  func allGather(
+    _ send: UnsafePointer<Int32>, count: Int, into receive: UnsafeMutablePointer<Int32>,
+    counts: UnsafePointer<Int32>, displacements: UnsafePointer<Int32>) throws
+  /// The element-wise sums of `values` over all ranks.
+  func sum(_ values: [Int]) throws -> [Int]
+}
+
+/// Why a distributed run cannot run or stopped; each message names the rank or the config key.
+public enum DistributedRunError: Error, CustomStringConvertible, Equatable {
+  /// The config uses something that is not split across ranks yet.
+  case unsupported(keyPath: String, reason: String)
+  /// Another rank stopped the run at `timeMs` (its own log has the reason).
+  case peerStopped(rank: Int, timeMs: Double)
+  /// Another rank found a numerical fault in the step ending at `timeMs` (its log names the neuron).
+  case peerFault(rank: Int, timeMs: Double)
+  /// An MPI call failed (e.g. a rank died).
+  case communication(operation: String, message: String)
+
+  /// The message as printed.
+  public var description: String {
+    switch self {
+    case .unsupported(let key, let reason):
+      return "\(key): \(reason); this is not split across MPI ranks yet — run it without mpirun "
+        + "(threads give the same results), or remove it (docs/scaling.md lists what runs on ranks)"
+    case .peerStopped(let rank, let t):
+      return "rank \(rank) stopped the run at t = \(String(format: "%.10g", t)) ms (its own message says why); "
+        + "the data recorded up to there is kept"
+    case .peerFault(let rank, let t):
+      return
+        "rank \(rank) found a numerical fault in the step ending at t = \(String(format: "%.10g", t)) ms (its own message names "
+        + "the neuron); the run was stopped there and the data recorded before is kept"
+    case .communication(let operation, let message):
+      return "\(operation) failed: \(message) (did a rank die? mpirun's message names it)"
+    }
+  }
+}
+
+/// The per-step spike exchange of a distributed run (see ``RankCommunicator``): the ranks'
+/// spikes of the step, per population and part, gathered into every rank's spike histories.
+///
+/// One exchange per step: a fixed all-gather of headers (a fault flag, then per population the
+/// count of each of the rank's parts), then a variable all-gather of the spike ids. Buffers grow
+/// geometrically and are reused, so steady-state steps allocate nothing.
+final class RankExchange {
+  let communicator: any RankCommunicator
+  private let rank: Int
+  private let ranks: Int
+  private let threads: Int
+  private let histories: [SpikeHistoryView]
+  /// Per population: added to the step to give the stamp of its spikes (1 neurons, 0 sources).
+  private let stampOffsets: [Int]
+  private let headerCount: Int
+  private let header: UnsafeMutablePointer<Int32>
+  private let headers: UnsafeMutablePointer<Int32>
+  private let counts: UnsafeMutablePointer<Int32>
+  private let displacements: UnsafeMutablePointer<Int32>
+  private var send: UnsafeMutablePointer<Int32>
+  private var sendCapacity = 1024
+  private var receive: UnsafeMutablePointer<Int32>
+  private var receiveCapacity = 1024
+  /// Spike ids this rank sent and received, for the run summary's communication volume.
+  private(set) var sentSpikes = 0
+  private(set) var receivedSpikes = 0
+
+  init(communicator: any RankCommunicator, threads: Int, histories: [SpikeHistoryView], stampOffsets: [Int]) {
+    self.communicator = communicator
+    rank = communicator.rank
+    ranks = communicator.rankCount
+    self.threads = threads
+    self.histories = histories
+    self.stampOffsets = stampOffsets
+    headerCount = 1 + histories.count * threads
+    header = .allocate(capacity: headerCount)
+    headers = .allocate(capacity: headerCount * ranks)
+    counts = .allocate(capacity: ranks)
+    displacements = .allocate(capacity: ranks)
+    send = .allocate(capacity: sendCapacity)
+    receive = .allocate(capacity: receiveCapacity)
+  }
+
+  deinit {
+    for p in [header, headers, counts, displacements, send, receive] { p.deallocate() }
+  }
+
+  /// Sends this rank's spikes of step `n` and stores every other rank's in the histories; returns
+  /// the lowest rank that reported a fault (`faulted`) in this step, or nil.
+  func exchange(step n: Int, faulted: Bool) throws -> Int? {
+    header[0] = faulted ? 1 : 0
+    var total = 0
+    for (p, history) in histories.enumerated() {
+      for i in 0..<threads {
+        var count = 0
+        history.withSpikes(stamp: n + stampOffsets[p], part: rank * threads + i) { indices, c in
+          if total + c > sendCapacity {
+            sendCapacity = 2 * (total + c)
+            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: sendCapacity)
+            grown.update(from: send, count: total)
+            send.deallocate()
+            send = grown
+          }
+          (send + total).update(from: indices, count: c)
+          count = c
+        }
+        header[1 + p * threads + i] = Int32(count)
+        total += count
+      }
+    }
+    sentSpikes += total
+    try communicator.allGather(header, count: headerCount, into: headers)
+    var all = 0
+    for q in 0..<ranks {
+      var c = 0
+      for k in 1..<headerCount { c += Int(headers[q * headerCount + k]) }
+      counts[q] = Int32(c)
+      displacements[q] = Int32(all)
+      all += c
+    }
+    if all > receiveCapacity {
+      receive.deallocate()
+      receiveCapacity = 2 * all
+      receive = .allocate(capacity: receiveCapacity)
+    }
+    try communicator.allGather(send, count: total, into: receive, counts: counts, displacements: displacements)
+    receivedSpikes += all - total
+    var faultRank: Int?
+    for q in 0..<ranks {
+      if headers[q * headerCount] != 0 && faultRank == nil { faultRank = q }
+      guard q != rank else { continue }
+      var offset = Int(displacements[q])
+      for (p, history) in histories.enumerated() {
+        for i in 0..<threads {
+          let c = Int(headers[q * headerCount + 1 + p * threads + i])
+          history.store(receive + offset, count: c, stamp: n + stampOffsets[p], part: q * threads + i)
+          offset += c
+        }
+      }
+    }
+    return faultRank
+  }
+
+  /// Every rank's `values` (the same count on each), concatenated in rank order.
+  func allGather(_ values: [Int32]) throws -> [Int32] {
+    var all = [Int32](repeating: 0, count: values.count * ranks)
+    try values.withUnsafeBufferPointer { send in
+      try all.withUnsafeMutableBufferPointer {
+        try communicator.allGather(send.baseAddress!, count: values.count, into: $0.baseAddress!)
+      }
+    }
+    return all
+  }
+
+  /// Every rank's `code` (0: carry on); returns the lowest rank with a non-zero code and that
+  /// code, or nil. Called at the same steps on every rank (the steps with serial work).
+  func agree(code: Int32) throws -> (rank: Int, code: Int32)? {
+    header[0] = code
+    try communicator.allGather(header, count: 1, into: headers)
+    for q in 0..<ranks where headers[q] != 0 { return (q, headers[q]) }
+    return nil
+  }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NDMLEngine
+import NDMLModel
+import NDMLResults
+
+extension RunCommand {
+  /// `ndml run` as one rank of `mpirun -np K` (docs/scaling.md): every rank loads the config and
+  /// builds the network from the seed; rank `r` steps its slice of every population; spikes are
+  /// exchanged every step. Rank 0 records everything into the one results file (it holds every
+  /// spike after the exchange); the other ranks write nothing.
+  func runDistributed(_ world: MPIWorld) throws {
+    var logger = Console.logger(logging)
+    logger[metadataKey: "config"] = "\(config)"
+    logger[metadataKey: "rank"] = "\(world.rank) of \(world.rankCount)"
+    if checkpointEveryMs != nil {
+      logger.error(
+        "\(DistributedRunError.unsupported(keyPath: "--checkpoint-every-ms", reason: "checkpoints hold one process's whole state"))"
+      )
+      throw ExitCode(1)
+    }
+    let loaded = try ConfigLoading.load(
+      config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
+    let experiment = loaded.experiment
+    var backend = limits.backend
+    backend.communicator = world
+    try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
+    let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
+    let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5").standardizedFileURL
+    var writer: ResultsWriter?
+    let quiet = logging.quiet || world.rank != 0
+    let progress = ProgressDisplay(enabled: !quiet, durationMs: experiment.simulation.durationMs)
+    if world.rank == 0 {
+      do {
+        writer = try ResultsWriter(
+          destination: destination, experiment: experiment,
+          metadata: RunMetadata(
+            configText: loaded.text, configPath: config, overrides: overrides, backend: backend.name),
+          gzipLevel: loaded.gzipLevel, onProgress: progress.update, shouldStop: { Platform.stopSignal != 0 })
+        writer?.diskReserveBytes = limits.diskReserveMb << 20
+        limits.warnAboutDisk(experiment, destination: destination, logger: logger)
+      } catch {
+        logger.error("\(error)")
+      }
+    }
+    if let rank = try world.firstRankNotReady(world.rank != 0 || writer != nil) {
+      if rank != world.rank { logger.error("rank \(rank) could not start the run (its own message says why)") }
+      throw ExitCode(1)
+    }
+    if let writer {
+      let session = RunSession(
+        experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger, quiet: quiet,
+        checkpoints: nil)
+      let summary = try session.execute(resumeState: nil)
+      if !quiet {
+        let exchange = summary.phaseSeconds["rank_exchange"] ?? 0
+        Console.out(
+          "ran on \(world.rankCount) MPI ranks × \(summary.threads) thread\(summary.threads == 1 ? "" : "s"): "
+            + String(
+              format:
+                "rank 0 spent %.3f s of its %.3f s loop exchanging spikes (every step; waiting for the other ranks included)",
+              exchange, summary.simulationSeconds))
+      }
+      return
+    }
+    Platform.installStopHandlers()
+    do {
+      try backend.run(experiment, observer: DiscardingObserver(), options: RunOptions())
+    } catch EngineError.interrupted(let timeMs) {
+      logger.error("interrupted at t = \(timeMs) ms")
+      throw ExitCode(128 + (Platform.stopSignal != 0 ? Platform.stopSignal : SIGINT))
+    } catch {
+      logger.error("\(error)")
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// What ranks other than 0 record to: nothing (rank 0 holds every spike after the exchange and
+/// samples only the neurons it steps).
+final class DiscardingObserver: SimulationObserver {
+  func record(spikes: SpikeChunk) throws {}
+  func record(samples: StateSampleChunk) throws {}
+  func record(weights: WeightSampleChunk) throws {}
+  func progress(completedSteps: Int, totalSteps: Int) {}
+  func shouldStop() -> Bool { Platform.stopSignal != 0 }
+}

@@ -1,0 +1,264 @@
+"""Distributed runs (docs/scaling.md): `mpirun -np K ndml run CONFIG` splits every population
+over K MPI ranks and exchanges spikes every step; rank 0 writes the one results file.
+
+* The same config and seed give bit-identical results files (every dataset under /spikes,
+  /report, /weights, /traces) for K = 1, 2 and 4 ranks (4 oversubscribed on a 2-core machine),
+  also with 2 threads per rank, on networks with Poisson sources, per-synapse delays, recorded
+  state of neurons on every rank, injected currents and pair STDP.
+* What is not split across ranks (a rule that runs on one thread, weight recordings) stops every
+  rank before the run with an error naming the config key.
+* Populations whose spikes no other rank needs (Poisson input one to one) are not exchanged, and
+  still counted in full.
+* A numerical fault on rank 1 stops all ranks at that step: rank 1 names the neuron, rank 0 names
+  rank 1, and rank 0's file keeps the data recorded before.
+* A rank killed mid-run: mpirun names it, and rank 0's partial file is a valid HDF5 file holding a
+  clean prefix of the run.
+
+Open MPI's mpirun must be on PATH (`make deps` installs openmpi-bin); these tests never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+DATA_GROUPS = ("spikes", "report", "weights", "traces", "plateaus")
+
+
+@pytest.fixture(scope="module")
+def mpirun() -> str:
+    path = shutil.which("mpirun")
+    if path is None:
+        pytest.fail("mpirun not found: install Open MPI (make deps, or apt-get install openmpi-bin libopenmpi-dev)",
+                    pytrace=False)
+    return path
+
+
+def mpi_env() -> dict:
+    env = dict(os.environ)
+    # Open MPI refuses root without these (containers, CI); harmless otherwise.
+    env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
+    return env
+
+
+def launch(mpirun: str, ndml_bin: Path, ranks: int, *args, timeout: float = 600.0) -> subprocess.CompletedProcess:
+    cmd = [mpirun, "-np", str(ranks), "--oversubscribe", str(ndml_bin), *map(str, args)]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=mpi_env())
+
+
+def datasets(path: Path) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    with h5py.File(path, "r") as f:
+        assert f["ndml"].attrs["status"] == "complete"
+        for group in DATA_GROUPS:
+            if group in f:
+                f[group].visititems(
+                    lambda name, obj, g=group: out.__setitem__(f"{g}/{name}", obj[()])
+                    if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def assert_identical(a: dict, b: dict, what: str):
+    assert sorted(a) == sorted(b), f"{what}: different datasets"
+    for name in a:
+        assert a[name].dtype == b[name].dtype and a[name].shape == b[name].shape, f"{what}: {name}"
+        assert a[name].tobytes() == b[name].tobytes(), f"{what}: {name} differs"
+
+
+def stdp_config(tmp_path: Path) -> Path:
+    """CUBA with pair STDP on exc→exc, without the weight recording (not split across ranks)."""
+    config = yaml.safe_load((REPO / "experiments" / "cuba_stdp.yaml").read_text())
+    config["record"].pop("weights", None)
+    config["record"].pop("traces", None)
+    path = tmp_path / "cuba_stdp_spikes.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def state_everywhere_config(tmp_path: Path) -> Path:
+    """COBA with v recorded of neurons spread over the whole population (so over every rank)."""
+    config = yaml.safe_load((REPO / "experiments" / "coba.yaml").read_text())
+    size = config["populations"]["exc"]["size"]
+    config["record"]["state"] = [{"population": "exc", "variables": ["v"], "interval_ms": 0.5,
+                                  "neurons": [0, 1, size // 3, size // 2 + 7, size - 1]}]
+    path = tmp_path / "coba_state.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+CONFIGS = {
+    "cuba": lambda tmp: REPO / "experiments" / "cuba.yaml",
+    "brunel2000_ai": lambda tmp: REPO / "experiments" / "brunel2000_ai.yaml",  # Poisson input, 1.5 ms delays
+    "current_inputs": lambda tmp: REPO / "experiments" / "current_inputs.yaml",  # sine and noise currents
+    "loihi_delays": lambda tmp: REPO / "experiments" / "loihi_delays.yaml",  # per-synapse delays, fixed point
+    "coba_state": state_everywhere_config,
+    "cuba_stdp": stdp_config,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_rank_count_does_not_change_results(name, mpirun, ndml_bin, run_ndml, tmp_path):
+    config = CONFIGS[name](tmp_path)
+    duration = min(yaml.safe_load(config.read_text())["simulation"]["duration_ms"], 300)
+    common = ["--quiet", "--set", f"simulation.duration_ms={duration:g}"]
+    run_ndml("run", config, "-o", tmp_path / "k1.h5", *common)
+    reference = datasets(tmp_path / "k1.h5")
+    assert any(k.startswith("spikes/") and k.endswith("timestamps") and len(v) > 0 for k, v in reference.items())
+    for ranks, threads in ((2, 1), (4, 1), (2, 2)):
+        out = tmp_path / f"k{ranks}t{threads}.h5"
+        r = launch(mpirun, ndml_bin, ranks, "run", config, "-o", out, "--threads", threads, *common)
+        assert r.returncode == 0, f"{ranks} ranks:\n{r.stdout}\n{r.stderr}"
+        assert not list(tmp_path.glob(f"k{ranks}t{threads}*.partial")), "only the complete file remains"
+        assert_identical(reference, datasets(out), f"{name}: {ranks} ranks × {threads} threads vs 1 process")
+
+
+def test_summary_and_analyze_read_the_one_file(mpirun, ndml_bin, run_ndml, tmp_path):
+    out = tmp_path / "k2.h5"
+    r = launch(mpirun, ndml_bin, 2, "run", REPO / "experiments" / "cuba.yaml", "-o", out,
+               "--set", "simulation.duration_ms=200")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("population") == 1, "only rank 0 prints the summary"
+    assert "ran on 2 MPI ranks" in r.stdout
+    assert "rate" in run_ndml("analyze", out).stdout
+
+
+def test_spike_counts_of_populations_kept_local(mpirun, ndml_bin, run_ndml, tmp_path):
+    # Brunel's Poisson sources drive their targets one to one, so each rank keeps their spikes
+    # (not exchanged, not recorded); the summary still counts all of them.
+    args = ["run", REPO / "experiments" / "brunel2000_ai.yaml", "--set", "simulation.duration_ms=50"]
+    single = run_ndml(*args, "-o", tmp_path / "k1.h5").stdout
+    r = launch(mpirun, ndml_bin, 2, *args, "-o", tmp_path / "k2.h5")
+    assert r.returncode == 0, r.stderr
+
+    def counts(text):
+        return [line for line in text.splitlines() if line.startswith(("exc ", "inh ", "ext_exc", "ext_inh"))]
+
+    assert len(counts(single)) == 4 and counts(single) == counts(r.stdout), (single, r.stdout)
+
+
+def test_unsplittable_rule_and_weight_recording_are_refused(mpirun, ndml_bin, tmp_path):
+    config = yaml.safe_load((REPO / "experiments" / "tagging_capture.yaml").read_text())
+    config["record"].pop("weights", None)
+    config["record"].pop("traces", None)
+    path = tmp_path / "stc.yaml"
+    path.write_text(yaml.safe_dump(config))
+    r = launch(mpirun, ndml_bin, 2, "run", path, "-o", tmp_path / "stc.h5", "--quiet", timeout=120)
+    assert r.returncode != 0
+    assert "projections.syn.plasticity" in r.stderr and "not split across MPI ranks" in r.stderr, r.stderr
+    assert not (tmp_path / "stc.h5").exists()
+    r = launch(mpirun, ndml_bin, 2, "run", REPO / "experiments" / "cuba_stdp.yaml", "-o", tmp_path / "w.h5",
+               "--quiet", "--set", "simulation.duration_ms=50", timeout=120)
+    assert r.returncode != 0 and "recording.weights (ee)" in r.stderr, r.stderr
+    assert not (tmp_path / "w.h5").exists()
+    r = launch(mpirun, ndml_bin, 2, "run", REPO / "experiments" / "cuba.yaml", "-o", tmp_path / "c.h5",
+               "--checkpoint-every-ms", "10", timeout=120)
+    assert r.returncode != 0 and "--checkpoint-every-ms" in r.stderr and "rank=1 of 2" in r.stderr, r.stderr
+    r = launch(mpirun, ndml_bin, 2, "resume", tmp_path / "c.h5.ckpt", timeout=120)
+    assert r.returncode != 0 and "ndml resume does not run under mpirun" in r.stderr, r.stderr
+
+
+def test_numerical_fault_on_another_rank_stops_all_and_names_it(mpirun, ndml_bin, tmp_path):
+    config = {
+        "simulation": {"dt_ms": 0.1, "duration_ms": 500, "seed": 3},
+        "output": {"flush_interval_ms": 50},
+        "populations": {"cells": {"size": 1024, "model": "lif_cuba",
+                                  "params": {"v_rest_mV": -49, "v_thresh_mV": -50, "v_reset_mV": -60},
+                                  "init": {"v_mV": {"uniform": [-60, -50]}}}},
+        "projections": {"rec": {"source": "cells", "target": "cells", "connectivity": {"fixed_probability": 0.02},
+                                "weight_mV": 0.5, "delay_ms": 1.0}},
+        # Neuron 1023 is stepped by the last rank; an enormous current makes it non-finite at 200 ms.
+        "inputs": {"blowup": {"type": "current", "population": "cells", "neurons": [1023],
+                              "amplitude_pA": 1.0e308, "start_ms": 200}},
+        "record": {"spikes": ["cells"], "state": [{"population": "cells", "variables": ["v"], "neurons": [0, 1023],
+                                                   "interval_ms": 1.0}]},
+    }
+    path = tmp_path / "fault.yaml"
+    path.write_text(yaml.safe_dump(config))
+    out = tmp_path / "fault.h5"
+    r = launch(mpirun, ndml_bin, 2, "run", path, "-o", out, "--quiet", timeout=120)
+    assert r.returncode != 0
+    assert "neuron 1023" in r.stderr and "rank=1 of 2" in r.stderr, r.stderr
+    assert "rank 1 found a numerical fault" in r.stderr and "rank=0 of 2" in r.stderr, r.stderr
+    partial = Path(str(out) + ".partial")
+    with h5py.File(partial, "r") as f:
+        assert f["ndml"].attrs["status"] == "failed"
+        times = f["spikes/cells/timestamps"][:]
+        assert len(times) > 0 and times.max() <= 200.1 and np.all(np.diff(times) >= 0)
+        assert f["report/cells/v/data"].shape[0] >= 150
+
+
+def test_a_killed_rank_is_named_and_rank_zero_data_stays_readable(mpirun, ndml_bin, tmp_path):
+    out = tmp_path / "long.h5"
+    partial = Path(str(out) + ".partial")
+    cmd = [mpirun, "-np", "2", "--oversubscribe", str(ndml_bin), "run", str(REPO / "experiments" / "cuba.yaml"),
+           "-o", str(out), "--quiet", "--set", "simulation.duration_ms=600000",
+           "--set", "output.flush_interval_ms=100"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=mpi_env())
+    try:
+        deadline = time.time() + 60
+        while not partial.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        time.sleep(2.0)
+        assert proc.poll() is None, proc.communicate()
+        ranks = {}
+        for child in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                    text=True).stdout.split():
+            environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+            for entry in environ:
+                if entry.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    ranks[int(entry.split(b"=")[1])] = int(child)
+        assert 1 in ranks, ranks
+        os.kill(ranks[1], signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode != 0
+    assert "rank 1" in stderr, stderr
+    assert not out.exists()
+    with h5py.File(partial, "r") as f:
+        assert f["ndml"].attrs["status"] != "complete"
+        times = f["spikes/exc/timestamps"][:]
+        samples = f["report/exc/v/data"].shape[0]
+    assert len(times) > 0 and np.all(np.isfinite(times)) and np.all(np.diff(times) >= 0)
+    assert samples > 0
+
+
+def test_ctrl_c_on_mpirun_stops_every_rank_at_one_step(mpirun, ndml_bin, tmp_path):
+    out = tmp_path / "int.h5"
+    partial = Path(str(out) + ".partial")
+    cmd = [mpirun, "-np", "2", "--oversubscribe", str(ndml_bin), "run", str(REPO / "experiments" / "cuba.yaml"),
+           "-o", str(out), "--quiet", "--set", "simulation.duration_ms=600000"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=mpi_env())
+    try:
+        deadline = time.time() + 60
+        while not partial.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)  # mpirun passes it on to every rank as SIGTERM
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode != 0
+    stops = [line for line in stderr.splitlines() if "interrupted at t = " in line]
+    assert len(stops) == 2, stderr
+    times = {line.split("interrupted at t = ")[1].split(" ms")[0] for line in stops}
+    assert len(times) == 1, f"ranks stopped at different steps: {stderr}"
+    with h5py.File(partial, "r") as f:
+        assert f["ndml"].attrs["status"] == "interrupted"
+        assert len(f["spikes/exc/timestamps"]) > 0
