@@ -121,6 +121,23 @@ struct RunCommand: ParsableCommand {
     ).execute(resumeState: nil)
   }
 
+  /// Runs every point of the config's sweep over MPI ranks (``SweepRunner/runOnRanks(_:)``).
+  func runSweep(_ loaded: ExperimentConfig, _ sweep: SweepSpec, on world: MPIWorld, logger: Logger) throws {
+    var logger = logger
+    if world.rank != 0 { logger.logLevel = .error }
+    let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
+    let directory = URL(fileURLWithPath: output ?? sweep.directory ?? "results/\(stem)").standardizedFileURL
+    let runner = SweepRunner(
+      configPath: config, config: loaded, sweep: sweep, overrides: overrides, directory: directory, jobs: 1,
+      workerArguments: [], backend: limits.backend, logger: logger, quiet: logging.quiet)
+    do {
+      try runner.runOnRanks(world)
+    } catch let error as CommandError {
+      logger.error("\(error)")
+      throw ExitCode(1)
+    }
+  }
+
   /// Runs every point of the config's sweep in worker processes (``SweepRunner``).
   private func runSweep(
     _ loaded: ExperimentConfig, _ sweep: SweepSpec, directory: URL, backend: CPUBackend, logger: Logger

@@ -20,8 +20,20 @@ extension RunCommand {
       )
       throw ExitCode(1)
     }
-    let loaded = try ConfigLoading.load(
+    var loaded = try ConfigLoading.load(
       config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
+    var overrides = overrides
+    if let sweep = loaded.sweep {
+      // A whole sweep: its points dealt out over the ranks. One point: distributed like any run.
+      guard let name = point else { return try runSweep(loaded, sweep, on: world, logger: logger) }
+      guard let chosen = sweep.point(named: name) else {
+        if world.rank == 0 { logger.error("\(config): the sweep has no point '\(name)'") }
+        throw ExitCode(2)
+      }
+      overrides += chosen.overrides
+      loaded = try ConfigLoading.load(
+        config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
+    }
     let experiment = loaded.experiment
     var backend = limits.backend
     backend.communicator = world

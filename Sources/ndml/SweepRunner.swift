@@ -33,8 +33,9 @@ struct SweepRunner {
     try ExperimentConfig.load(contentsOf: URL(fileURLWithPath: configPath), overrides: overrides + point.overrides)
   }
 
-  func run() throws {
-    // Every point must load before any runs: a key that does not exist fails the sweep now.
+  /// Every point's config; a point that does not load (a key that does not exist, a bad value)
+  /// stops the sweep before anything runs (exit 2), each problem logged with the point's name.
+  func loadPoints() throws -> [ExperimentConfig] {
     var configs: [ExperimentConfig] = []
     var problems: [String] = []
     for point in sweep.points {
@@ -50,10 +51,16 @@ struct SweepRunner {
       logger.error("\(configPath): the sweep's points do not load; nothing was run")
       throw ExitCode(2)
     }
+    return configs
+  }
+
+  func run() throws {
+    let configs = try loadPoints()
     try FileManager.default.createDirectory(
       at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
     let lock = try SweepLock(directory: directory)
     defer { lock.release() }
+    try Self.absorbRankFiles(in: directory)  // left by a sweep over MPI ranks that was killed
     let indexURL = directory.appendingPathComponent(SweepIndex.fileName)
     var index = try freshIndex(configs: configs, previous: indexURL)
     try index.write(to: indexURL)
@@ -145,7 +152,7 @@ struct SweepRunner {
 
   /// The index for this run: the spec's points, each `complete` if an earlier run of the same
   /// point (same fingerprint, file present) completed, else `pending`.
-  private func freshIndex(configs: [ExperimentConfig], previous url: URL) throws -> SweepIndex {
+  func freshIndex(configs: [ExperimentConfig], previous url: URL) throws -> SweepIndex {
     let old = FileManager.default.fileExists(atPath: url.path) ? try SweepIndex.read(url) : nil
     let oldPoints = Dictionary((old?.points ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     var points: [SweepIndex.Point] = []

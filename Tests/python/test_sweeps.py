@@ -301,3 +301,48 @@ def test_brunel_phase_diagram_matches_fig7(ndml_bin, repo_root, tmp_path, valida
         assert states[name] == published, f"{name}: {states[name]}"
     # Most points lie away from every line and must match exactly.
     assert exact >= len([v for v in FIG7.values() if v[1] is None])
+
+
+def test_a_sweep_spread_over_mpi_ranks(ndml_bin, tmp_path):
+    """`mpirun -np K ndml run SWEEP`: the points are dealt out over the ranks, each rank running
+    its own; the files are those of the one-machine sweep, spike for spike; an extended sweep run
+    later on another rank count runs only the new points."""
+    import shutil
+
+    mpirun = shutil.which("mpirun")
+    assert mpirun, "mpirun not found: make deps installs openmpi-bin (these tests never skip)"
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    local = tmp_path / "local"
+    assert run(ndml_bin, "run", write_config(tmp_path, small_config(local), "local.yaml"), "-q").returncode == 0
+    spread = tmp_path / "spread"
+    path = write_config(tmp_path, small_config(spread), "spread.yaml")
+    proc = subprocess.run([mpirun, "-np", "2", "--oversubscribe", str(ndml_bin), "run", str(path)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "5 to run on 2 MPI ranks" in proc.stdout
+    assert "[rank 0: " in proc.stdout and "[rank 1: " in proc.stdout
+    index = read_index(spread)
+    assert [p["name"] for p in index["points"]] == EXPECTED_POINTS
+    assert all(p["status"] == "complete" for p in index["points"]), index
+    assert not list((spread / "ranks").glob("*.json")), "per-rank status files are merged and removed"
+    for name in EXPECTED_POINTS:
+        a, b = spikes(local / f"{name}.h5"), spikes(spread / f"{name}.h5")
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+    # One more seed, run on 3 ranks: only the two new points run.
+    bigger = small_config(spread)
+    bigger["sweep"]["grid"]["simulation.seed"] = [1, 2, 3]
+    path = write_config(tmp_path, bigger, "spread.yaml")
+    proc = subprocess.run([mpirun, "-np", "3", "--oversubscribe", str(ndml_bin), "run", str(path)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "(5 already complete, 2 to run on 3 MPI ranks)" in proc.stdout
+    assert all(p["status"] == "complete" for p in read_index(spread)["points"])
+    # A killed job leaves per-rank status files; the next run (here without MPI) merges them.
+    (spread / "ranks").mkdir(exist_ok=True)
+    leftover = dict(read_index(spread)["points"][0], status="running")
+    (spread / "ranks" / "rank-1.json").write_text(json.dumps([leftover]))
+    proc = run(ndml_bin, "run", path)
+    assert proc.returncode == 0, proc.stderr
+    assert "(6 already complete, 1 to run" in proc.stdout
+    assert not list((spread / "ranks").glob("*.json"))
