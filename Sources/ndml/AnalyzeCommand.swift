@@ -51,6 +51,12 @@ struct AnalyzeCommand: ParsableCommand {
   var json = false
 
   @Option(
+    help: ArgumentHelp(
+      "Sweeps: the statistic of the grid view (\(SweepAnalysis.GridStatistic.allCases.map(\.rawValue).joined(separator: ", ")))."
+    ))
+  var gridStat = SweepAnalysis.GridStatistic.state
+
+  @Option(
     help: ArgumentHelp("Sweeps: also write an SVG of the network states over the first two axes.", valueName: "FILE"))
   var figure: String?
 
@@ -205,7 +211,7 @@ struct AnalyzeCommand: ParsableCommand {
       if json {
         Console.out(try sweep.json(population: population, rows: rows, criteria: criteria))
       } else {
-        for line in sweep.table(population: population, rows: rows) { Console.out(line) }
+        for line in sweep.table(population: population, rows: rows, gridStatistic: gridStat) { Console.out(line) }
       }
       if let figure {
         let svg = try sweep.figure(population: population, rows: rows)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import NDMLAnalysis
@@ -77,9 +78,32 @@ struct SweepAnalysis {
     return (name, rows)
   }
 
-  /// The table: one line per point, then (for two or more axes) the states as a grid over the
-  /// first two axes, the second axis upwards as in Brunel's Fig. 2.
-  func table(population: String, rows: [Row]) -> [String] {
+  /// What the grid view of a two-axis sweep shows (`--grid-stat`).
+  enum GridStatistic: String, CaseIterable, ExpressibleByArgument {
+    case state, rate, cv, fano, correlation, chi
+    case fastAmplitude = "fast_amplitude"
+    case slowAmplitude = "slow_amplitude"
+    case peak
+
+    /// The statistic of one analysed point, formatted.
+    func value(_ a: PopulationAnalysis, _ s: NetworkStateReport) -> String {
+      switch self {
+      case .state: s.state.rawValue
+      case .rate: format(a.rateMean)
+      case .cv: format(a.cvMean)
+      case .fano: format(a.fanoMean)
+      case .correlation: format(a.correlationMean)
+      case .chi: format(a.chi)
+      case .fastAmplitude: format(s.fastAmplitude)
+      case .slowAmplitude: format(s.slowAmplitude)
+      case .peak: format(a.spectrumPeakHz)
+      }
+    }
+  }
+
+  /// The table: one line per point, then (for two or more axes) `gridStatistic` as a grid over
+  /// the first two axes, the second axis upwards as in Brunel's phase diagrams.
+  func table(population: String, rows: [Row], gridStatistic: GridStatistic = .state) -> [String] {
     let axisNames = index.axes.map(\.name)
     let parameterNames = axisNames.isEmpty ? Array(Set(index.points.flatMap(\.parameters.keys))).sorted() : axisNames
     var lines = ["\(displayPath): \(rows.count) points, population \(population)"]
@@ -92,41 +116,45 @@ struct SweepAnalysis {
       var cells = [row.point.name] + parameterNames.map { row.point.parameters[$0] ?? "" }
       if let a = row.analysis, let s = row.state {
         cells += [
-          fmt(a.rateMean), fmt(a.cvMean), fmt(a.chi), fmt(s.fastPeakHz), fmt(s.fastAmplitude), fmt(s.slowPeakHz),
-          fmt(s.slowAmplitude), s.state.rawValue,
+          format(a.rateMean), format(a.cvMean), format(a.chi), format(s.fastPeakHz), format(s.fastAmplitude),
+          format(s.slowPeakHz), format(s.slowAmplitude), s.state.rawValue,
         ]
       } else {
         cells += ["", "", "", "", "", "", "", "(\(row.point.status))"]
       }
       table.append(cells)
     }
-    let widths = header.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
-    for cells in table {
-      lines.append(
-        zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
-    }
+    lines += aligned(table)
     if index.axes.count >= 2 {
       let (x, y) = (index.axes[0], index.axes[1])
       lines.append("")
       lines.append(
-        "states: \(y.name) (rows) against \(x.name) (columns)"
+        "\(gridStatistic.rawValue): \(y.name) (rows) against \(x.name) (columns)"
           + (index.axes.count > 2 ? ", first value of the other axes" : ""))
-      let width = max(8, x.values.map(\.count).max() ?? 0)
-      lines.append(
-        y.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
-          + x.values.map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined(separator: " "))
+      var grid = [[y.name] + x.values]
       for yValue in y.values.reversed() {
-        let states = x.values.map { xValue -> String in
-          let row = rows.first { r in
-            r.point.parameters[x.name] == xValue && r.point.parameters[y.name] == yValue
-              && index.axes.dropFirst(2).allSatisfy { r.point.parameters[$0.name] == $0.values.first }
-          }
-          return (row?.state?.state.rawValue ?? "-").padding(toLength: width, withPad: " ", startingAt: 0)
-        }
-        lines.append(yValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + states.joined(separator: " "))
+        grid.append(
+          [yValue]
+            + x.values.map { xValue in
+              let row = rows.first { r in
+                r.point.parameters[x.name] == xValue && r.point.parameters[y.name] == yValue
+                  && index.axes.dropFirst(2).allSatisfy { r.point.parameters[$0.name] == $0.values.first }
+              }
+              guard let a = row?.analysis, let s = row?.state else { return "-" }
+              return gridStatistic.value(a, s)
+            })
       }
+      lines += aligned(grid)
     }
     return lines
+  }
+
+  /// Rows of cells, each column padded to its widest cell.
+  private func aligned(_ table: [[String]]) -> [String] {
+    let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+    return table.map { cells in
+      zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+    }
   }
 
   /// The JSON form of the table.
@@ -196,6 +224,8 @@ struct SweepAnalysis {
     return figure.svg()
   }
 
-  private func fmt(_ v: Double) -> String { v.isFinite ? String(format: "%.3g", v) : "nan" }
   private func jsonNumber(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
 }
+
+/// Three significant digits, `nan` for a missing value.
+private func format(_ v: Double) -> String { v.isFinite ? String(format: "%.3g", v) : "nan" }

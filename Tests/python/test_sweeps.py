@@ -156,7 +156,16 @@ def test_sweep_analysis_table_and_json(ndml_bin, tmp_path):
         assert p["statistics"]["fast_peak_Hz"] == pytest.approx(fast["peak_hz"])
     table = run(ndml_bin, "analyze", out, "--start-ms", "50")
     assert table.returncode == 0, table.stderr
-    assert "states: simulation.seed (rows) against rate (columns)" in table.stdout
+    assert "state: simulation.seed (rows) against rate (columns)" in table.stdout
+    # The grid view of a chosen statistic: seeds upwards, rates across.
+    rates = run(ndml_bin, "analyze", out, "--start-ms", "50", "--grid-stat", "rate")
+    assert rates.returncode == 0, rates.stderr
+    grid = rates.stdout.split("rate: simulation.seed (rows) against rate (columns)\n")[1].splitlines()
+    by_name = {p["name"]: p["statistics"]["rate_Hz"] for p in report["points"]}
+    assert grid[0].split() == ["simulation.seed", "600", "900"]
+    assert [float(v) for v in grid[1].split()[1:]] == pytest.approx(
+        [by_name["rate600_seed2"], by_name["rate900_seed2"]], rel=2e-3)
+    assert run(ndml_bin, "analyze", out, "--grid-stat", "rates").returncode == 64
     figure = tmp_path / "states.svg"
     assert run(ndml_bin, "analyze", out, "--figure", figure).returncode == 0
     assert figure.read_text().startswith("<svg") or "<svg" in figure.read_text()[:200]
