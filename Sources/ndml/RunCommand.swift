@@ -132,7 +132,9 @@ struct RunCommand: ParsableCommand {
       workerArguments: [], backend: limits.backend, logger: logger, quiet: logging.quiet)
     do {
       try runner.runOnRanks(world)
-    } catch let error as CommandError {
+    } catch let code as ExitCode {
+      throw code
+    } catch {
       logger.error("\(error)")
       throw ExitCode(1)
     }
@@ -158,7 +160,9 @@ struct RunCommand: ParsableCommand {
       workerArguments: workerArguments, backend: backend, logger: logger, quiet: logging.quiet)
     do {
       try runner.run()
-    } catch let error as CommandError {
+    } catch let code as ExitCode {
+      throw code
+    } catch {
       logger.error("\(error)")
       throw ExitCode(1)
     }

@@ -24,8 +24,7 @@ extension SweepRunner {
     var prepared = true
     if world.rank == 0 {
       do {
-        try FileManager.default.createDirectory(
-          at: directory.appendingPathComponent(Self.rankDirectory), withIntermediateDirectories: true)
+        try createDirectory(Self.rankDirectory)
         lock = try SweepLock(directory: directory)
         try Self.absorbRankFiles(in: directory)
         try freshIndex(configs: configs, previous: indexURL).write(to: indexURL)

@@ -56,8 +56,7 @@ struct SweepRunner {
 
   func run() throws {
     let configs = try loadPoints()
-    try FileManager.default.createDirectory(
-      at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+    try createDirectory("logs")
     let lock = try SweepLock(directory: directory)
     defer { lock.release() }
     try Self.absorbRankFiles(in: directory)  // left by a sweep over MPI ranks that was killed
@@ -147,6 +146,24 @@ struct SweepRunner {
       logger.error(
         "\(failed.count) of \(index.points.count) points failed; fix and run the same command again to rerun them")
       throw ExitCode(1)
+    }
+  }
+
+  /// Creates `subdirectory` of the sweep's directory (and the directory).
+  func createDirectory(_ subdirectory: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw CommandError(
+        "\(directory.path): is a file, not a directory: a sweep writes a directory of results files; "
+          + "choose another path with -o or sweep.directory")
+    }
+    do {
+      try FileManager.default.createDirectory(
+        at: directory.appendingPathComponent(subdirectory), withIntermediateDirectories: true)
+    } catch {
+      throw CommandError(
+        "\(directory.path): cannot be created as the sweep's directory (\(error.localizedDescription)); "
+          + "choose another with -o or sweep.directory")
     }
   }
 

@@ -209,6 +209,11 @@ def test_unknown_point_and_point_without_sweep(ndml_bin, tmp_path):
     del plain["sweep"]
     proc = run(ndml_bin, "run", write_config(tmp_path, plain, "plain.yaml"), "--point", "x")
     assert proc.returncode == 2 and "needs a config with a `sweep:` section" in proc.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    proc = run(ndml_bin, "run", path, "-o", afile)
+    assert proc.returncode == 1 and "is a file, not a directory" in proc.stderr, proc.stderr
+    assert afile.read_text() == "keep me"
 
 
 def test_a_failing_point_is_reported_and_the_others_complete(ndml_bin, tmp_path):
