@@ -98,8 +98,10 @@ final class InProcessRanks: @unchecked Sendable {
     slots[rank] = values
     condition.unlock()
     barrier()
+    // Copies of the contents, taken under the lock: the slots are only ever touched under it
+    // (the reference counts of shared array buffers are invisible to ThreadSanitizer).
     condition.lock()
-    let all = slots
+    let all = slots.map { $0.withUnsafeBufferPointer { Array($0) } }
     condition.unlock()
     barrier()
     return all
