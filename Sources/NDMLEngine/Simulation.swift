@@ -442,7 +442,14 @@ final class Simulation<Scalar: EngineScalar> {
     }
     runOnThreads(threadCount) { context.simulation.runPart(firstPart + $0, context) }
     phaseSeconds = context.phaseSeconds
-    if exchange != nil { phaseSeconds["rank_exchange"] = context.exchangeSeconds }
+    if let exchange {
+      phaseSeconds["rank_exchange"] = context.exchangeSeconds
+      // Every rank leaves the loop at the same step; a failure since the last agreement (a flush
+      // in the last steps) is shared now, before the collectives below.
+      if let (rank, _) = try exchange.agree(code: context.failure == nil ? 0 : 2), context.failure == nil {
+        context.failure = DistributedRunError.peerStopped(rank: rank, timeMs: Double(stepCount) * dt)
+      }
+    }
     if let failure = context.failure { throw failure }
     if let (rank, n) = context.peerFault, context.firstFault() == nil {
       try flush(atStep: n)
@@ -740,13 +747,19 @@ final class Simulation<Scalar: EngineScalar> {
         // stops at the step in which one found a fault); the others wait for the spikes.
         if part == leader {
           let start = DispatchTime.now().uptimeNanoseconds
+          // Only what every rank knows now stops the loop here (a fault, or the exchange failing);
+          // a failed flush of this rank's recorders waits for the next agreement of the ranks.
+          var failed = false
           do {
             if let rank = try exchange.exchange(step: n, faulted: context.faulted(atOrBefore: n)) {
               context.peerFault = (rank, n)
             }
-          } catch { context.failure = context.failure ?? error }
+          } catch {
+            context.failure = context.failure ?? error
+            failed = true
+          }
           exchangeNs &+= DispatchTime.now().uptimeNanoseconds &- start
-          barrier.flag = context.peerFault != nil || context.failure != nil
+          barrier.flag = context.peerFault != nil || failed
         }
         barrier.wait()
         if barrier.flag { break }

@@ -68,7 +68,7 @@ extension RunCommand {
       if !quiet {
         let exchange = summary.phaseSeconds["rank_exchange"] ?? 0
         Console.out(
-          "ran on \(world.rankCount) MPI ranks × \(summary.threads) thread\(summary.threads == 1 ? "" : "s"): "
+          "ran on \(world.rankCount) MPI rank\(world.rankCount == 1 ? "" : "s") × \(summary.threads) thread\(summary.threads == 1 ? "" : "s"): "
             + String(
               format:
                 "rank 0 spent %.3f s of its %.3f s loop exchanging spikes (every step; waiting for the other ranks included)",

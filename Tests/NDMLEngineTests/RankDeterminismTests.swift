@@ -1,0 +1,168 @@
+import Foundation
+import NDMLEngine
+import NDMLModel
+import XCTest
+
+/// Any number of ranks gives the output of one process. The ranks here are threads of this
+/// process talking through ``InProcessRanks`` (no MPI: the real launcher is tested in
+/// Tests/python/test_mpi.py), so the exchange's buffer handling also runs under the sanitizers.
+final class RankDeterminismTests: XCTestCase {
+  func testEveryRankCountGivesIdenticalOutput() throws {
+    var experiment = mixedNetwork(threads: 1, precision: .float64)
+    experiment.recording.weights = []  // refused on ranks (they read every synapse)
+    experiment.recording.traces = []
+    let (reference, summary) = try simulate(experiment)
+    XCTAssertGreaterThan(reference.spikes["e"]!.timesMs.count, 500, "the network must be active")
+    for (ranks, threads) in [(2, 1), (3, 1), (2, 2)] {
+      experiment.simulation.threads = threads
+      let runs = try runOnRanks(experiment, ranks: ranks)
+      let (rank0, s) = runs[0]
+      XCTAssertEqual(s.synapticEvents, summary.synapticEvents, "\(ranks) ranks")
+      XCTAssertEqual(s.spikeCounts.map(\.spikes), summary.spikeCounts.map(\.spikes), "\(ranks) ranks")
+      for (population, recorded) in reference.spikes {
+        XCTAssertEqual(rank0.spikes[population]!.timesMs, recorded.timesMs, "\(population), \(ranks) ranks")
+        XCTAssertEqual(rank0.spikes[population]!.nodeIDs, recorded.nodeIDs, "\(population), \(ranks) ranks")
+      }
+      XCTAssertEqual(rank0.samples, reference.samples, "\(ranks) ranks × \(threads) threads")
+      for (rank, run) in runs.enumerated().dropFirst() {
+        XCTAssertTrue(run.0.spikes.isEmpty, "rank \(rank) records nothing")
+      }
+    }
+  }
+
+  func testWhatIsNotSplitIsRefusedByKey() throws {
+    let experiment = mixedNetwork(threads: 1, precision: .float64)  // records weights
+    let backend = CPUBackend()
+    var ranked = backend
+    ranked.communicator = InProcessRanks(count: 2).communicator(rank: 0)
+    XCTAssertThrowsError(try ranked.run(experiment, observer: MemoryObserver())) { error in
+      guard case DistributedRunError.unsupported(let key, _) = error else { return XCTFail("\(error)") }
+      XCTAssertTrue(key.hasPrefix("recording.weights"), key)
+    }
+  }
+
+  /// Runs `experiment` on `ranks` in-process ranks at once; returns each rank's output.
+  private func runOnRanks(_ experiment: Experiment, ranks: Int) throws -> [(MemoryObserver, RunSummary)] {
+    let world = InProcessRanks(count: ranks)
+    let results = ResultsBox(count: ranks)
+    let done = DispatchSemaphore(value: 0)
+    for rank in 0..<ranks {
+      let thread = Thread {
+        var backend = CPUBackend()
+        backend.communicator = world.communicator(rank: rank)
+        let observer = MemoryObserver()
+        results.set(rank, Result { (observer, try backend.run(experiment, observer: observer)) })
+        done.signal()
+      }
+      thread.stackSize = 8 << 20
+      thread.start()
+    }
+    for _ in 0..<ranks { done.wait() }
+    return try results.values.map { try $0!.get() }
+  }
+}
+
+/// Each rank's result, written by its thread.
+private final class ResultsBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private(set) var values: [Result<(MemoryObserver, RunSummary), any Error>?]
+
+  init(count: Int) { values = Array(repeating: nil, count: count) }
+
+  func set(_ rank: Int, _ result: Result<(MemoryObserver, RunSummary), any Error>) {
+    lock.lock()
+    values[rank] = result
+    lock.unlock()
+  }
+}
+
+/// `count` ranks inside one process: every collective is an exchange of arrays through shared
+/// slots between two barriers.
+final class InProcessRanks: @unchecked Sendable {
+  let count: Int
+  private let condition = NSCondition()
+  private var arrived = 0
+  private var generation = 0
+  private var slots: [[Int32]]
+
+  init(count: Int) {
+    self.count = count
+    slots = Array(repeating: [], count: count)
+  }
+
+  func communicator(rank: Int) -> any RankCommunicator { InProcessRank(rank: rank, world: self) }
+
+  /// Every rank's `values`, in rank order.
+  func allGather(rank: Int, _ values: [Int32]) -> [[Int32]] {
+    condition.lock()
+    slots[rank] = values
+    condition.unlock()
+    barrier()
+    // Copies of the contents, taken under the lock: the slots are only ever touched under it
+    // (the reference counts of shared array buffers are invisible to ThreadSanitizer).
+    condition.lock()
+    let all = slots.map { $0.withUnsafeBufferPointer { Array($0) } }
+    condition.unlock()
+    barrier()
+    return all
+  }
+
+  private func barrier() {
+    condition.lock()
+    defer { condition.unlock() }
+    let current = generation
+    arrived += 1
+    if arrived == count {
+      arrived = 0
+      generation += 1
+      condition.broadcast()
+    } else {
+      while generation == current { condition.wait() }
+    }
+  }
+}
+
+/// One rank of ``InProcessRanks``.
+private final class InProcessRank: RankCommunicator, @unchecked Sendable {
+  let rank: Int
+  let world: InProcessRanks
+  var rankCount: Int { world.count }
+
+  init(rank: Int, world: InProcessRanks) {
+    self.rank = rank
+    self.world = world
+  }
+
+  func allGather(_ send: UnsafePointer<Int32>, count: Int, into receive: UnsafeMutablePointer<Int32>) throws {
+    var k = 0
+    for values in world.allGather(rank: rank, Array(UnsafeBufferPointer(start: send, count: count))) {
+      for v in values {
+        receive[k] = v
+        k += 1
+      }
+    }
+  }
+
+  func allGather(
+    _ send: UnsafePointer<Int32>, count: Int, into receive: UnsafeMutablePointer<Int32>,
+    counts: UnsafePointer<Int32>, displacements: UnsafePointer<Int32>
+  ) throws {
+    let all = world.allGather(rank: rank, Array(UnsafeBufferPointer(start: send, count: count)))
+    for (q, values) in all.enumerated() {
+      precondition(values.count == Int(counts[q]), "rank \(q) sent \(values.count) words, \(counts[q]) announced")
+      for (i, v) in values.enumerated() { receive[Int(displacements[q]) + i] = v }
+    }
+  }
+
+  func sum(_ values: [Int]) throws -> [Int] {
+    // Each value as two 32-bit halves.
+    let words = values.flatMap { [Int32(truncatingIfNeeded: $0 >> 32), Int32(truncatingIfNeeded: $0)] }
+    var sums = [Int](repeating: 0, count: values.count)
+    for contribution in world.allGather(rank: rank, words) {
+      for i in values.indices {
+        sums[i] += Int(contribution[2 * i]) << 32 | Int(UInt32(bitPattern: contribution[2 * i + 1]))
+      }
+    }
+    return sums
+  }
+}
