@@ -97,6 +97,8 @@ public struct CPUBackend: Backend {
     summary.threads = simulation.threadCount
     summary.threadLimit = simulation.threadLimit
     summary.phaseSeconds = simulation.phaseSeconds
+    summary.spikeExchanges = simulation.spikeExchanges
+    summary.exchangeIntervalSteps = simulation.exchangeIntervalSteps
     summary.resumedFromStep = options.resumeState == nil ? nil : simulation.startStep
     return summary
   }

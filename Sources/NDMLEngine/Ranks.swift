@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Rank `r` of `K` steps its own contiguous slice of every population (the threads of all ranks
 /// together partition the network exactly as `K × T` threads of one process would), all-gathers
-/// each step's spike ids so that every rank's spike history holds all spikes, and delivers them
+/// the spike ids of every minimum-delay interval so that every rank's spike history holds all
+/// spikes before any rank reads them, and delivers them
 /// only along the synapses onto its own neurons. Results are therefore bit-identical for every
 /// rank and thread count (docs/scaling.md). The `ndml` executable implements this protocol with
 /// MPI; the engine itself does not link MPI.
@@ -55,12 +56,16 @@ public enum DistributedRunError: Error, CustomStringConvertible, Equatable {
   }
 }
 
-/// The per-step spike exchange of a distributed run (see ``RankCommunicator``): the ranks'
-/// spikes of the step, per population and part, gathered into every rank's spike histories.
+/// The spike exchange of a distributed run (see ``RankCommunicator``): the ranks' spikes of the
+/// steps since the last exchange, per step, population and part, gathered into every rank's spike
+/// histories.
 ///
-/// One exchange per step: a fixed all-gather of headers (a fault flag, then per population the
-/// count of each of the rank's parts), then a variable all-gather of the spike ids. Buffers grow
-/// geometrically and are reused, so steady-state steps allocate nothing.
+/// As in NEST, the ranks exchange once per interval of ``Simulation`` steps that the shortest
+/// delay between ranks allows (a spike stamped in the interval is read by no other rank before its
+/// end), not every step: a fixed all-gather of headers (the step of the rank's first numerical
+/// fault or −1, then per step and population the count of each of the rank's parts), then a
+/// variable all-gather of the spike ids. Buffers grow geometrically and are reused, so
+/// steady-state exchanges allocate nothing.
 final class RankExchange {
   let communicator: any RankCommunicator
   private let rank: Int
@@ -69,7 +74,10 @@ final class RankExchange {
   private let histories: [SpikeHistoryView]
   /// Per population: added to the step to give the stamp of its spikes (1 neurons, 0 sources).
   private let stampOffsets: [Int]
-  private let headerCount: Int
+  /// Header words per step: one count per population and part of a rank.
+  private let wordsPerStep: Int
+  /// The most steps one exchange carries.
+  let maximumSteps: Int
   private let header: UnsafeMutablePointer<Int32>
   private let headers: UnsafeMutablePointer<Int32>
   private let counts: UnsafeMutablePointer<Int32>
@@ -81,17 +89,24 @@ final class RankExchange {
   /// Spike ids this rank sent and received, for the run summary's communication volume.
   private(set) var sentSpikes = 0
   private(set) var receivedSpikes = 0
+  /// Number of spike exchanges (collective pairs) so far.
+  private(set) var exchanges = 0
 
-  init(communicator: any RankCommunicator, threads: Int, histories: [SpikeHistoryView], stampOffsets: [Int]) {
+  init(
+    communicator: any RankCommunicator, threads: Int, histories: [SpikeHistoryView], stampOffsets: [Int],
+    maximumSteps: Int
+  ) {
     self.communicator = communicator
     rank = communicator.rank
     ranks = communicator.rankCount
     self.threads = threads
     self.histories = histories
     self.stampOffsets = stampOffsets
-    headerCount = 1 + histories.count * threads
-    header = .allocate(capacity: headerCount)
-    headers = .allocate(capacity: headerCount * ranks)
+    self.maximumSteps = max(1, maximumSteps)
+    wordsPerStep = histories.count * threads
+    let headerCapacity = 1 + self.maximumSteps * wordsPerStep
+    header = .allocate(capacity: headerCapacity)
+    headers = .allocate(capacity: headerCapacity * ranks)
     counts = .allocate(capacity: ranks)
     displacements = .allocate(capacity: ranks)
     send = .allocate(capacity: sendCapacity)
@@ -102,30 +117,37 @@ final class RankExchange {
     for p in [header, headers, counts, displacements, send, receive] { p.deallocate() }
   }
 
-  /// Sends this rank's spikes of step `n` and stores every other rank's in the histories; returns
-  /// the lowest rank that reported a fault (`faulted`) in this step, or nil.
-  func exchange(step n: Int, faulted: Bool) throws -> Int? {
-    header[0] = faulted ? 1 : 0
+  /// Sends this rank's spikes of `steps` (at most ``maximumSteps``; every rank passes the same)
+  /// and stores every other rank's in the histories. `faultStep` is the step of this rank's first
+  /// numerical fault among `steps`, if any; returns the earliest fault step of all ranks and the
+  /// lowest rank that found a fault in it, or nil.
+  func exchange(steps: ClosedRange<Int>, faultStep: Int?) throws -> (rank: Int, step: Int)? {
+    precondition(steps.count <= maximumSteps, "an exchange carries at most \(maximumSteps) steps")
+    let headerCount = 1 + steps.count * wordsPerStep
+    header[0] = Int32(clamping: faultStep ?? -1)
     var total = 0
-    for (p, history) in histories.enumerated() {
-      for i in 0..<threads {
-        var count = 0
-        history.withSpikes(stamp: n + stampOffsets[p], part: rank * threads + i) { indices, c in
-          if total + c > sendCapacity {
-            sendCapacity = 2 * (total + c)
-            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: sendCapacity)
-            grown.update(from: send, count: total)
-            send.deallocate()
-            send = grown
+    for (k, n) in steps.enumerated() {
+      for (p, history) in histories.enumerated() {
+        for i in 0..<threads {
+          var count = 0
+          history.withSpikes(stamp: n + stampOffsets[p], part: rank * threads + i) { indices, c in
+            if total + c > sendCapacity {
+              sendCapacity = 2 * (total + c)
+              let grown = UnsafeMutablePointer<Int32>.allocate(capacity: sendCapacity)
+              grown.update(from: send, count: total)
+              send.deallocate()
+              send = grown
+            }
+            (send + total).update(from: indices, count: c)
+            count = c
           }
-          (send + total).update(from: indices, count: c)
-          count = c
+          header[1 + k * wordsPerStep + p * threads + i] = Int32(count)
+          total += count
         }
-        header[1 + p * threads + i] = Int32(count)
-        total += count
       }
     }
     sentSpikes += total
+    exchanges += 1
     try communicator.allGather(header, count: headerCount, into: headers)
     var all = 0
     for q in 0..<ranks {
@@ -142,20 +164,23 @@ final class RankExchange {
     }
     try communicator.allGather(send, count: total, into: receive, counts: counts, displacements: displacements)
     receivedSpikes += all - total
-    var faultRank: Int?
+    var fault: (rank: Int, step: Int)?
     for q in 0..<ranks {
-      if headers[q * headerCount] != 0 && faultRank == nil { faultRank = q }
+      let step = Int(headers[q * headerCount])
+      if step >= 0 && step < (fault?.step ?? .max) { fault = (q, step) }
       guard q != rank else { continue }
       var offset = Int(displacements[q])
-      for (p, history) in histories.enumerated() {
-        for i in 0..<threads {
-          let c = Int(headers[q * headerCount + 1 + p * threads + i])
-          history.store(receive + offset, count: c, stamp: n + stampOffsets[p], part: q * threads + i)
-          offset += c
+      for (k, n) in steps.enumerated() {
+        for (p, history) in histories.enumerated() {
+          for i in 0..<threads {
+            let c = Int(headers[q * headerCount + 1 + k * wordsPerStep + p * threads + i])
+            history.store(receive + offset, count: c, stamp: n + stampOffsets[p], part: q * threads + i)
+            offset += c
+          }
         }
       }
     }
-    return faultRank
+    return fault
   }
 
   /// Every rank's `values` (the same count on each), concatenated in rank order.

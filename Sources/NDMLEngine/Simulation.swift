@@ -352,6 +352,10 @@ final class Simulation<Scalar: EngineScalar> {
   private var exchange: RankExchange?
   /// The populations whose spikes are exchanged (see ``spikesNeededByOtherRanks(_:)``).
   private var exchangedPopulations: [Int] = []
+  /// The most steps between two spike exchanges of a distributed run (see ``exchangeInterval()``).
+  private(set) var exchangeIntervalSteps = 1
+  /// Spike exchanges of the last distributed run.
+  var spikeExchanges: Int { exchange?.exchanges ?? 0 }
   /// This process's rank and the number of ranks (0 and 1 without ``communicator``).
   private var rankIndex: Int { communicator?.rank ?? 0 }
   private var rankCount: Int { communicator?.rankCount ?? 1 }
@@ -418,19 +422,28 @@ final class Simulation<Scalar: EngineScalar> {
   /// every 128 steps) first meet at a second barrier pair, and thread 0 does that work alone.
   ///
   /// With a ``communicator`` of K ranks, this process runs parts `r·T ..< (r + 1)·T` of `K·T`
-  /// and exchanges each step's spikes with the other ranks after its neurons' update (see
-  /// ``RankExchange``); its first thread does the serial work of its copy of the shared state, and
-  /// only rank 0 records.
+  /// and exchanges its spikes with the other ranks after its neurons' update once per interval
+  /// the shortest delay allows (``exchangeInterval()``, ``RankExchange``); its first thread does
+  /// the serial work of its copy of the shared state, and only rank 0 records, each spike once
+  /// the exchange has brought it.
   func run(threads: Int = 1) throws -> (spikeTotals: [Int], synapticEvents: Int) {
     if rankCount > 1 { try checkDistributable() }
     partition(threads: threads)
     if let communicator, rankCount > 1 {
       if rankIndex != 0 { spikeRecorders = [:] }
       exchangedPopulations = kernels.indices.filter(spikesNeededByOtherRanks)
+      exchangeIntervalSteps = exchangeInterval()
+      for p in kernels.indices where histories[p].view.slots - 2 < exchangeIntervalSteps {
+        // The exchange reads the rank's spikes of a whole interval back and stores the others',
+        // and the leader records them after it.
+        histories[p] = SpikeHistory(
+          depth: exchangeIntervalSteps, parts: rankCount * threadCount, capacity: experiment.populations[p].size)
+      }
       exchange = RankExchange(
         communicator: communicator, threads: threadCount,
         histories: exchangedPopulations.map { histories[$0].view },
-        stampOffsets: exchangedPopulations.map { kernels[$0].emitsAtStepEnd ? 1 : 0 })
+        stampOffsets: exchangedPopulations.map { kernels[$0].emitsAtStepEnd ? 1 : 0 },
+        maximumSteps: exchangeIntervalSteps)
     }
     let context = RunContext(simulation: self, threads: threadCount, parts: rankCount * threadCount)
     let firstPart = rankIndex * threadCount
@@ -451,7 +464,7 @@ final class Simulation<Scalar: EngineScalar> {
       }
     }
     if let failure = context.failure { throw failure }
-    if let (rank, n) = context.peerFault, context.firstFault() == nil {
+    if let (rank, n) = context.peerFault, rank != rankIndex {
       try flush(atStep: n)
       throw DistributedRunError.peerFault(rank: rank, timeMs: Double(n + 1) * dt)
     }
@@ -545,6 +558,17 @@ final class Simulation<Scalar: EngineScalar> {
         if step >= 0 && step <= n { return true }
       }
       return false
+    }
+
+    /// The step of the first fault this process's threads found in `steps`, if any (call after
+    /// the barrier of the last of `steps`).
+    func firstFaultStep(in steps: ClosedRange<Int>) -> Int? {
+      var first: Int?
+      for k in 0..<threads {
+        let step = ndml_load_word(faults + 8 * k)
+        if step >= 0 && step <= steps.upperBound { first = min(first ?? step, step) }
+      }
+      return first
     }
 
     /// Records thread `part`'s first fault: in population `p` at step `n`.
@@ -713,6 +737,34 @@ final class Simulation<Scalar: EngineScalar> {
       phase &+= now &- clock
       clock = now
     }
+    /// The leader's bookkeeping of the spikes of `steps` (complete in the histories): totals,
+    /// recorders (flushed when full) and observers.
+    func record(_ steps: Range<Int>) {
+      for n in steps {
+        for (p, pop) in populationBuffer.values.enumerated() {
+          let stamp = n + pop.offset
+          var recorded = false
+          pop.history.forEachPart(stamp: stamp) { indices, count in
+            totals[p] += count
+            if let recorder = pop.recorder {
+              recorder._withUnsafeGuaranteedRef { $0.append(indices, count: count, timeMs: Double(stamp) * dt) }
+              recorded = true
+            }
+            pop.observer?.observe(indices, count: count, step: stamp)
+          }
+          if recorded, let recorder = pop.recorder?.takeUnretainedValue(),
+            recorder.bufferedCount >= Self.recorderFlushThreshold
+          {
+            // Errors stop the run at the next step with serial work (at most 128 steps later).
+            do { try recorder.flush(to: observer) } catch { context.failure = context.failure ?? error }
+          }
+        }
+      }
+    }
+    // The last step whose spikes the ranks have exchanged, and the most steps between exchanges
+    // (distributed runs).
+    var exchangedThrough = startStep - 1
+    let interval = exchangeIntervalSteps
     for n in startStep..<stepCount {
       if n == nextSerial {
         nextSerial = nextSerialStep(after: n)
@@ -742,50 +794,43 @@ final class Simulation<Scalar: EngineScalar> {
       if timed { lap(&phaseNs.0) }
       barrier.wait()
       if timed { lap(&phaseNs.1) }
+      // The steps whose spikes the leader records now: this one, or in a distributed run those
+      // the exchange below has just completed.
+      var recordedSteps = exchange == nil ? n..<(n + 1) : n..<n
       if let exchange {
-        // The leader swaps the step's spikes with the other ranks (and fault flags: every rank
-        // stops at the step in which one found a fault); the others wait for the spikes.
-        if part == leader {
-          let start = DispatchTime.now().uptimeNanoseconds
-          // Only what every rank knows now stops the loop here (a fault, or the exchange failing);
-          // a failed flush of this rank's recorders waits for the next agreement of the ranks.
-          var failed = false
-          do {
-            if let rank = try exchange.exchange(step: n, faulted: context.faulted(atOrBefore: n)) {
-              context.peerFault = (rank, n)
+        // Every rank runs the same steps between exchanges (see ``exchangeInterval()``) and meets
+        // the others before each step with serial work and at the end.
+        if n - exchangedThrough >= interval || n + 1 == nextSerial || n + 1 == stepCount {
+          if part == leader {
+            // The leader swaps the interval's spikes with the other ranks (and its first fault:
+            // every rank stops at the step in which the first fault was found); the others wait.
+            let start = DispatchTime.now().uptimeNanoseconds
+            // Only what every rank knows now stops the loop here (a fault, or the exchange failing);
+            // a failed flush of this rank's recorders waits for the next agreement of the ranks.
+            var failed = false
+            do {
+              let steps = (exchangedThrough + 1)...n
+              if let fault = try exchange.exchange(steps: steps, faultStep: context.firstFaultStep(in: steps)) {
+                context.peerFault = fault
+              }
+            } catch {
+              context.failure = context.failure ?? error
+              failed = true
             }
-          } catch {
-            context.failure = context.failure ?? error
-            failed = true
+            exchangeNs &+= DispatchTime.now().uptimeNanoseconds &- start
+            barrier.flag = context.peerFault != nil || failed
+            // Spikes of the steps before a fault are kept, as when one process stops at it.
+            if let fault = context.peerFault { record(exchangedThrough + 1..<fault.step) }
           }
-          exchangeNs &+= DispatchTime.now().uptimeNanoseconds &- start
-          barrier.flag = context.peerFault != nil || failed
+          barrier.wait()
+          if barrier.flag { break }
+          recordedSteps = exchangedThrough + 1..<n + 1
+          exchangedThrough = n
         }
-        barrier.wait()
-        if barrier.flag { break }
       } else if context.faulted(atOrBefore: n) {
         break  // every thread sees it here, and stops at this step
       }
-      if part == leader {
-        for (p, pop) in populationBuffer.values.enumerated() {
-          let stamp = n + pop.offset
-          var recorded = false
-          pop.history.forEachPart(stamp: stamp) { indices, count in
-            totals[p] += count
-            if let recorder = pop.recorder {
-              recorder._withUnsafeGuaranteedRef { $0.append(indices, count: count, timeMs: Double(stamp) * dt) }
-              recorded = true
-            }
-            pop.observer?.observe(indices, count: count, step: stamp)
-          }
-          if recorded, let recorder = pop.recorder?.takeUnretainedValue(),
-            recorder.bufferedCount >= Self.recorderFlushThreshold
-          {
-            // Errors stop the run at the next step with serial work (at most 128 steps later).
-            do { try recorder.flush(to: observer) } catch { context.failure = context.failure ?? error }
-          }
-        }
-      }
+      if part == leader { record(recordedSteps) }
       for d in ringBuffer.values {
         let stamp = n + d.stampOffset
         d.history.forEachPart(stamp: stamp) { indices, count in
@@ -1125,6 +1170,32 @@ extension Simulation {
       throw DistributedRunError.unsupported(
         keyPath: "recording.traces (\(rec.projection))", reason: "traces are recorded by one process")
     }
+  }
+
+  /// Longest interval between spike exchanges when no rank reads another's spikes before the
+  /// next exchange (spikes exchanged only to be recorded by rank 0).
+  static var maximumExchangeIntervalSteps: Int { 64 }
+
+  /// The most steps the ranks may run between two spike exchanges (NEST's minimum-delay
+  /// interval). A spike of population `p` from step `n` is stamped `n + o` (`o` = 1 for neurons,
+  /// whose spikes happen at the step's end, 0 for sources); a uniform-delay projection reads, in
+  /// step `m`, the spikes stamped `m + 1 − D + lead` (`D` its delay in steps, `lead` the target's
+  /// ``PopulationKernel/inputLeadSteps``). Exchanging after step `n` the spikes of the last `I`
+  /// steps therefore hands every spike over before another rank reads it when
+  /// `I ≤ o + D − lead` — for neurons the minimum delay plus one step. A projection with
+  /// per-synapse delays adds a spike to its input ring in the spike's own step, so it needs an
+  /// exchange every step.
+  private func exchangeInterval() -> Int {
+    var interval = Self.maximumExchangeIntervalSteps
+    for p in exchangedPopulations {
+      let offset = kernels[p].emitsAtStepEnd ? 1 : 0
+      for t in outgoing[p] {
+        guard tables[t].delays == nil else { return 1 }
+        let lead = kernels[tables[t].targetPopulation].inputLeadSteps
+        interval = min(interval, offset + tables[t].uniformDelaySteps - lead)
+      }
+    }
+    return max(1, interval)
   }
 
   /// Whether another rank needs population `p`'s spikes: when they are recorded (rank 0 records),

@@ -222,6 +222,10 @@ public struct RunSummary: Sendable {
   /// Thread 0's seconds per phase of the step loop (`neurons`, `barrier_wait`, `delivery`), when
   /// the backend was asked to measure them; empty otherwise.
   public var phaseSeconds: [String: Double] = [:]
+  /// Spike exchanges between MPI ranks (0 for one process), and the most steps between two of
+  /// them (the interval the shortest delay allows, docs/scaling.md).
+  public var spikeExchanges = 0
+  public var exchangeIntervalSteps = 1
 
   /// Creates a summary.
   public init(

@@ -8,7 +8,7 @@ import NDMLResults
 extension RunCommand {
   /// `ndml run` as one rank of `mpirun -np K` (docs/scaling.md): every rank loads the config and
   /// builds the network from the seed; rank `r` steps its slice of every population; spikes are
-  /// exchanged every step. Rank 0 records everything into the one results file (it holds every
+  /// exchanged once per interval the shortest delay between ranks allows. Rank 0 records everything into the one results file (it holds every
   /// spike after the exchange); the other ranks write nothing.
   func runDistributed(_ world: MPIWorld) throws {
     var logger = Console.logger(logging)
@@ -67,12 +67,13 @@ extension RunCommand {
       let summary = try session.execute(resumeState: nil)
       if !quiet {
         let exchange = summary.phaseSeconds["rank_exchange"] ?? 0
+        let interval = summary.exchangeIntervalSteps
         Console.out(
           "ran on \(world.rankCount) MPI rank\(world.rankCount == 1 ? "" : "s") × \(summary.threads) thread\(summary.threads == 1 ? "" : "s"): "
             + String(
               format:
-                "rank 0 spent %.3f s of its %.3f s loop exchanging spikes (every step; waiting for the other ranks included)",
-              exchange, summary.simulationSeconds))
+                "rank 0 spent %.3f s of its %.3f s loop in %d spike exchanges (at most %d step%@ apart; waiting for the other ranks included)",
+              exchange, summary.simulationSeconds, summary.spikeExchanges, interval, interval == 1 ? "" : "s"))
       }
       return
     }

@@ -11,12 +11,31 @@ final class RankDeterminismTests: XCTestCase {
     var experiment = mixedNetwork(threads: 1, precision: .float64)
     experiment.recording.weights = []  // refused on ranks (they read every synapse)
     experiment.recording.traces = []
+    try checkRankCounts(experiment, exchangeIntervalSteps: 1)  // per-synapse delays
+  }
+
+  /// With uniform delays only, the ranks run several steps between exchanges (the shortest delay
+  /// between ranks: `xe` 0.8 ms from sources gives 8 steps, `ee` 0.5 ms from neurons 5 + 1), cut
+  /// short before the serial work of the state samples every 10 and 25 steps.
+  func testExchangesOncePerMinimumDelay() throws {
+    var experiment = mixedNetwork(threads: 1, precision: .float64)
+    experiment.recording.weights = []
+    experiment.recording.traces = []
+    for (i, delay) in [(1, 1.2), (3, 0.8), (4, 0.7)] { experiment.projections[i].delayMs = .constant(delay) }
+    experiment.recording.state[0].intervalMs = 2.5
+    try checkRankCounts(experiment, exchangeIntervalSteps: 6)
+  }
+
+  private func checkRankCounts(_ experiment: Experiment, exchangeIntervalSteps: Int) throws {
+    var experiment = experiment
     let (reference, summary) = try simulate(experiment)
     XCTAssertGreaterThan(reference.spikes["e"]!.timesMs.count, 500, "the network must be active")
     for (ranks, threads) in [(2, 1), (3, 1), (2, 2)] {
       experiment.simulation.threads = threads
       let runs = try runOnRanks(experiment, ranks: ranks)
       let (rank0, s) = runs[0]
+      XCTAssertEqual(s.exchangeIntervalSteps, exchangeIntervalSteps, "\(ranks) ranks")
+      XCTAssertGreaterThanOrEqual(s.spikeExchanges, s.steps / exchangeIntervalSteps, "\(ranks) ranks")
       XCTAssertEqual(s.synapticEvents, summary.synapticEvents, "\(ranks) ranks")
       XCTAssertEqual(s.spikeCounts.map(\.spikes), summary.spikeCounts.map(\.spikes), "\(ranks) ranks")
       for (population, recorded) in reference.spikes {

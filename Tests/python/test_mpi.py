@@ -1,5 +1,6 @@
 """Distributed runs (docs/scaling.md): `mpirun -np K ndml run CONFIG` splits every population
-over K MPI ranks and exchanges spikes every step; rank 0 writes the one results file.
+over K MPI ranks and exchanges spikes once per minimum-delay interval; rank 0 writes the one
+results file.
 
 * The same config and seed give bit-identical results files (every dataset under /spikes,
   /report, /weights, /traces) for K = 1, 2 and 4 ranks (4 oversubscribed on a 2-core machine),
@@ -20,6 +21,7 @@ Open MPI's mpirun must be on PATH (`make deps` installs openmpi-bin); these test
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -120,6 +122,36 @@ def test_rank_count_does_not_change_results(name, mpirun, ndml_bin, run_ndml, tm
         assert r.returncode == 0, f"{ranks} ranks:\n{r.stdout}\n{r.stderr}"
         assert not list(tmp_path.glob(f"k{ranks}t{threads}*.partial")), "only the complete file remains"
         assert_identical(reference, datasets(out), f"{name}: {ranks} ranks × {threads} threads vs 1 process")
+
+
+@pytest.mark.parametrize("ee_delay_ms, interval", [(1.5, 16), (1.2, 13), (0.1, 2)])
+def test_spikes_are_exchanged_once_per_minimum_delay(ee_delay_ms, interval, mpirun, ndml_bin, run_ndml, tmp_path):
+    """As in NEST, the ranks exchange spikes once per interval the shortest delay allows: the delay
+    in steps plus one, as a neuron's spike is stamped at its step's end (Brunel: 1.5 ms = 15 steps
+    → every 16 steps), also when the interval does not divide the 128-step grid of serial work
+    (1.2 ms → 13); the results stay those of one process."""
+    steps = 2000
+    args = ["run", REPO / "experiments" / "brunel2000_ai.yaml", "--set", f"simulation.duration_ms={steps * 0.1:g}",
+            "--set", f"projections.ee.delay_ms={ee_delay_ms}"]
+    run_ndml(*args, "-o", tmp_path / "k1.h5", "--quiet")
+    r = launch(mpirun, ndml_bin, 2, *args, "-o", tmp_path / "k2.h5")
+    assert r.returncode == 0, r.stderr
+    line = next(line for line in r.stdout.splitlines() if line.startswith("ran on 2 MPI ranks"))
+    m = re.search(r"in (\d+) spike exchanges \(at most (\d+) steps? apart", line)
+    assert m, line
+    exchanges, reported = int(m.group(1)), int(m.group(2))
+    assert reported == interval, line
+    # One per full interval, plus at most one more before each step with serial work (every 128).
+    assert -(-steps // interval) <= exchanges <= -(-steps // interval) + steps // 128 + 1, line
+    assert_identical(datasets(tmp_path / "k1.h5"), datasets(tmp_path / "k2.h5"), f"ee delay {ee_delay_ms} ms")
+
+
+def test_per_synapse_delays_are_exchanged_every_step(mpirun, ndml_bin, tmp_path):
+    # They add a spike to the input ring in its own step (docs/scaling.md).
+    r = launch(mpirun, ndml_bin, 2, "run", REPO / "experiments" / "loihi_delays.yaml", "-o", tmp_path / "d.h5",
+               "--set", "simulation.duration_ms=20")
+    assert r.returncode == 0, r.stderr
+    assert "at most 1 step apart" in r.stdout, r.stdout
 
 
 def test_summary_and_analyze_read_the_one_file(mpirun, ndml_bin, run_ndml, tmp_path):
