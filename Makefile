@@ -84,7 +84,7 @@ lava-venv:
 
 python-test: build venv lava-venv
 	NDML_BIN=$(CURDIR)/$(NDML) NDML_LAVA_PYTHON=$$(lava/make_venv.sh | tail -n 1) \
-	  $(VENV)/bin/python -m pytest Tests/python -q
+	  $(VENV)/bin/python -m pytest Tests/python -q --durations=25
 
 # PyNN 0.13.0's own system-test scenarios (the pinned sdist from PyPI, not copied here) against
 # the PyNN backend (python/pynn_ndml); known failures and their reasons: Tests/pynn/expected_failures.py.
