@@ -19,7 +19,9 @@ public struct CPUBackend: Backend {
     self.availableMemoryBytes = availableMemoryBytes
   }
 
-  /// Estimated peak bytes of a run: synapses while being built and packed, state, input rings.
+  /// Estimated peak bytes of a run in this process: synapses while being built and packed, state,
+  /// input rings. A rank of a distributed run builds only the synapses onto its own neurons, about
+  /// 1/K of them.
   public func estimatedMemoryBytes(_ experiment: Experiment) -> Double {
     let scalar = experiment.simulation.precision == .float64 ? 8.0 : 4.0
     // Building keeps the unpacked rows (target 4 + weight 8 + delay 2 bytes) beside the packed
@@ -30,7 +32,8 @@ public struct CPUBackend: Backend {
       experiment.projections.map {
         $0.delayMs.practicalUpperBound / experiment.simulation.dtMs + 1
       }.max() ?? 1
-    return experiment.expectedSynapseCount() * perSynapse + neurons * scalar * (8 + 2 * maxDelaySteps)
+    let ranks = Double(max(communicator?.rankCount ?? 1, 1))
+    return experiment.expectedSynapseCount() * perSynapse / ranks + neurons * scalar * (8 + 2 * maxDelaySteps)
   }
 
   /// Validates, checks the memory estimate, builds and runs `experiment`, streaming what it
@@ -75,25 +78,30 @@ public struct CPUBackend: Backend {
   private func run<S>(_ simulation: Simulation<S>, _ options: RunOptions) throws -> RunSummary {
     let clock = ContinuousClock()
     let buildStart = clock.now
-    simulation.build()
     simulation.measurePhases = measurePhases
     simulation.communicator = communicator
     let dt = simulation.experimentDescription.simulation.dtMs
     simulation.checkpointEverySteps = options.checkpointEveryMs.map { max(1, Int(($0 / dt).rounded())) } ?? 0
     simulation.resumeState = options.resumeState
+    try simulation.build(threads: simulation.experimentDescription.simulation.threads)
     let runStart = clock.now
-    let (totals, events) = try simulation.run(threads: simulation.experimentDescription.simulation.threads)
+    let (totals, events) = try simulation.run()
     let runEnd = clock.now
     let experiment = simulation.experimentDescription
+    // On ranks: the totals over all ranks, and each rank's part.
+    let ranks = simulation.rankSynapses
     var summary = RunSummary(
       spikeCounts: zip(experiment.populations, totals).map { ($0.name, $0.size, $1) },
       steps: experiment.simulation.stepCount,
       buildSeconds: (runStart - buildStart).seconds,
       simulationSeconds: (runEnd - runStart).seconds,
-      synapseCount: simulation.synapseCount, synapseBytes: simulation.synapseBytes,
+      synapseCount: ranks.map { $0.counts.reduce(0, +) } ?? simulation.synapseCount,
+      synapseBytes: ranks.map { $0.bytes.reduce(0, +) } ?? simulation.synapseBytes,
       synapticEvents: events)
-    summary.plasticSynapseCount = simulation.plasticSynapseCount
-    summary.plasticSynapseBytes = simulation.plasticSynapseBytes
+    summary.plasticSynapseCount = ranks?.plasticCount ?? simulation.plasticSynapseCount
+    summary.plasticSynapseBytes = ranks?.plasticBytes ?? simulation.plasticSynapseBytes
+    summary.rankSynapseCounts = ranks?.counts ?? []
+    summary.rankSynapseBytes = ranks?.bytes ?? []
     summary.threads = simulation.threadCount
     summary.threadLimit = simulation.threadLimit
     summary.phaseSeconds = simulation.phaseSeconds

@@ -4,10 +4,11 @@ import Foundation
 /// them: who this process is and the three collectives the step loop needs.
 ///
 /// Rank `r` of `K` steps its own contiguous slice of every population (the threads of all ranks
-/// together partition the network exactly as `K × T` threads of one process would), all-gathers
-/// the spike ids of every minimum-delay interval so that every rank's spike history holds all
-/// spikes before any rank reads them, and delivers them
-/// only along the synapses onto its own neurons. Results are therefore bit-identical for every
+/// together partition the network exactly as `K × T` threads of one process would), builds and
+/// stores only the synapses onto those neurons (about 1/K of them; the connectivity's random draws
+/// are keyed, so they are exactly those of the whole network), all-gathers the spike ids of every
+/// minimum-delay interval so that every rank's spike history holds all spikes before any rank
+/// reads them, and delivers them along its synapses. Results are therefore bit-identical for every
 /// rank and thread count (docs/scaling.md). The `ndml` executable implements this protocol with
 /// MPI; the engine itself does not link MPI.
 public protocol RankCommunicator: AnyObject, Sendable {
@@ -24,6 +25,29 @@ public protocol RankCommunicator: AnyObject, Sendable {
     counts: UnsafePointer<Int32>, displacements: UnsafePointer<Int32>) throws
   /// The element-wise sums of `values` over all ranks.
   func sum(_ values: [Int]) throws -> [Int]
+}
+
+extension RankCommunicator {
+  /// Every rank's `values` (the same count on each), concatenated in rank order.
+  func allGathered(_ values: [Int32]) throws -> [Int32] {
+    var all = [Int32](repeating: 0, count: values.count * rankCount)
+    try values.withUnsafeBufferPointer { send in
+      try all.withUnsafeMutableBufferPointer {
+        try allGather(send.baseAddress!, count: values.count, into: $0.baseAddress!)
+      }
+    }
+    return all
+  }
+}
+
+/// The synapses each rank of a distributed run holds — those onto the neurons it steps — in rank
+/// order: counts and bytes (as ``Simulation/synapseBytes`` counts them), and the plastic ones'
+/// totals over all ranks.
+struct RankSynapses: Equatable {
+  var counts: [Int]
+  var bytes: [Int]
+  var plasticCount: Int
+  var plasticBytes: Int
 }
 
 /// Why a distributed run cannot run or stopped; each message names the rank or the config key.

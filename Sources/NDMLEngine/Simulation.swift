@@ -87,8 +87,17 @@ final class Simulation<Scalar: EngineScalar> {
   /// that memory stays bounded whatever is recorded (2²⁰ spikes ≈ 16 MiB).
   static var recorderFlushThreshold: Int { 1 << 20 }
 
-  /// Builds state and synapses (the part the summary reports as build time).
-  func build() {
+  /// Builds state and synapses (the part the summary reports as build time) for a run on
+  /// `threads` threads (see ``threadCount``; the partition is planned first).
+  ///
+  /// With a ``communicator`` of several ranks, this rank builds only the synapses onto the neurons
+  /// it steps (``ownTargets(_:)``): the same synapses, weights, delays and row order as in the
+  /// whole network, so about 1/K of its synapse memory. What depends on a whole projection — how
+  /// its delays are stored and the longest, a `loihi_cuba` projection's sign mode — the ranks
+  /// agree on through the communicator, one projection at a time.
+  func build(threads: Int = 1) throws {
+    if rankCount > 1 { try checkDistributable() }
+    planPartition(threads: threads)
     let seed = experiment.simulation.seed
     var loihiChannels = Array(repeating: 0, count: experiment.populations.count)
     let changedWeights = Set(weightChanges.values.flatMap { $0.map(\.projection) })
@@ -99,12 +108,17 @@ final class Simulation<Scalar: EngineScalar> {
       var rows = ConnectivityBuilder(
         projection: proj, sourceSize: experiment.populations[s].size,
         targetSize: experiment.populations[t].size, dtMs: dt, seed: seed
-      ).build()
+      ).build(targets: rankCount > 1 ? ownTargets(t) : nil)
+      var loihi = proj.loihi
+      var delayShape: DelayShape?
+      if let communicator, rankCount > 1 {
+        (delayShape, loihi.signMode) = try agreeOnWholeProjection(rows, settings: proj.loihi, communicator)
+      }
       let channel: InputChannel
       if case .loihiCuba = experiment.populations[t].model {
         channel = InputChannel(rawValue: loihiChannels[t])
         loihiChannels[t] += 1
-        rows.weights = proj.loihi.effectiveWeights(rows.weights).map(Double.init)
+        rows.weights = loihi.effectiveWeights(rows.weights).map(Double.init)
       } else {
         channel = proj.receptor == .excitatory ? .excitatory : .inhibitory
       }
@@ -114,7 +128,7 @@ final class Simulation<Scalar: EngineScalar> {
       tables.append(
         SynapseTable(
           projectionName: proj.name, sourcePopulation: s, targetPopulation: t, channel: channel, rows: rows,
-          sharingEqualWeights: weightsFixed))
+          sharingEqualWeights: weightsFixed, delayShape: delayShape))
     }
     for pop in experiment.populations {
       kernels.append(makeKernel(for: pop))
@@ -273,6 +287,7 @@ final class Simulation<Scalar: EngineScalar> {
 
   /// Sets the weights of (static) projection `t`: one for every synapse, or one per synapse of its
   /// explicit list in list order (the table holds the list sorted by (source, target, index)).
+  /// On ranks, the table holds only the list's synapses onto this rank's neurons.
   private func setWeights(_ weights: [Double], projection t: Int) {
     let table = tables[t]
     guard weights.count > 1 else {
@@ -280,7 +295,10 @@ final class Simulation<Scalar: EngineScalar> {
       return
     }
     guard case .explicit(let list) = experiment.projections[t].connectivity else { return }
-    let order = list.indices.sorted { (list[$0].source, list[$0].target, $0) < (list[$1].source, list[$1].target, $1) }
+    let own = rankCount > 1 ? ownTargets(table.targetPopulation) : 0..<Int.max
+    let order = list.indices.filter { own.contains(list[$0].target) }.sorted {
+      (list[$0].source, list[$0].target, $0) < (list[$1].source, list[$1].target, $1)
+    }
     for (s, i) in order.enumerated() { table.weights[s] = Scalar(weights[i]) }
   }
 
@@ -359,20 +377,28 @@ final class Simulation<Scalar: EngineScalar> {
   /// This process's rank and the number of ranks (0 and 1 without ``communicator``).
   private var rankIndex: Int { communicator?.rank ?? 0 }
   private var rankCount: Int { communicator?.rankCount ?? 1 }
+  /// The synapses each rank holds (distributed runs; nil otherwise): set when the run starts.
+  private(set) var rankSynapses: RankSynapses?
   /// Spike ids this rank sent to and received from the others (distributed runs).
   var exchangedSpikes: (sent: Int, received: Int) { (exchange?.sentSpikes ?? 0, exchange?.receivedSpikes ?? 0) }
 
-  /// Splits neurons, synapse rows, rings and plasticity state over `threads` threads (1 when a
-  /// rule cannot be split); called once after ``build()``.
-  private func partition(threads requested: Int) {
+  /// Decides ``threadCount`` for `requested` threads (1 when a rule cannot be split) and every
+  /// part's neurons (``neuronRanges``), from the config alone: called first by ``build(threads:)``,
+  /// so that a rank knows its neurons before it builds the synapses onto them.
+  private func planPartition(threads requested: Int) {
+    let populations = experiment.populations
+    let threading = populations.map { KernelFactory.threading(of: $0.model) }
+    let emitting = populations.indices.filter { threading[$0].emitsAtStepEnd }
     // At least `minimumBlocksPerThread` blocks of neurons per thread: on less work a step is all
     // synchronisation (Song 2000's one neuron ran 2.5x slower on two threads).
-    let blocks = kernels.filter(\.emitsAtStepEnd).reduce(0) { $0 + paddedCount($1.size) / blockCount }
+    let blocks = emitting.reduce(0) { $0 + paddedCount(populations[$1].size) / blockCount }
     let useful = max(1, blocks / Self.minimumBlocksPerThread / rankCount)
-    let neurons = kernels.filter(\.emitsAtStepEnd).reduce(0) { $0 + $1.size }
-    if let t = plasticity.keys.sorted().first(where: { !plasticity[$0]!.supportsThreads }), requested > 1 {
+    let neurons = emitting.reduce(0) { $0 + populations[$1].size }
+    if let proj = experiment.projections.first(where: { $0.plasticity.map { !$0.splitsAcrossThreads } ?? false }),
+      requested > 1
+    {
       threadCount = 1
-      threadLimit = "projection \(tables[t].projectionName) has a plasticity rule that runs on one thread only"
+      threadLimit = "projection \(proj.name) has a plasticity rule that runs on one thread only"
     } else if requested > useful {
       threadCount = useful
       threadLimit =
@@ -383,17 +409,45 @@ final class Simulation<Scalar: EngineScalar> {
     // Ranks are the outer level: rank r's threads step parts r·T ..< (r + 1)·T.
     let parts = rankCount * threadCount
     var wholeOwner = 0
-    neuronRanges = kernels.map { kernel in
-      if kernel.splitsAcrossThreads { return chunkPartition(count: kernel.size, parts: parts) }
+    neuronRanges = populations.indices.map { p in
+      if threading[p].splitsAcrossThreads { return chunkPartition(count: populations[p].size, parts: parts) }
       defer { wholeOwner += 1 }
-      return (0..<parts).map { $0 == wholeOwner % parts ? 0..<paddedCount(kernel.size) : 0..<0 }
+      return (0..<parts).map { $0 == wholeOwner % parts ? 0..<paddedCount(populations[p].size) : 0..<0 }
     }
+  }
+
+  /// The neurons of population `p` this rank steps (all of them without ranks): the union of its
+  /// parts' ranges, within the population.
+  private func ownTargets(_ p: Int) -> Range<Int> {
+    let own = neuronRanges[p][rankIndex * threadCount..<(rankIndex + 1) * threadCount].filter { !$0.isEmpty }
+    guard let first = own.first, let last = own.last else { return 0..<0 }
+    return (first.lowerBound..<last.upperBound).clamped(to: 0..<experiment.populations[p].size)
+  }
+
+  /// Splits neurons, synapse rows, rings and plasticity state over the parts
+  /// ``planPartition(threads:)`` decided; called once after ``build(threads:)``.
+  private func partition() {
+    let parts = rankCount * threadCount
+    for (kernel, pop) in zip(kernels, experiment.populations) {
+      precondition(
+        (kernel.emitsAtStepEnd, kernel.splitsAcrossThreads) == KernelFactory.threading(of: pop.model),
+        "KernelFactory.threading(of:) disagrees with the kernel of \(pop.name)")
+    }
+    precondition(rankCount == 1 || slowProcesses.isEmpty, "checkDistributable() refuses slow processes")
     for (kernel, ranges) in zip(kernels, neuronRanges) { kernel.prepare(ranges: ranges) }
     for table in tables {
       let ranges = neuronRanges[table.targetPopulation]
-      table.partition(targetBounds: ranges.map(\.lowerBound) + [ranges.last!.upperBound])
+      // On ranks a table holds only the synapses onto this rank's parts, and walks only those.
+      table.partition(
+        targetBounds: ranges.map(\.lowerBound) + [ranges.last!.upperBound],
+        walking: rankIndex * threadCount..<(rankIndex + 1) * threadCount)
     }
-    for kernel in plasticity.values { kernel.prepare(parts: parts) }
+    for (t, kernel) in plasticity {
+      precondition(
+        kernel.supportsThreads == experiment.projections[t].plasticity!.splitsAcrossThreads,
+        "PlasticityRule.splitsAcrossThreads disagrees with the kernel")
+      kernel.prepare(parts: parts)
+    }
     for (t, proj) in experiment.projections.enumerated() {
       guard let p = proj.shortTerm else { continue }
       shortTerm[t] = ShortTermState(parameters: p, sources: tables[t].sourceCount, parts: parts, dtMs: dt)
@@ -406,8 +460,8 @@ final class Simulation<Scalar: EngineScalar> {
     }
   }
 
-  /// Runs every step on `threads` threads (see ``threadCount``); returns (spike totals, synaptic
-  /// events). Results are bit-identical for every thread count.
+  /// Runs every step on the threads ``build(threads:)`` planned (see ``threadCount``); returns
+  /// (spike totals, synaptic events). Results are bit-identical for every thread count.
   ///
   /// Each thread owns a contiguous range of every neuron population — its state, its synaptic
   /// variables and input-ring slots, and the plastic synapses onto it — and runs the whole loop:
@@ -421,17 +475,18 @@ final class Simulation<Scalar: EngineScalar> {
   /// work on shared state (samples, weight snapshots, current changes, flushes, the stop check
   /// every 128 steps) first meet at a second barrier pair, and thread 0 does that work alone.
   ///
-  /// With a ``communicator`` of K ranks, this process runs parts `r·T ..< (r + 1)·T` of `K·T`
-  /// and exchanges its spikes with the other ranks after its neurons' update once per interval
-  /// the shortest delay allows (``exchangeInterval()``, ``RankExchange``); its first thread does
-  /// the serial work of its copy of the shared state, and only rank 0 records, each spike once
-  /// the exchange has brought it.
-  func run(threads: Int = 1) throws -> (spikeTotals: [Int], synapticEvents: Int) {
-    if rankCount > 1 { try checkDistributable() }
-    partition(threads: threads)
+  /// With a ``communicator`` of K ranks, this process runs parts `r·T ..< (r + 1)·T` of `K·T`,
+  /// holding only the synapses onto the neurons of those parts (see ``build(threads:)``), and
+  /// exchanges its spikes with the other ranks after its neurons' update once per interval the
+  /// shortest delay allows (``exchangeInterval()``, ``RankExchange``); its first thread does the
+  /// serial work of its copy of the shared state, and only rank 0 records, each spike once the
+  /// exchange has brought it.
+  func run() throws -> (spikeTotals: [Int], synapticEvents: Int) {
+    partition()
     if let communicator, rankCount > 1 {
       if rankIndex != 0 { spikeRecorders = [:] }
-      exchangedPopulations = kernels.indices.filter(spikesNeededByOtherRanks)
+      exchangedPopulations = try populationsNeededByOtherRanks(communicator)
+      rankSynapses = try synapsesOfEveryRank(communicator)
       exchangeIntervalSteps = exchangeInterval()
       for p in kernels.indices where histories[p].view.slots - 2 < exchangeIntervalSteps {
         // The exchange reads the rank's spikes of a whole interval back and stores the others',
@@ -1132,21 +1187,18 @@ extension Simulation {
   }
 
   /// Refuses what is not split across ranks yet, naming its config key: checkpoints, rules that
-  /// run on one thread or on a clock of their own, slow processes (homeostasis, consolidation,
-  /// memory lifecycles) and weight or trace recordings (they read every synapse).
+  /// run on one thread (those with a clock of their own among them), slow processes
+  /// (homeostasis, consolidation, memory lifecycles) and weight or trace recordings (they read
+  /// every synapse). Decided from the config alone, before anything is built, so every rank
+  /// refuses at once.
   fileprivate func checkDistributable() throws {
     if checkpointEverySteps > 0 || resumeState != nil {
       throw DistributedRunError.unsupported(
         keyPath: "--checkpoint-every-ms", reason: "checkpoints hold one process's whole state")
     }
-    for t in plasticity.keys.sorted() {
-      let kernel = plasticity[t]!
-      if !kernel.supportsThreads || kernel.isClocked {
-        throw DistributedRunError.unsupported(
-          keyPath: "projections.\(tables[t].projectionName).plasticity",
-          reason: kernel.supportsThreads
-            ? "the rule updates its synapses on a clock of its own" : "the rule runs on one thread only")
-      }
+    if let proj = experiment.projections.first(where: { $0.plasticity.map { !$0.splitsAcrossThreads } ?? false }) {
+      throw DistributedRunError.unsupported(
+        keyPath: "projections.\(proj.name).plasticity", reason: "the rule runs on one thread only")
     }
     if let pop = experiment.populations.first(where: { $0.homeostasis != nil }) {
       throw DistributedRunError.unsupported(
@@ -1158,9 +1210,6 @@ extension Simulation {
     if let proj = experiment.projections.first(where: { $0.consolidation != nil }) {
       throw DistributedRunError.unsupported(
         keyPath: "projections.\(proj.name).consolidation", reason: "consolidation chains run on one process")
-    }
-    if let process = slowProcesses.first {
-      throw DistributedRunError.unsupported(keyPath: process.name, reason: "slow processes read every synapse")
     }
     if let rec = experiment.recording.weights.first {
       throw DistributedRunError.unsupported(
@@ -1198,29 +1247,73 @@ extension Simulation {
     return max(1, interval)
   }
 
-  /// Whether another rank needs population `p`'s spikes: when they are recorded (rank 0 records),
-  /// or when a synapse leads from a neuron of one rank onto a neuron of another. Otherwise (e.g.
-  /// Poisson sources driving their targets one to one) each rank keeps its own, as NEST keeps
-  /// its generators' spikes local, and the exchange carries only what crosses ranks.
-  private func spikesNeededByOtherRanks(_ p: Int) -> Bool {
-    if experiment.recording.spikePopulations.contains(experiment.populations[p].name) || spikeObservers[p] != nil {
-      return true
+  /// What every rank must store alike for a projection of which it built only `rows` (its
+  /// synapses): how the delays are stored and the longest (``DelayShape``), and `settings`' sign
+  /// mode, resolved from the whole projection's weights when it is `auto` (as
+  /// ``LoihiSynapseSettings/resolvedSignMode(_:)`` resolves it from all of them). One all-gather.
+  fileprivate func agreeOnWholeProjection(
+    _ rows: SynapseRows, settings: LoihiSynapseSettings, _ communicator: any RankCommunicator
+  ) throws -> (DelayShape, LoihiSynapseSettings.SignMode) {
+    let rounded = rows.weights.lazy.map { Int($0.rounded()) }
+    let mine: [Int32] = [
+      rows.delaySteps.isEmpty ? 0 : 1, Int32(rows.delaySteps.min() ?? 1), Int32(rows.delaySteps.max() ?? 1),
+      rounded.contains { $0 < 0 } ? 1 : 0, rounded.contains { $0 > 0 } ? 1 : 0,
+    ]
+    let all = try communicator.allGathered(mine)
+    let ranks = stride(from: 0, to: all.count, by: mine.count).map { Array(all[$0..<$0 + mine.count]) }
+    let shape = DelayShape(unionOf: ranks.map { $0[0] == 0 ? nil : (Int($0[1]), Int($0[2])) })
+    guard settings.signMode == .auto else { return (shape, settings.signMode) }
+    let negative = ranks.contains { $0[3] != 0 }
+    let positive = ranks.contains { $0[4] != 0 }
+    return (shape, !negative ? .excitatory : !positive ? .inhibitory : .mixed)
+  }
+
+  /// The populations whose spikes another rank needs: those recorded (rank 0 records) or observed,
+  /// and those with a synapse from a neuron of one rank onto a neuron of another. Otherwise (e.g.
+  /// Poisson sources driving their targets one to one) each rank keeps its own, as NEST keeps its
+  /// generators' spikes local, and the exchange carries only what crosses ranks. A rank holds only
+  /// the synapses onto its own neurons, so it flags the populations with a synapse from another
+  /// rank's neuron onto one of its own; the ranks add up their flags, and all reach the same list.
+  private func populationsNeededByOtherRanks(_ communicator: any RankCommunicator) throws -> [Int] {
+    let flags = experiment.populations.indices.map { p in
+      experiment.recording.spikePopulations.contains(experiment.populations[p].name) || spikeObservers[p] != nil
+        || receivesFromOtherRanks(p) ? 1 : 0
     }
+    let sums = try communicator.sum(flags)
+    return sums.indices.filter { sums[$0] > 0 }
+  }
+
+  /// Whether a synapse of this rank (onto its own neurons) comes from a neuron of population `p`
+  /// that another rank steps.
+  private func receivesFromOtherRanks(_ p: Int) -> Bool {
     let size = experiment.populations[p].size
-    var ownerRank = [Int](repeating: 0, count: size)
-    for (part, range) in neuronRanges[p].enumerated() {
-      for neuron in range.clamped(to: 0..<size) { ownerRank[neuron] = part / threadCount }
+    var own = [Bool](repeating: false, count: size)
+    for part in rankIndex * threadCount..<(rankIndex + 1) * threadCount {
+      for neuron in neuronRanges[p][part].clamped(to: 0..<size) { own[neuron] = true }
     }
     for t in outgoing[p] {
       let table = tables[t]
-      for part in 0..<rankCount * threadCount {
-        let rank = part / threadCount
-        for source in 0..<min(size, table.sourceCount) where ownerRank[source] != rank {
+      for part in rankIndex * threadCount..<(rankIndex + 1) * threadCount {
+        for source in 0..<min(size, table.sourceCount) where !own[source] {
           if !table.row(source, part: part).isEmpty { return true }
         }
       }
     }
     return false
+  }
+
+  /// Every rank's synapses and their bytes (rank order), and the plastic ones' totals, for the
+  /// run summary (``rankSynapses``).
+  private func synapsesOfEveryRank(_ communicator: any RankCommunicator) throws -> RankSynapses {
+    var mine = [Int](repeating: 0, count: 2 * rankCount + 2)
+    mine[rankIndex] = synapseCount
+    mine[rankCount + rankIndex] = synapseBytes
+    mine[2 * rankCount] = plasticSynapseCount
+    mine[2 * rankCount + 1] = plasticSynapseBytes
+    let sums = try communicator.sum(mine)
+    return RankSynapses(
+      counts: Array(sums[0..<rankCount]), bytes: Array(sums[rankCount..<2 * rankCount]),
+      plasticCount: sums[2 * rankCount], plasticBytes: sums[2 * rankCount + 1])
   }
 
   /// Takes one sample of `recorder` (state of population `p`). With several ranks each rank reads

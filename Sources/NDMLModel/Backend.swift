@@ -202,10 +202,17 @@ public struct RunSummary: Sendable {
   public var buildSeconds: Double
   /// Wall time of the simulation loop in seconds (construction excluded).
   public var simulationSeconds: Double
-  /// Number of synapses built.
+  /// Number of synapses built (on MPI ranks: by all ranks together).
   public var synapseCount: Int
-  /// Bytes held by synapse storage (targets, weights, per-synapse delays).
+  /// Bytes held by synapse storage (targets, weights, per-synapse delays; on MPI ranks: the sum of
+  /// ``rankSynapseBytes``).
   public var synapseBytes: Int
+  /// Per MPI rank of a distributed run, in rank order: the synapses it holds — those onto the
+  /// neurons it steps — and their bytes (empty for one process). They sum to ``synapseCount``
+  /// and ``synapseBytes``.
+  public var rankSynapseCounts: [Int] = []
+  /// See ``rankSynapseCounts``.
+  public var rankSynapseBytes: [Int] = []
   /// Synaptic events delivered (one per spike per outgoing synapse).
   public var synapticEvents: Int
   /// Number of synapses of plastic projections (included in `synapseCount`).

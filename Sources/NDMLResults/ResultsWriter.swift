@@ -449,6 +449,10 @@ public final class ResultsWriter: SimulationObserver {
     try ndml.setAttribute("wall_time_s", wallSeconds)
     try ndml.setAttribute("simulation_time_s", summary.simulationSeconds)
     try ndml.setAttribute("synapse_count", Int64(summary.synapseCount))
+    if !summary.rankSynapseCounts.isEmpty {
+      try ndml.setAttribute("rank_synapse_counts", summary.rankSynapseCounts.map(Int64.init))
+      try ndml.setAttribute("rank_synapse_bytes", summary.rankSynapseBytes.map(Int64.init))
+    }
     try ndml.setAttribute("threads", Int64(summary.threads))
     try ndml.setAttribute("status", RunStatus.complete)
     try file.close()

@@ -206,6 +206,13 @@ enum RunSummaryPrinter {
         format: "%d synapses (%.1f B each), %.3g synaptic events (%.3g events/s)", s.synapseCount,
         s.synapseCount > 0 ? Double(s.synapseBytes) / Double(s.synapseCount) : 0, Double(s.synapticEvents),
         Double(s.synapticEvents) / max(s.simulationSeconds, 1e-9)))
+    if !s.rankSynapseCounts.isEmpty {
+      Console.out(
+        "synapses per MPI rank (those onto its own neurons): "
+          + zip(s.rankSynapseCounts, s.rankSynapseBytes).enumerated().map { rank, held in
+            String(format: "rank %d %d (%.1f MiB)", rank, held.0, Double(held.1) / 1_048_576)
+          }.joined(separator: ", "))
+    }
     if s.plasticSynapseCount > 0 {
       Console.out(
         String(

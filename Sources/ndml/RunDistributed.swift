@@ -6,10 +6,11 @@ import NDMLModel
 import NDMLResults
 
 extension RunCommand {
-  /// `ndml run` as one rank of `mpirun -np K` (docs/scaling.md): every rank loads the config and
-  /// builds the network from the seed; rank `r` steps its slice of every population; spikes are
-  /// exchanged once per interval the shortest delay between ranks allows. Rank 0 records everything into the one results file (it holds every
-  /// spike after the exchange); the other ranks write nothing.
+  /// `ndml run` as one rank of `mpirun -np K` (docs/scaling.md): every rank loads the config;
+  /// rank `r` builds from the seed only the synapses onto its slice of every population and steps
+  /// that slice; spikes are exchanged once per interval the shortest delay allows. Rank 0 records everything into the one results
+  /// file (it holds every spike after the exchange) and prints the summary, with every rank's
+  /// synapses; the other ranks write nothing.
   func runDistributed(_ world: MPIWorld) throws {
     var logger = Console.logger(logging)
     logger[metadataKey: "config"] = "\(config)"

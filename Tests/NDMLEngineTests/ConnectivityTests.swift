@@ -5,16 +5,43 @@ import XCTest
 
 /// Connectivity rules against their definitions: counts, distinctness, autapses, determinism.
 final class ConnectivityTests: XCTestCase {
-  private func rows(_ c: Connectivity, source: Int = 500, target: Int = 400, same: Bool = false, autapses: Bool = false)
-    -> SynapseRows
-  {
+  private func rows(
+    _ c: Connectivity, source: Int = 500, target: Int = 400, same: Bool = false, autapses: Bool = false,
+    targets: Range<Int>? = nil
+  ) -> SynapseRows {
     let p = Projection(
       name: "p", source: "a", target: same ? "a" : "b", connectivity: c,
       weight: .normal(mean: 1, standardDeviation: 2, clipAtZero: true),
       delayMs: .uniform(low: 0.1, high: 3), receptor: .excitatory, allowAutapses: autapses)
     return ConnectivityBuilder(
       projection: p, sourceSize: source, targetSize: same ? source : target, dtMs: 0.1, seed: 3
-    ).build()
+    ).build(targets: targets)
+  }
+
+  /// A build restricted to a range of targets (one MPI rank's) gives exactly the whole build's
+  /// synapses onto that range: the same rows, targets, weights and delays, in the same order.
+  func testBuildOfTargetRangeIsTheWholeBuildsPart() {
+    let list = (0..<300).map { ExplicitSynapse(source: ($0 * 7) % 50, target: ($0 * 13) % 40, weight: Double($0)) }
+    // (rule, same population, autapses)
+    let rules: [(Connectivity, Bool, Bool)] = [
+      (.fixedProbability(0.1), false, false), (.fixedProbability(0.1), true, false), (.fixedInDegree(9), true, false),
+      (.fixedInDegree(9), false, false), (.allToAll, true, false), (.oneToOne, true, true),
+      (.explicit(list), false, false),
+    ]
+    for (rule, same, autapses) in rules {
+      let whole = rows(rule, source: 50, target: 40, same: same, autapses: autapses)
+      for range in [0..<0, 0..<16, 16..<40, 5..<6, 40..<40, 30..<90] {
+        let part = rows(rule, source: 50, target: 40, same: same, autapses: autapses, targets: range)
+        XCTAssertEqual(part.offsets.count, whole.offsets.count, "\(rule) \(range): a row per source")
+        for s in 0..<whole.offsets.count - 1 {
+          let kept = (whole.offsets[s]..<whole.offsets[s + 1]).filter { range.contains(Int(whole.targets[$0])) }
+          let mine = part.offsets[s]..<part.offsets[s + 1]
+          XCTAssertEqual(Array(part.targets[mine]), kept.map { whole.targets[$0] }, "\(rule) \(range) row \(s)")
+          XCTAssertEqual(Array(part.weights[mine]), kept.map { whole.weights[$0] }, "\(rule) \(range) row \(s)")
+          XCTAssertEqual(Array(part.delaySteps[mine]), kept.map { whole.delaySteps[$0] }, "\(rule) \(range) row \(s)")
+        }
+      }
+    }
   }
 
   /// The number of synapses of fixed_probability is Binomial(N·M, p): within 5 standard deviations.

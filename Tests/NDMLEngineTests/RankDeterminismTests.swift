@@ -37,6 +37,16 @@ final class RankDeterminismTests: XCTestCase {
       XCTAssertEqual(s.exchangeIntervalSteps, exchangeIntervalSteps, "\(ranks) ranks")
       XCTAssertGreaterThanOrEqual(s.spikeExchanges, s.steps / exchangeIntervalSteps, "\(ranks) ranks")
       XCTAssertEqual(s.synapticEvents, summary.synapticEvents, "\(ranks) ranks")
+      // Each rank built only the synapses onto its own neurons; together, all of them.
+      XCTAssertEqual(s.synapseCount, summary.synapseCount, "\(ranks) ranks")
+      XCTAssertEqual(s.rankSynapseCounts.count, ranks)
+      XCTAssertEqual(s.rankSynapseCounts.reduce(0, +), summary.synapseCount, "\(ranks) ranks")
+      XCTAssertEqual(s.rankSynapseBytes.reduce(0, +), s.synapseBytes, "\(ranks) ranks")
+      XCTAssertTrue(summary.rankSynapseCounts.isEmpty, "one process: no per-rank figures")
+      for (rank, run) in runs.enumerated() {
+        XCTAssertEqual(run.1.rankSynapseCounts, s.rankSynapseCounts, "rank \(rank) reports the same figures")
+        XCTAssertLessThan(s.rankSynapseCounts[rank], summary.synapseCount * 3 / (2 * ranks), "rank \(rank) of \(ranks)")
+      }
       XCTAssertEqual(s.spikeCounts.map(\.spikes), summary.spikeCounts.map(\.spikes), "\(ranks) ranks")
       for (population, recorded) in reference.spikes {
         XCTAssertEqual(rank0.spikes[population]!.timesMs, recorded.timesMs, "\(population), \(ranks) ranks")

@@ -8,6 +8,8 @@ results file.
   state of neurons on every rank, injected currents and pair STDP.
 * What is not split across ranks (a rule that runs on one thread, weight recordings) stops every
   rank before the run with an error naming the config key.
+* Each rank builds only the synapses onto its own neurons: the ranks' synapse counts add up to
+  one process's, each about 1/K of them (and of the synapse bytes).
 * Populations whose spikes no other rank needs (Poisson input one to one) are not exchanged, and
   still counted in full.
 * A numerical fault on rank 1 stops all ranks at that step: rank 1 names the neuron, rank 0 names
@@ -176,6 +178,38 @@ def test_spike_counts_of_populations_kept_local(mpirun, ndml_bin, run_ndml, tmp_
         return [line for line in text.splitlines() if line.startswith(("exc ", "inh ", "ext_exc", "ext_inh"))]
 
     assert len(counts(single)) == 4 and counts(single) == counts(r.stdout), (single, r.stdout)
+
+
+@pytest.mark.parametrize("name", ["brunel2000_ai", "cuba"])  # fixed in-degree; fixed probability
+def test_each_rank_holds_its_share_of_the_synapses(name, mpirun, ndml_bin, run_ndml, tmp_path):
+    # Each rank builds only the synapses onto its own neurons: the ranks' counts (results file's
+    # /ndml attribute rank_synapse_counts) add up to the one-process count exactly, each holds
+    # about 1/K of them, and so about 1/K of the one process's synapse bytes — plus the row
+    # offsets (8 bytes per source neuron and projection), which every rank holds whole.
+    config = REPO / "experiments" / f"{name}.yaml"
+    network = yaml.safe_load(config.read_text())
+    row_offsets = 8 * sum(network["populations"][p["source"]]["size"] + 1 for p in network["projections"].values())
+    args = ["run", config, "--set", "simulation.duration_ms=5"]
+    single = run_ndml(*args, "-o", tmp_path / "k1.h5").stdout
+    with h5py.File(tmp_path / "k1.h5", "r") as f:
+        total = int(f["ndml"].attrs["synapse_count"])
+        assert "rank_synapse_counts" not in f["ndml"].attrs, "one process: no per-rank figures"
+    line = next(line for line in single.splitlines() if " synapses (" in line)
+    total_bytes = total * float(line.split("(")[1].split(" B each")[0])
+    for ranks in (2, 4):
+        out = tmp_path / f"k{ranks}.h5"
+        r = launch(mpirun, ndml_bin, ranks, *args, "-o", out)
+        assert r.returncode == 0, f"{ranks} ranks:\n{r.stdout}\n{r.stderr}"
+        with h5py.File(out, "r") as f:
+            counts = [int(c) for c in f["ndml"].attrs["rank_synapse_counts"]]
+            held_bytes = [int(b) for b in f["ndml"].attrs["rank_synapse_bytes"]]
+            assert int(f["ndml"].attrs["synapse_count"]) == total
+        assert len(counts) == len(held_bytes) == ranks
+        assert sum(counts) == total, (counts, total)
+        for rank, (count, size) in enumerate(zip(counts, held_bytes)):
+            assert abs(count - total / ranks) <= 0.1 * total / ranks, f"rank {rank} of {ranks}: {counts}"
+            assert size <= 1.1 * total_bytes / ranks + row_offsets, f"rank {rank} of {ranks}: {held_bytes}"
+        assert "synapses per MPI rank" in r.stdout and f"rank {ranks - 1} {counts[-1]} (" in r.stdout, r.stdout
 
 
 def test_unsplittable_rule_and_weight_recording_are_refused(mpirun, ndml_bin, tmp_path):

@@ -3,6 +3,17 @@ import NDMLModel
 /// The one place that maps a population's model to its CPU kernel (an exhaustive switch: a new
 /// model case does not compile until it is handled here).
 enum KernelFactory {
+  /// The ``PopulationKernel/emitsAtStepEnd`` and ``PopulationKernel/splitsAcrossThreads`` of the
+  /// kernel ``make(population:dtMs:seed:initial:weightExponents:)`` makes for `model`, known
+  /// before it is made (the partition is planned before anything is built).
+  static func threading(of model: NeuronModel) -> (emitsAtStepEnd: Bool, splitsAcrossThreads: Bool) {
+    switch model {
+    case .lifCuba, .lifCoba, .alif, .adex, .loihiCuba: (true, true)
+    case .poisson, .placeCells: (false, true)
+    case .memoryPatterns, .spikeSource: (false, false)
+    }
+  }
+
   /// The kernel of `pop`; `weightExponents` are the `loihi.weight_exp` of the projections onto it
   /// (config order), used by `loihi_cuba` only.
   static func make<S: EngineScalar>(

@@ -121,6 +121,17 @@ func makePlasticityKernel<Scalar: EngineScalar>(
   }
 }
 
+extension PlasticityRule {
+  /// Whether the kernel ``makePlasticityKernel(_:table:targetSize:dtMs:seed:timescales:)`` makes
+  /// for the rule ``PlasticityKernel/supportsThreads``, known before it is made.
+  var splitsAcrossThreads: Bool {
+    switch self {
+    case .pairSTDP, .tripletSTDP: true
+    case .bidirectionalBTSP, .binaryBTSP, .taggingCapture: false
+    }
+  }
+}
+
 /// Event-driven exponential traces, one per neuron: a value and the step of its last update,
 /// decayed in closed form when read (`e^(−Δ·dt/τ)` from a table for the first 16384 steps, `exp`
 /// beyond — the same expression, so the table changes no value), so steps without spikes cost

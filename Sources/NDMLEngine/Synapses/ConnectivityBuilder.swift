@@ -7,7 +7,8 @@ import NDMLModel
 /// stream `connect/<projection>` at counter (source, draw), a fixed in-degree draw the same stream at
 /// (target, draw), a weight `weight/<projection>` and a delay `delay/<projection>` at counter
 /// (source, target) — or (list index, 0) for explicit lists. The network is therefore a function of
-/// the seed and the config alone.
+/// the seed and the config alone, and a build restricted to a range of targets
+/// (``build(targets:)``) gives exactly that range's synapses of the whole build.
 struct ConnectivityBuilder {
   let projection: Projection
   let sourceSize: Int
@@ -15,8 +16,12 @@ struct ConnectivityBuilder {
   let dtMs: Double
   let seed: UInt64
 
-  /// Builds the rows.
-  func build() -> SynapseRows {
+  /// Builds the rows: every synapse, or only those onto `targets` (the same synapses, weights,
+  /// delays and row order as in the whole build; row offsets still cover every source).
+  /// `fixed_probability` walks every row's draws to find them; the other rules draw only the
+  /// range's.
+  func build(targets: Range<Int>? = nil) -> SynapseRows {
+    let own = (targets ?? 0..<targetSize).clamped(to: 0..<targetSize)
     let excludeSelf = projection.source == projection.target && !projection.allowAutapses
     var rows = SynapseRows(offsets: [0])
     rows.offsets.reserveCapacity(sourceSize + 1)
@@ -32,14 +37,14 @@ struct ConnectivityBuilder {
     switch projection.connectivity {
     case .allToAll:
       for s in 0..<sourceSize {
-        for t in 0..<targetSize where !(excludeSelf && s == t) {
+        for t in own where !(excludeSelf && s == t) {
           add(s, t, key: (UInt64(s), UInt64(t)))
         }
         rows.offsets.append(rows.targets.count)
       }
     case .oneToOne:
       for s in 0..<sourceSize {
-        if !excludeSelf { add(s, s, key: (UInt64(s), UInt64(s))) }
+        if !excludeSelf && own.contains(s) { add(s, s, key: (UInt64(s), UInt64(s))) }
         rows.offsets.append(rows.targets.count)
       }
     case .fixedProbability(let p):
@@ -55,8 +60,8 @@ struct ConnectivityBuilder {
             draw += 1
             let gap = p >= 1 ? 0 : Int(min((log(u) / logNotP).rounded(.down), Double(targetSize)))
             t += gap + 1
-            if t >= targetSize { break }
-            if excludeSelf && t == s { continue }
+            if t >= own.upperBound { break }  // later draws of the row land beyond `own`
+            if (excludeSelf && t == s) || !own.contains(t) { continue }
             add(s, t, key: (UInt64(s), UInt64(t)))
           }
         }
@@ -64,10 +69,11 @@ struct ConnectivityBuilder {
       }
     case .fixedInDegree(let k):
       let stream = RandomStream(seed: seed, purpose: "connect/\(projection.name)")
-      var sourcesOf = [UInt32](repeating: 0, count: k * targetSize)
+      // Only the targets of `own` draw; `sourcesOf` holds theirs from `own.lowerBound`.
+      var sourcesOf = [UInt32](repeating: 0, count: k * own.count)
       let available = sourceSize - (excludeSelf ? 1 : 0)
       var chosen = Set<Int>()
-      for t in 0..<targetSize {
+      for t in own {
         // Floyd's algorithm: k distinct values of 0..<available in k draws.
         chosen.removeAll(keepingCapacity: true)
         for (draw, j) in ((available - k)..<available).enumerated() {
@@ -76,7 +82,7 @@ struct ConnectivityBuilder {
         }
         for (slot, c) in chosen.sorted().enumerated() {
           // Skip over the target itself when autapses are excluded.
-          sourcesOf[t * k + slot] = UInt32(excludeSelf && c >= t ? c + 1 : c)
+          sourcesOf[(t - own.lowerBound) * k + slot] = UInt32(excludeSelf && c >= t ? c + 1 : c)
         }
       }
       var counts = [Int](repeating: 0, count: sourceSize + 1)
@@ -84,9 +90,9 @@ struct ConnectivityBuilder {
       for s in 0..<sourceSize { counts[s + 1] += counts[s] }
       var fill = Array(counts.dropLast())
       var targetOf = [UInt32](repeating: 0, count: sourcesOf.count)
-      for t in 0..<targetSize {
+      for t in own {
         for slot in 0..<k {
-          let s = Int(sourcesOf[t * k + slot])
+          let s = Int(sourcesOf[(t - own.lowerBound) * k + slot])
           targetOf[fill[s]] = UInt32(t)
           fill[s] += 1
         }
@@ -105,9 +111,9 @@ struct ConnectivityBuilder {
       for s in 0..<sourceSize {
         while next < order.count && list[order[next]].source == s {
           let syn = list[order[next]]
-          add(
-            s, syn.target, weight: syn.weight, delayMs: syn.delayMs,
-            key: (UInt64(order[next]), 0))
+          if own.contains(syn.target) {
+            add(s, syn.target, weight: syn.weight, delayMs: syn.delayMs, key: (UInt64(order[next]), 0))
+          }
           next += 1
         }
         rows.offsets.append(rows.targets.count)

@@ -26,10 +26,11 @@ final class SynapseTable<Scalar: EngineScalar> {
 
   /// Packs `rows`. With `sharingEqualWeights`, weights that are all equal are stored once — only
   /// for projections whose weights nothing changes or reads per synapse (no plasticity, scaling,
-  /// scheduled changes or weight recording).
+  /// scheduled changes or weight recording). `delayShape` is how the delays are stored: that of
+  /// `rows` by default, or the whole projection's when `rows` hold one rank's part of it.
   init(
     projectionName: String, sourcePopulation: Int, targetPopulation: Int, channel: InputChannel,
-    rows: SynapseRows, sharingEqualWeights: Bool = false
+    rows: SynapseRows, sharingEqualWeights: Bool = false, delayShape: DelayShape? = nil
   ) {
     self.projectionName = projectionName
     self.sourcePopulation = sourcePopulation
@@ -53,17 +54,18 @@ final class SynapseTable<Scalar: EngineScalar> {
       for (i, w) in rows.weights.enumerated() { (weightStorage + i).initialize(to: Scalar(w)) }
     }
     let steps = rows.delaySteps
-    let firstDelay = steps.first ?? 1
-    if steps.allSatisfy({ $0 == firstDelay }) {
+    let shape = delayShape ?? DelayShape(steps)
+    if let uniform = shape.uniformSteps {
+      assert(steps.allSatisfy { Int($0) == uniform })
       delays = nil
-      uniformDelaySteps = Int(firstDelay)
+      uniformDelaySteps = uniform
     } else {
-      let d = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
+      let d = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
       d.initialize(from: steps, count: count)
       delays = d
       uniformDelaySteps = 0
     }
-    maximumDelaySteps = Int(steps.max() ?? firstDelay)
+    maximumDelaySteps = shape.maximumSteps
   }
 
   deinit {
@@ -81,20 +83,27 @@ final class SynapseTable<Scalar: EngineScalar> {
     return weightStorage
   }
 
-  /// Number of target ranges the rows are split into (``partition(targetBounds:)``).
+  /// Number of target ranges the rows are split into that this table walks
+  /// (``partition(targetBounds:walking:)``).
   private(set) var parts = 1
+  /// The first of them.
+  private(set) var firstPart = 0
   /// Per row, the `parts − 1` interior split points: the first synapse whose target is at or
-  /// above each interior bound (rows are sorted by target).
+  /// above each interior bound between the walked ranges (rows are sorted by target).
   private var splits: UnsafeMutablePointer<Int>?
 
-  /// Splits every row by target ranges `[b_k, b_{k+1})` (`bounds` = b_0 … b_parts, ascending,
+  /// Splits every row by target ranges `[b_k, b_{k+1})` (`bounds` = b_0 … b_n, ascending,
   /// b_0 = 0), so that the thread owning targets of range `k` walks only its synapses of a row.
-  func partition(targetBounds bounds: [Int]) {
+  /// Only the ranges `walked` (all by default) are walked: a rank's, whose table holds only the
+  /// synapses onto them, so it keeps no split points for the other ranks' ranges.
+  func partition(targetBounds bounds: [Int], walking walked: Range<Int>? = nil) {
     splits?.deallocate()
     splits = nil
-    parts = bounds.count - 1
+    let walked = walked ?? 0..<bounds.count - 1
+    firstPart = walked.lowerBound
+    parts = walked.count
     guard parts > 1 else { return }
-    let interior = Array(bounds.dropFirst().dropLast())
+    let interior = Array(bounds[walked.lowerBound + 1..<walked.upperBound])
     let split = UnsafeMutablePointer<Int>.allocate(capacity: sourceCount * interior.count)
     for s in 0..<sourceCount {
       var j = offsets[s]
@@ -109,7 +118,8 @@ final class SynapseTable<Scalar: EngineScalar> {
     splits = split
   }
 
-  /// The synapses of row `s` whose targets lie in range `part` (all of the row for one part).
+  /// The synapses of row `s` whose targets lie in range `part`, one of the walked ranges (all of
+  /// the row when only one is walked).
   @inline(__always)
   func row(_ s: Int, part: Int) -> Range<Int> { view.row(s, part: part) }
 
@@ -117,7 +127,7 @@ final class SynapseTable<Scalar: EngineScalar> {
   var view: SynapseRowsView<Scalar> {
     SynapseRowsView(
       offsets: offsets, targets: targets, weights: weightStorage, hasUniformWeight: hasUniformWeight, delays: delays,
-      splits: splits, parts: parts)
+      splits: splits, parts: parts, firstPart: firstPart)
   }
 
   /// Bytes of synapse storage (rows and their split points, targets, weights, per-synapse delays).
@@ -141,6 +151,31 @@ struct InputChannel: Hashable {
   static let inhibitory = InputChannel(rawValue: 1)
 }
 
+/// How a projection's delays are stored: one for all synapses, or one per synapse; and the longest.
+struct DelayShape: Equatable {
+  /// The delay in steps every synapse has, or nil when they differ (stored per synapse).
+  var uniformSteps: Int?
+  /// The longest delay in steps.
+  var maximumSteps: Int
+
+  /// The shape of `steps` (an empty projection counts as one of uniform delay 1).
+  init(_ steps: [UInt16]) {
+    let lo = Int(steps.min() ?? 1)
+    let hi = Int(steps.max() ?? 1)
+    uniformSteps = lo == hi ? lo : nil
+    maximumSteps = hi
+  }
+
+  /// The shape of the union of parts with (fewest, most) delay steps `bounds` (nil: an empty part).
+  init(unionOf bounds: [(Int, Int)?]) {
+    let parts = bounds.compactMap { $0 }
+    let lo = parts.map(\.0).min() ?? 1
+    let hi = parts.map(\.1).max() ?? 1
+    uniformSteps = lo == hi ? lo : nil
+    maximumSteps = hi
+  }
+}
+
 /// Synapses as built, before they are packed: CSR rows by source, parallel arrays.
 struct SynapseRows {
   var offsets: [Int]
@@ -158,15 +193,19 @@ struct SynapseRowsView<Scalar: EngineScalar> {
   let hasUniformWeight: Bool
   let delays: UnsafeMutablePointer<UInt16>?
   let splits: UnsafeMutablePointer<Int>?
+  /// The walked ranges: `parts` from `firstPart` (see ``SynapseTable/partition(targetBounds:walking:)``).
   let parts: Int
+  let firstPart: Int
 
-  /// The synapses of row `s` whose targets lie in range `part` (all of the row for one part).
+  /// The synapses of row `s` whose targets lie in range `part`, one of the walked ranges (all of
+  /// the row when only one is walked).
   @inline(__always)
   func row(_ s: Int, part: Int) -> Range<Int> {
     guard let splits else { return offsets[s]..<offsets[s + 1] }
+    let k = part - firstPart
     let base = s * (parts - 1)
-    let lower = part == 0 ? offsets[s] : splits[base + part - 1]
-    let upper = part == parts - 1 ? offsets[s + 1] : splits[base + part]
+    let lower = k == 0 ? offsets[s] : splits[base + k - 1]
+    let upper = k == parts - 1 ? offsets[s + 1] : splits[base + k]
     return lower..<upper
   }
 }
