@@ -152,9 +152,9 @@ final class Simulation<Scalar: EngineScalar> {
       let unit = experiment.populations[tables[t].targetPopulation].model.weightUnit ?? ""
       let table = tables[t]
       weightRecorders.append(
-        WeightRecorder(
-          recordingIndex: i, plan: rec, table: table, bounds: histogramBounds(projection: t), unit: unit, dtMs: dt,
-          seed: seed))
+        try WeightRecorder(
+          recordingIndex: i, plan: rec, table: table, share: try rankShare(of: table),
+          bounds: try histogramBounds(projection: t), unit: unit, dtMs: dt, seed: seed))
     }
     outgoing = experiment.populations.indices.map { p in
       tables.indices.filter { tables[$0].sourcePopulation == p }
@@ -198,7 +198,7 @@ final class Simulation<Scalar: EngineScalar> {
   /// The range of projection `t`'s weight histograms: a plastic rule's bounds; for static weights
   /// their initial range — from 0 to 4× the largest when homeostasis scales them (beyond falls in
   /// the last bin).
-  private func histogramBounds(projection t: Int) -> ClosedRange<Double> {
+  private func histogramBounds(projection t: Int) throws -> ClosedRange<Double> {
     let proj = experiment.projections[t]
     if let rule = proj.plasticity { return rule.weightBounds }
     let table = tables[t]
@@ -207,9 +207,46 @@ final class Simulation<Scalar: EngineScalar> {
       lo = min(lo, Double(table.weights[s]))
       hi = max(hi, Double(table.weights[s]))
     }
+    if let communicator, rankCount > 1 {
+      // The whole projection's range: every rank's, as bit patterns (exact).
+      let words = [lo, hi].flatMap { x in
+        [Int32(truncatingIfNeeded: x.bitPattern >> 32), Int32(truncatingIfNeeded: x.bitPattern)]
+      }
+      let all = try communicator.allGathered(words)
+      func value(_ i: Int) -> Double {
+        Double(bitPattern: UInt64(UInt32(bitPattern: all[i])) << 32 | UInt64(UInt32(bitPattern: all[i + 1])))
+      }
+      for r in 0..<rankCount {
+        lo = min(lo, value(4 * r))
+        hi = max(hi, value(4 * r + 2))
+      }
+    }
     guard lo <= hi else { return 0...0 }
     let scaled = experiment.population(named: proj.target)?.homeostasis?.scales(proj) ?? false
     return scaled ? min(lo, 0)...(4 * hi) : lo...hi
+  }
+
+  /// Where a distributed run's synapses of `table` are among the whole projection's (see
+  /// ``WeightRecorder/RankShare``); nil in one process. Every rank's row lengths are summed over
+  /// the ranks once (`ranks × sources` words), when the recorder is built.
+  private func rankShare(of table: SynapseTable<Scalar>) throws -> WeightRecorder<Scalar>.RankShare? {
+    guard let communicator, rankCount > 1 else { return nil }
+    let sources = table.sourceCount
+    var lengths = [Int](repeating: 0, count: rankCount * sources)
+    for s in 0..<sources { lengths[rankIndex * sources + s] = table.offsets[s + 1] - table.offsets[s] }
+    let all = try communicator.sum(lengths)
+    var offsets = [0]
+    var lower = [Int](repeating: 0, count: sources)
+    offsets.reserveCapacity(sources + 1)
+    for s in 0..<sources {
+      var row = 0
+      for r in 0..<rankCount {
+        if r == rankIndex { lower[s] = row }
+        row += all[r * sources + s]
+      }
+      offsets.append(offsets[s] + row)
+    }
+    return .init(globalOffsets: offsets, lowerRanks: lower) { try communicator.sum($0) }
   }
 
   /// The slow processes: each population's homeostatic scaling, then the plasticity rules that have
@@ -557,7 +594,7 @@ final class Simulation<Scalar: EngineScalar> {
       try observer.record(inputCurrent: currents.report(of: j, stepCount: stepCount, populationName: population))
     }
     for recorder in weightRecorders {
-      recorder.snapshot(timeMs: Double(stepCount) * dt)
+      try recorder.snapshot(timeMs: Double(stepCount) * dt)
       try recorder.flush(to: observer)
     }
     spikeTotals = totals
@@ -683,14 +720,14 @@ final class Simulation<Scalar: EngineScalar> {
     for tracker in memoryTrackers { tracker.afterTicks(atStep: n) }
     for recorder in stateRecorders where n % recorder.intervalSteps == 0 {
       if case .projection(let t) = recorder.source, let kernel = plasticity[t] {
-        recorder.sample { kernel.traceValue($0, neuron: $1, step: n) }
+        try sampleTraces(recorder, projection: t, kernel: kernel, step: n)
       } else if case .population(let p) = recorder.source {
         try sample(recorder, population: p)
       }
       if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
     }
     for recorder in weightRecorders where n % recorder.intervalSteps == 0 {
-      recorder.snapshot(timeMs: Double(n) * dt)
+      try recorder.snapshot(timeMs: Double(n) * dt)
       if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
     }
     for (p, models) in parameterChanges[n] ?? [] {
@@ -1188,8 +1225,7 @@ extension Simulation {
 
   /// Refuses what is not split across ranks yet, naming its config key: checkpoints, rules that
   /// run on one thread (those with a clock of their own among them), slow processes
-  /// (homeostasis, consolidation, memory lifecycles) and weight or trace recordings (they read
-  /// every synapse). Decided from the config alone, before anything is built, so every rank
+  /// (homeostasis, consolidation, memory lifecycles; they read every synapse). Decided from the config alone, before anything is built, so every rank
   /// refuses at once.
   fileprivate func checkDistributable() throws {
     if checkpointEverySteps > 0 || resumeState != nil {
@@ -1210,14 +1246,6 @@ extension Simulation {
     if let proj = experiment.projections.first(where: { $0.consolidation != nil }) {
       throw DistributedRunError.unsupported(
         keyPath: "projections.\(proj.name).consolidation", reason: "consolidation chains run on one process")
-    }
-    if let rec = experiment.recording.weights.first {
-      throw DistributedRunError.unsupported(
-        keyPath: "recording.weights (\(rec.projection))", reason: "weights are recorded by one process")
-    }
-    if let rec = experiment.recording.traces.first {
-      throw DistributedRunError.unsupported(
-        keyPath: "recording.traces (\(rec.projection))", reason: "traces are recorded by one process")
     }
   }
 
@@ -1275,9 +1303,17 @@ extension Simulation {
   /// the synapses onto its own neurons, so it flags the populations with a synapse from another
   /// rank's neuron onto one of its own; the ranks add up their flags, and all reach the same list.
   private func populationsNeededByOtherRanks(_ communicator: any RankCommunicator) throws -> [Int] {
+    // Rank 0 reads a recorded source-side trace from its own copy, which must see every spike.
+    let tracedSources = Set(
+      experiment.recording.traces.compactMap { rec -> Int? in
+        let t = experiment.projections.firstIndex { $0.name == rec.projection }!
+        let sides = experiment.projections[t].plasticity!.traces
+        return rec.traces.contains { name in sides.first { $0.name == name }?.side == .source }
+          ? tables[t].sourcePopulation : nil
+      })
     let flags = experiment.populations.indices.map { p in
       experiment.recording.spikePopulations.contains(experiment.populations[p].name) || spikeObservers[p] != nil
-        || receivesFromOtherRanks(p) ? 1 : 0
+        || tracedSources.contains(p) || receivesFromOtherRanks(p) ? 1 : 0
     }
     let sums = try communicator.sum(flags)
     return sums.indices.filter { sums[$0] > 0 }
@@ -1321,25 +1357,60 @@ extension Simulation {
   /// type: exact), so rank 0 records every neuron's value whichever rank steps it.
   private func sample(_ recorder: StateRecorder, population p: Int) throws {
     let kernel = kernels[p]
+    try sample(recorder, owner: { _, neuron in self.ownerRank(of: neuron, population: p) }) {
+      Double(kernel.value(ofVariable: $0, neuron: $1))
+    }
+  }
+
+  /// Takes one sample of trace recorder `recorder` (projection `t`, rule `kernel`) at step `n`.
+  /// A trace of the target side is read on the rank that steps the neuron; one of the source side
+  /// on rank 0, whose first part has seen every spike of the source population (it is exchanged
+  /// when its traces are recorded, see ``populationsNeededByOtherRanks(_:)``).
+  private func sampleTraces(
+    _ recorder: StateRecorder, projection t: Int, kernel: any PlasticityKernel<Scalar>, step n: Int
+  )
+    throws
+  {
+    let sides = experiment.projections[t].plasticity!.traces.map(\.side)
+    let target = tables[t].targetPopulation
+    try sample(
+      recorder, owner: { v, neuron in sides[v] == .target ? self.ownerRank(of: neuron, population: target) : 0 }
+    ) {
+      kernel.traceValue($0, neuron: $1, step: n)
+    }
+  }
+
+  /// The rank that steps `neuron` of population `p`.
+  private func ownerRank(of neuron: Int, population p: Int) -> Int {
+    (neuronRanges[p].firstIndex { $0.contains(neuron) } ?? 0) / threadCount
+  }
+
+  /// Takes one sample of `recorder`: `value(variable, neuron)`. With several ranks each rank reads
+  /// the values it holds (`owner(variable, neuron)`) and all-gathers them (as float32 bit
+  /// patterns, the stored type: exact), so rank 0 records every value whichever rank holds it.
+  private func sample(
+    _ recorder: StateRecorder, owner: (_ variable: Int, _ neuron: Int) -> Int, value: (Int, Int) -> Double
+  ) throws {
     guard let exchange, rankCount > 1, !recorder.neurons.isEmpty, !recorder.variableIndices.isEmpty else {
-      recorder.sample { Double(kernel.value(ofVariable: $0, neuron: $1)) }
+      recorder.sample(value)
       return
     }
-    let ranges = neuronRanges[p]
-    let owners = recorder.neurons.map { neuron in (ranges.firstIndex { $0.contains(neuron) } ?? 0) / threadCount }
+    var owners: [Int] = []
     var local: [Int32] = []
     local.reserveCapacity(recorder.variableIndices.count * recorder.neurons.count)
     for v in recorder.variableIndices {
-      for (j, neuron) in recorder.neurons.enumerated() {
-        let value = owners[j] == rankIndex ? Float(kernel.value(ofVariable: v, neuron: neuron)) : 0
-        local.append(Int32(bitPattern: value.bitPattern))
+      for neuron in recorder.neurons {
+        let rank = owner(v, neuron)
+        owners.append(rank)
+        let held = rank == rankIndex ? Float(value(v, neuron)) : 0
+        local.append(Int32(bitPattern: held.bitPattern))
       }
     }
     let all = try exchange.allGather(local)
     var i = 0
     recorder.sample { _, _ in
       defer { i += 1 }
-      return Double(Float(bitPattern: UInt32(bitPattern: all[owners[i % owners.count] * local.count + i])))
+      return Double(Float(bitPattern: UInt32(bitPattern: all[owners[i] * local.count + i])))
     }
   }
 }
