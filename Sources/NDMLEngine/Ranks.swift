@@ -207,17 +207,6 @@ final class RankExchange {
     return fault
   }
 
-  /// Every rank's `values` (the same count on each), concatenated in rank order.
-  func allGather(_ values: [Int32]) throws -> [Int32] {
-    var all = [Int32](repeating: 0, count: values.count * ranks)
-    try values.withUnsafeBufferPointer { send in
-      try all.withUnsafeMutableBufferPointer {
-        try communicator.allGather(send.baseAddress!, count: values.count, into: $0.baseAddress!)
-      }
-    }
-    return all
-  }
-
   /// Every rank's `code` (0: carry on); returns the lowest rank with a non-zero code and that
   /// code, or nil. Called at the same steps on every rank (the steps with serial work).
   func agree(code: Int32) throws -> (rank: Int, code: Int32)? {

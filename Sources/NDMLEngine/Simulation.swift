@@ -1406,7 +1406,7 @@ extension Simulation {
         local.append(Int32(bitPattern: held.bitPattern))
       }
     }
-    let all = try exchange.allGather(local)
+    let all = try exchange.communicator.allGathered(local)
     var i = 0
     recorder.sample { _, _ in
       defer { i += 1 }
