@@ -44,6 +44,13 @@ static inline int ndml_mpi_allgatherv_int32(
   return MPI_Allgatherv(send, count, MPI_INT32_T, receive, counts, displacements, MPI_INT32_T, MPI_COMM_WORLD);
 }
 
+/// Every rank sends `count` int32 words; on rank 0 `receive` gets `counts[r]` words of rank r at
+/// `displacements[r]` (`receive`, `counts` and `displacements` are read on rank 0 only).
+static inline int ndml_mpi_gatherv_int32(
+    const int32_t *send, int count, int32_t *receive, const int *counts, const int *displacements) {
+  return MPI_Gatherv(send, count, MPI_INT32_T, receive, counts, displacements, MPI_INT32_T, 0, MPI_COMM_WORLD);
+}
+
 /// Sums `count` int64 words over all ranks into `receive` (on every rank).
 static inline int ndml_mpi_allreduce_sum_int64(const int64_t *send, int64_t *receive, int count) {
   return MPI_Allreduce(send, receive, count, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);

@@ -25,9 +25,57 @@ public protocol RankCommunicator: AnyObject, Sendable {
     counts: UnsafePointer<Int32>, displacements: UnsafePointer<Int32>) throws
   /// The element-wise sums of `values` over all ranks.
   func sum(_ values: [Int]) throws -> [Int]
+  /// Every rank sends `count` words; on rank 0 `receive` gets `counts[r]` words of rank `r` at
+  /// `displacements[r]` (the other ranks pass nothing and receive nothing). By default an
+  /// all-gather; MPI gathers to rank 0 only.
+  func gatherToFirst(
+    _ send: UnsafePointer<Int32>, count: Int, into receive: UnsafeMutablePointer<Int32>?,
+    counts: UnsafePointer<Int32>, displacements: UnsafePointer<Int32>) throws
 }
 
 extension RankCommunicator {
+  public func gatherToFirst(
+    _ send: UnsafePointer<Int32>, count: Int, into receive: UnsafeMutablePointer<Int32>?,
+    counts: UnsafePointer<Int32>, displacements: UnsafePointer<Int32>
+  ) throws {
+    let total = (0..<rankCount).reduce(0) { max($0, Int(displacements[$1]) + Int(counts[$1])) }
+    let all = receive ?? .allocate(capacity: max(total, 1))
+    defer { if receive == nil { all.deallocate() } }
+    try allGather(send, count: count, into: all, counts: counts, displacements: displacements)
+  }
+
+  /// Every rank's `bytes` (any length) on rank 0, in rank order; nil on the other ranks. For
+  /// checkpoints: each rank's state goes to the one that writes the file.
+  func gatheredToFirst(_ bytes: [UInt8]) throws -> [[UInt8]]? {
+    let lengths = try allGathered([Int32(clamping: bytes.count)]).map(Int.init)
+    guard lengths.allSatisfy({ $0 < Int(Int32.max) }) else {
+      throw DistributedRunError.communication(
+        operation: "gathering the checkpoint", message: "one rank's state exceeds 2 GiB")
+    }
+    let words = lengths.map { ($0 + 3) / 4 }
+    var displacements = [Int32](repeating: 0, count: rankCount)
+    for q in 1..<max(rankCount, 1) { displacements[q] = displacements[q - 1] + Int32(words[q - 1]) }
+    guard words.reduce(0, +) < Int(Int32.max) else {
+      throw DistributedRunError.communication(
+        operation: "gathering the checkpoint", message: "the ranks' states exceed 8 GiB together")
+    }
+    var send = [Int32](repeating: 0, count: max(words[rank], 1))
+    send.withUnsafeMutableBytes { to in bytes.withUnsafeBytes { to.copyMemory(from: $0) } }
+    let counts = words.map(Int32.init)
+    var receive = [Int32](repeating: 0, count: rank == 0 ? max(words.reduce(0, +), 1) : 0)
+    try send.withUnsafeBufferPointer { s in
+      try receive.withUnsafeMutableBufferPointer { r in
+        try gatherToFirst(
+          s.baseAddress!, count: words[rank], into: rank == 0 ? r.baseAddress! : nil, counts: counts,
+          displacements: displacements)
+      }
+    }
+    guard rank == 0 else { return nil }
+    return receive.withUnsafeBytes { raw in
+      (0..<rankCount).map { q in Array(raw[(4 * Int(displacements[q]))..<(4 * Int(displacements[q]) + lengths[q])]) }
+    }
+  }
+
   /// Every rank's `values` (the same count on each), concatenated in rank order.
   func allGathered(_ values: [Int32]) throws -> [Int32] {
     var all = [Int32](repeating: 0, count: values.count * rankCount)

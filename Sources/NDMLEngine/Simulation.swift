@@ -483,11 +483,12 @@ final class Simulation<Scalar: EngineScalar> {
       precondition(
         kernel.supportsThreads == experiment.projections[t].plasticity!.splitsAcrossThreads,
         "PlasticityRule.splitsAcrossThreads disagrees with the kernel")
-      kernel.prepare(parts: parts)
+      kernel.prepare(parts: parts, ownParts: rankIndex * threadCount..<(rankIndex + 1) * threadCount)
     }
     for (t, proj) in experiment.projections.enumerated() {
       guard let p = proj.shortTerm else { continue }
-      shortTerm[t] = ShortTermState(parameters: p, sources: tables[t].sourceCount, parts: parts, dtMs: dt)
+      shortTerm[t] = ShortTermState(
+        parameters: p, sources: tables[t].sourceCount, parts: parts, ownPart: rankIndex * threadCount, dtMs: dt)
     }
     histories = experiment.populations.indices.map { p in
       let delivery = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0
@@ -540,10 +541,10 @@ final class Simulation<Scalar: EngineScalar> {
     let context = RunContext(simulation: self, threads: threadCount, parts: rankCount * threadCount)
     let firstPart = rankIndex * threadCount
     if let state = resumeState {
-      let restored = try restoreState(state)
+      let restored = try restoreState(exchange == nil ? state : try ownState(in: state))
       startStep = restored.step
       context.totals = restored.totals
-      context.events[0] = restored.events
+      context.events[firstPart] = restored.events
     }
     runOnThreads(threadCount) { context.simulation.runPart(firstPart + $0, context) }
     phaseSeconds = context.phaseSeconds
@@ -694,13 +695,31 @@ final class Simulation<Scalar: EngineScalar> {
   /// The work on shared state at the start of step `n`, by thread 0 alone: flush and stop check
   /// for the steps before, then samples, weight snapshots and current changes at `t_n`.
   private func serialWork(atStep n: Int, flushEvery: Int, context: RunContext) throws {
-    if n > 0 && n % flushEvery == 0 { try flush(atStep: n) }
     if n > 0 && n & 127 == 0 {
-      if observer.shouldStop() {
-        try flush(atStep: n)  // every recorder, weights and plateaus included
-        if checkpointEverySteps > 0 && n > startStep { try checkpoint(atStep: n, context: context) }
+      // Ranks decide together, first (nothing before can fail on one rank only): a signal reaches
+      // them at different steps, and all must flush and checkpoint at the same one.
+      var stop = observer.shouldStop()
+      if let exchange { stop = try exchange.agree(code: stop ? 1 : 0) != nil }
+      if stop {
+        if checkpointEverySteps > 0 && n > startStep {
+          try checkpoint(atStep: n, context: context)
+        } else {
+          try flush(atStep: n)  // every recorder, weights and plateaus included
+        }
         throw EngineError.interrupted(timeMs: Double(n) * dt)
       }
+    }
+    // On ranks a failure to write (rank 0's disk) is raised at the end, after the collectives of
+    // this step's checkpoint and samples: every rank must make the same ones.
+    var writeFailure: (any Error)?
+    func writing(_ body: () throws -> Void) throws {
+      do { try body() } catch {
+        guard exchange != nil, !(error is DistributedRunError) else { throw error }
+        writeFailure = writeFailure ?? error
+      }
+    }
+    if n > 0 && n % flushEvery == 0 { try writing { try flush(atStep: n) } }
+    if n > 0 && n & 127 == 0 {
       // Progress at most four times a second of wall time, whatever the speed of the run.
       let now = Date()
       if now.timeIntervalSince(context.lastProgress) > 0.25 {
@@ -711,8 +730,7 @@ final class Simulation<Scalar: EngineScalar> {
     // The checkpoint holds the state before this step's samples and current changes, which a
     // resumed run then takes and applies itself.
     if checkpointEverySteps > 0 && n % checkpointEverySteps == 0 && n > startStep {
-      if n % flushEvery != 0 { try flush(atStep: n) }
-      try checkpoint(atStep: n, context: context)
+      try writing { try checkpoint(atStep: n, context: context) }
     }
     // Slow processes catch up to t_n before anything samples it.
     for tracker in memoryTrackers { tracker.beforeTicks(atStep: n) }
@@ -724,17 +742,18 @@ final class Simulation<Scalar: EngineScalar> {
       } else if case .population(let p) = recorder.source {
         try sample(recorder, population: p)
       }
-      if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
+      if recorder.bufferedCount >= Self.recorderFlushThreshold { try writing { try recorder.flush(to: observer) } }
     }
     for recorder in weightRecorders where n % recorder.intervalSteps == 0 {
       try recorder.snapshot(timeMs: Double(n) * dt)
-      if recorder.bufferedCount >= Self.recorderFlushThreshold { try recorder.flush(to: observer) }
+      if recorder.bufferedCount >= Self.recorderFlushThreshold { try writing { try recorder.flush(to: observer) } }
     }
     for (p, models) in parameterChanges[n] ?? [] {
       (kernels[p] as! any ParameterChangingKernel).setParameters(models, carryingCurrent: true)
     }
     for (t, weights) in weightChanges[n] ?? [] { setWeights(weights, projection: t) }
     currents.apply(upTo: n, kernels: kernels)
+    if let writeFailure { throw writeFailure }
   }
 
   /// The loop as run by thread `part` (see ``run(threads:)``).
@@ -1073,11 +1092,50 @@ final class Simulation<Scalar: EngineScalar> {
     }
   }
 
-  /// Hands the engine's state at the start of step `n` to the observer as a checkpoint (everything
-  /// recorded before it has been flushed).
+  /// Flushes what was recorded before step `n` and hands the engine's state at the start of step
+  /// `n` to the observer as a checkpoint. On ranks (every one at the same step) rank 0 gets every
+  /// rank's state (``ownState(in:)``), gathered even when its flush failed, so that no rank waits
+  /// for it in vain.
   private func checkpoint(atStep n: Int, context: RunContext) throws {
-    let events = (0..<threadCount).reduce(0) { $0 + context.events[$1] }
-    try observer.checkpoint(step: n, state: saveState(atStep: n, totals: context.totals, events: events))
+    var flushFailure: (any Error)?
+    do { try flush(atStep: n) } catch { flushFailure = error }
+    let firstPart = rankIndex * threadCount
+    let events = (firstPart..<firstPart + threadCount).reduce(0) { $0 + context.events[$1] }
+    var state = saveState(atStep: n, totals: context.totals, events: events)
+    if let exchange {
+      let states = try exchange.communicator.gatheredToFirst(state)
+      if let flushFailure { throw flushFailure }
+      guard let states else { return }  // rank 0 writes the checkpoint
+      var archive = StateArchiveWriter()
+      archive.section("ranks", shape: [rankCount, threadCount])
+      for rankState in states { archive.write(rankState) }
+      archive.section("end")
+      state = archive.bytes
+    }
+    if let flushFailure { throw flushFailure }
+    try observer.checkpoint(step: n, state: state)
+  }
+
+  /// This rank's part of a checkpoint written on ranks: each rank's own ``saveState(atStep:totals:events:)``
+  /// (its neurons' state and spikes, the synapses onto them). Resuming needs the same rank and
+  /// thread counts, as the partition of the neurons depends on both.
+  private func ownState(in bytes: [UInt8]) throws -> [UInt8] {
+    var archive = StateArchiveReader(bytes)
+    do {
+      try archive.section("ranks", shape: [rankCount, threadCount])
+    } catch CheckpointError.stateMismatch(let detail) {
+      throw CheckpointError.stateMismatch(
+        "it was not written by \(rankCount) MPI ranks × \(threadCount) thread(s) (\(detail)); resume with the rank "
+          + "and thread counts that wrote it")
+    }
+    var own: [UInt8] = []
+    for rank in 0..<rankCount {
+      let state: [UInt8] = try archive.readArray()
+      if rank == rankIndex { own = state }
+    }
+    try archive.section("end")
+    guard archive.isAtEnd else { throw CheckpointError.stateMismatch("unexpected data after the ranks' states") }
+    return own
   }
 
   /// The engine's whole state at the start of step `n` in a form independent of the thread count:
@@ -1223,15 +1281,11 @@ extension Simulation {
     }
   }
 
-  /// Refuses what is not split across ranks yet, naming its config key: checkpoints, rules that
+  /// Refuses what is not split across ranks yet, naming its config key: rules that
   /// run on one thread (those with a clock of their own among them), slow processes
   /// (homeostasis, consolidation, memory lifecycles; they read every synapse). Decided from the config alone, before anything is built, so every rank
   /// refuses at once.
   fileprivate func checkDistributable() throws {
-    if checkpointEverySteps > 0 || resumeState != nil {
-      throw DistributedRunError.unsupported(
-        keyPath: "--checkpoint-every-ms", reason: "checkpoints hold one process's whole state")
-    }
     if let proj = experiment.projections.first(where: { $0.plasticity.map { !$0.splitsAcrossThreads } ?? false }) {
       throw DistributedRunError.unsupported(
         keyPath: "projections.\(proj.name).plasticity", reason: "the rule runs on one thread only")

@@ -56,6 +56,13 @@ final class MPIWorld: RankCommunicator, @unchecked Sendable {
     try check(ndml_mpi_allgatherv_int32(send, Int32(count), receive, counts, displacements), "MPI_Allgatherv")
   }
 
+  func gatherToFirst(
+    _ send: UnsafePointer<Int32>, count: Int, into receive: UnsafeMutablePointer<Int32>?,
+    counts: UnsafePointer<Int32>, displacements: UnsafePointer<Int32>
+  ) throws {
+    try check(ndml_mpi_gatherv_int32(send, Int32(count), receive, counts, displacements), "MPI_Gatherv")
+  }
+
   func sum(_ values: [Int]) throws -> [Int] {
     let send = values.map(Int64.init)
     var receive = [Int64](repeating: 0, count: values.count)

@@ -104,21 +104,25 @@ struct RunCommand: ParsableCommand {
     }
     writer.diskReserveBytes = limits.diskReserveMb << 20
     limits.warnAboutDisk(experiment, destination: destination, logger: logger)
-    var checkpoints: Checkpointing?
-    if let every = checkpointEveryMs {
-      checkpoints = Checkpointing(
-        url: URL(fileURLWithPath: checkpoint ?? destination.path + ".ckpt"),
-        header: CheckpointHeader(
-          ndmlVersion: NDMLVersion.current, build: CheckpointFile.buildID,
-          configPath: URL(fileURLWithPath: config).standardizedFileURL.path,
-          configHash: CheckpointFile.configHash(text: loaded.text, overrides: overrides), overrides: overrides,
-          resultsPath: destination.path, step: 0, timeMs: 0, checkpointEveryMs: every,
-          threads: experiment.simulation.threads, resultsRows: [:]))
-    }
     try RunSession(
       experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
-      quiet: logging.quiet, checkpoints: checkpoints
+      quiet: logging.quiet,
+      checkpoints: checkpointing(loaded, overrides: overrides, destination: destination, ranks: nil)
     ).execute(resumeState: nil)
+  }
+
+  /// Where and how the run writes checkpoints (nil without `--checkpoint-every-ms`); `ranks`: the
+  /// MPI rank count of a run on more than one rank.
+  func checkpointing(_ loaded: ExperimentConfig, overrides: [String], destination: URL, ranks: Int?) -> Checkpointing? {
+    guard let every = checkpointEveryMs else { return nil }
+    return Checkpointing(
+      url: URL(fileURLWithPath: checkpoint ?? destination.path + ".ckpt"),
+      header: CheckpointHeader(
+        ndmlVersion: NDMLVersion.current, build: CheckpointFile.buildID,
+        configPath: URL(fileURLWithPath: config).standardizedFileURL.path,
+        configHash: CheckpointFile.configHash(text: loaded.text, overrides: overrides), overrides: overrides,
+        resultsPath: destination.path, step: 0, timeMs: 0, checkpointEveryMs: every,
+        threads: loaded.experiment.simulation.threads, resultsRows: [:], ranks: ranks))
   }
 
   /// Runs every point of the config's sweep over MPI ranks (``SweepRunner/runOnRanks(_:)``).

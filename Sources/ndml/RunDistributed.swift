@@ -9,18 +9,12 @@ extension RunCommand {
   /// `ndml run` as one rank of `mpirun -np K` (docs/scaling.md): every rank loads the config;
   /// rank `r` builds from the seed only the synapses onto its slice of every population and steps
   /// that slice; spikes are exchanged once per interval the shortest delay allows. Rank 0 records everything into the one results
-  /// file (it holds every spike after the exchange) and prints the summary, with every rank's
-  /// synapses; the other ranks write nothing.
+  /// file (it holds every spike after the exchange) and the checkpoints (with every rank's state)
+  /// and prints the summary, with every rank's synapses; the other ranks write nothing.
   func runDistributed(_ world: MPIWorld) throws {
     var logger = Console.logger(logging)
     logger[metadataKey: "config"] = "\(config)"
     logger[metadataKey: "rank"] = "\(world.rank) of \(world.rankCount)"
-    if checkpointEveryMs != nil {
-      logger.error(
-        "\(DistributedRunError.unsupported(keyPath: "--checkpoint-every-ms", reason: "checkpoints hold one process's whole state"))"
-      )
-      throw ExitCode(1)
-    }
     var loaded = try ConfigLoading.load(
       config, overrides: overrides + (threads.map { ["simulation.threads=\($0)"] } ?? []), logger: logger)
     var overrides = overrides
@@ -57,6 +51,34 @@ extension RunCommand {
         logger.error("\(error)")
       }
     }
+    try RankSession(
+      world: world, experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
+      quiet: quiet,
+      checkpoints: checkpointing(
+        loaded, overrides: overrides, destination: destination, ranks: world.rankCount > 1 ? world.rankCount : nil),
+      checkpointEveryMs: checkpointEveryMs
+    ).execute(resumeState: nil)
+  }
+}
+
+/// One rank's part of a run on MPI ranks, for `ndml run` and `ndml resume`: rank 0 runs the
+/// network into the results file (``RunSession``), the others run it into nothing.
+struct RankSession {
+  let world: MPIWorld
+  let experiment: Experiment
+  /// With the world as its communicator.
+  let backend: CPUBackend
+  /// Rank 0's results file (nil on the other ranks, or when rank 0 could not open it).
+  let writer: ResultsWriter?
+  let progress: ProgressDisplay
+  let logger: Logger
+  let quiet: Bool
+  /// Rank 0's checkpoint file and header.
+  let checkpoints: Checkpointing?
+  /// Checkpoint interval, on every rank (each takes part in gathering the states).
+  let checkpointEveryMs: Double?
+
+  func execute(resumeState: [UInt8]?) throws {
     if let rank = try world.firstRankNotReady(world.rank != 0 || writer != nil) {
       if rank != world.rank { logger.error("rank \(rank) could not start the run (its own message says why)") }
       throw ExitCode(1)
@@ -64,8 +86,8 @@ extension RunCommand {
     if let writer {
       let session = RunSession(
         experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger, quiet: quiet,
-        checkpoints: nil)
-      let summary = try session.execute(resumeState: nil)
+        checkpoints: checkpoints)
+      let summary = try session.execute(resumeState: resumeState)
       if !quiet {
         let exchange = summary.phaseSeconds["rank_exchange"] ?? 0
         let interval = summary.exchangeIntervalSteps
@@ -80,7 +102,9 @@ extension RunCommand {
     }
     Platform.installStopHandlers()
     do {
-      try backend.run(experiment, observer: DiscardingObserver(), options: RunOptions())
+      try backend.run(
+        experiment, observer: DiscardingObserver(),
+        options: RunOptions(checkpointEveryMs: checkpointEveryMs, resumeState: resumeState))
     } catch EngineError.interrupted(let timeMs) {
       logger.error("interrupted at t = \(timeMs) ms")
       throw ExitCode(128 + (Platform.stopSignal != 0 ? Platform.stopSignal : SIGINT))

@@ -10,6 +10,12 @@ import NDMLResults
 struct Checkpointing {
   let url: URL
   var header: CheckpointHeader
+
+  /// The command that continues the run from this checkpoint.
+  var resumeCommand: String {
+    let launcher = header.ranks.map { "mpirun -np \($0) " } ?? ""
+    return launcher + "ndml resume \(url.path)"
+  }
 }
 
 /// Runs a loaded experiment into a results writer and handles the outcome the same way for
@@ -59,7 +65,7 @@ struct RunSession {
       writer.abandon(reason: "interrupted by signal \(Platform.stopSignal) at t = \(timeMs) ms", interrupted: true)
       logger.error("interrupted at t = \(timeMs) ms by signal \(Platform.stopSignal)")
       logger.error("the results up to there (status 'interrupted') are in \(writer.partialURL.path)")
-      if let checkpoints { logger.error("continue with: ndml resume \(checkpoints.url.path)") }
+      if let checkpoints { logger.error("continue with: \(checkpoints.resumeCommand)") }
       throw ExitCode(128 + Platform.stopSignal)
     } catch {
       progress.finish()

@@ -65,20 +65,52 @@ final class RankDeterminismTests: XCTestCase {
     }
   }
 
-  func testWhatIsNotSplitIsRefusedByKey() throws {
-    let experiment = mixedNetwork(threads: 1, precision: .float64)
-    let backend = CPUBackend()
-    var ranked = backend
-    ranked.communicator = InProcessRanks(count: 2).communicator(rank: 0)
-    let options = RunOptions(checkpointEveryMs: 10)
-    XCTAssertThrowsError(try ranked.run(experiment, observer: MemoryObserver(), options: options)) { error in
-      guard case DistributedRunError.unsupported(let key, _) = error else { return XCTFail("\(error)") }
-      XCTAssertEqual(key, "--checkpoint-every-ms")
+  /// A checkpoint taken on ranks holds every rank's state (rank 0 gets it); resumed on the same
+  /// rank and thread counts from any of its checkpoints, the output is the uninterrupted one
+  /// process's. Other counts, and a one-process checkpoint, are refused.
+  func testResumingOnRanksGivesTheUninterruptedOutput() throws {
+    var experiment = mixedNetwork(threads: 1, precision: .float64)
+    experiment.recording.traces[0].neurons = [1, 230, 460]
+    let (reference, _) = try simulate(experiment)
+    for (ranks, threads) in [(2, 1), (3, 1), (2, 2)] {
+      experiment.simulation.threads = threads
+      // 70 ms is not a multiple of the sample or snapshot intervals, nor of 128 steps.
+      let runs = try runOnRanks(experiment, ranks: ranks, options: RunOptions(checkpointEveryMs: 70))
+      let checkpoints = runs[0].0.checkpoints
+      XCTAssertEqual(checkpoints.count, 4, "\(ranks) ranks × \(threads)")
+      for (rank, run) in runs.enumerated().dropFirst() {
+        XCTAssertTrue(run.0.checkpoints.isEmpty, "rank \(rank) hands its state to rank 0")
+      }
+      // Every checkpoint on 2 ranks, one on the other counts (the sanitizer builds run this too).
+      for checkpoint in ranks == 2 && threads == 1 ? checkpoints : [checkpoints[1]] {
+        let resumed = try runOnRanks(
+          experiment, ranks: ranks, options: RunOptions(resumeState: checkpoint.state),
+          firstObserver: checkpoint.recorded.copy())
+        resumed[0].0.assertSameOutput(
+          as: reference, "\(ranks) ranks × \(threads) threads resumed at step \(checkpoint.step)")
+      }
+    }
+    let state = try runOnRanks(experiment, ranks: 2, options: RunOptions(checkpointEveryMs: 70))[0].0.checkpoints[0]
+      .state
+    let oneProcess = MemoryObserver()
+    try CPUBackend().run(experiment, observer: oneProcess, options: RunOptions(checkpointEveryMs: 70))
+    for (ranks, resumeState) in [(3, state), (2, oneProcess.checkpoints[0].state)] {
+      XCTAssertThrowsError(try runOnRanks(experiment, ranks: ranks, options: RunOptions(resumeState: resumeState))) {
+        guard case CheckpointError.stateMismatch(let detail) = $0 else { return XCTFail("\($0)") }
+        XCTAssertTrue(detail.contains("it was not written by \(ranks) MPI ranks ×"), detail)
+      }
     }
   }
 
   /// Runs `experiment` on `ranks` in-process ranks at once; returns each rank's output.
-  private func runOnRanks(_ experiment: Experiment, ranks: Int) throws -> [(MemoryObserver, RunSummary)] {
+  private func runOnRanks(
+    _ experiment: Experiment, ranks: Int, options: RunOptions = RunOptions(),
+    firstObserver: MemoryObserver? = nil
+  ) throws -> [(MemoryObserver, RunSummary)] {
+    // Each rank's observer, touched only by its thread.
+    nonisolated(unsafe) let observers = (0..<ranks).map {
+      $0 == 0 ? firstObserver ?? MemoryObserver() : MemoryObserver()
+    }
     let world = InProcessRanks(count: ranks)
     let results = ResultsBox(count: ranks)
     let done = DispatchSemaphore(value: 0)
@@ -86,8 +118,8 @@ final class RankDeterminismTests: XCTestCase {
       let thread = Thread {
         var backend = CPUBackend()
         backend.communicator = world.communicator(rank: rank)
-        let observer = MemoryObserver()
-        results.set(rank, Result { (observer, try backend.run(experiment, observer: observer)) })
+        let observer = observers[rank]
+        results.set(rank, Result { (observer, try backend.run(experiment, observer: observer, options: options)) })
         done.signal()
       }
       thread.stackSize = 8 << 20

@@ -6,8 +6,12 @@ results file.
   /report, /weights, /traces) for K = 1, 2 and 4 ranks (4 oversubscribed on a 2-core machine),
   also with 2 threads per rank, on networks with Poisson sources, per-synapse delays, recorded
   state of neurons on every rank, injected currents and pair STDP.
-* What is not split across ranks (a rule that runs on one thread, checkpoints) stops every
-  rank before the run with an error naming the config key.
+* What is not split across ranks (a rule that runs on one thread) stops every rank before the
+  run with an error naming the config key.
+* Checkpoints on ranks: a run killed (one rank SIGKILLed) or interrupted (Ctrl-C on mpirun) and
+  resumed with `mpirun -np K ndml resume` gives results bit-identical to one uninterrupted process
+  (pair STDP weights and traces, short-term plasticity, recorded state); another rank or thread
+  count, or a one-process checkpoint under mpirun, is refused naming both counts.
 * Each rank builds only the synapses onto its own neurons: the ranks' synapse counts add up to
   one process's, each about 1/K of them (and of the synapse bytes).
 * Populations whose spikes no other rank needs (Poisson input one to one) are not exchanged, and
@@ -218,7 +222,7 @@ def test_each_rank_holds_its_share_of_the_synapses(name, mpirun, ndml_bin, run_n
         assert "synapses per MPI rank" in r.stdout and f"rank {ranks - 1} {counts[-1]} (" in r.stdout, r.stdout
 
 
-def test_unsplittable_rule_and_checkpoints_are_refused(mpirun, ndml_bin, tmp_path):
+def test_unsplittable_rule_is_refused(mpirun, ndml_bin, tmp_path):
     config = yaml.safe_load((REPO / "experiments" / "tagging_capture.yaml").read_text())
     config["record"].pop("weights", None)
     config["record"].pop("traces", None)
@@ -228,11 +232,128 @@ def test_unsplittable_rule_and_checkpoints_are_refused(mpirun, ndml_bin, tmp_pat
     assert r.returncode != 0
     assert "projections.syn.plasticity" in r.stderr and "not split across MPI ranks" in r.stderr, r.stderr
     assert not (tmp_path / "stc.h5").exists()
-    r = launch(mpirun, ndml_bin, 2, "run", REPO / "experiments" / "cuba.yaml", "-o", tmp_path / "c.h5",
-               "--checkpoint-every-ms", "10", timeout=120)
-    assert r.returncode != 0 and "--checkpoint-every-ms" in r.stderr and "rank=1 of 2" in r.stderr, r.stderr
-    r = launch(mpirun, ndml_bin, 2, "resume", tmp_path / "c.h5.ckpt", timeout=120)
-    assert r.returncode != 0 and "ndml resume does not run under mpirun" in r.stderr, r.stderr
+
+
+def checkpoint_config(tmp_path: Path) -> Path:
+    """The STDP network of `stdp_config` with Tsodyks–Markram depression on inh→exc and v of
+    neurons on every rank recorded, for 8 s (long enough to be stopped mid-run)."""
+    config = yaml.safe_load(stdp_config(tmp_path).read_text())
+    config["simulation"]["duration_ms"] = 8000
+    config["projections"]["ie"]["short_term"] = {"model": "tsodyks_markram", "U": 0.5, "tau_rec_ms": 100,
+                                                 "tau_facil_ms": 0}
+    config["record"]["traces"][0]["interval_ms"] = 10
+    config["record"]["weights"][0]["interval_ms"] = 1000
+    config["record"]["state"] = [{"population": "exc", "variables": ["v"], "interval_ms": 10,
+                                  "neurons": [0, 1, 1700, 3199]}]
+    path = tmp_path / "checkpointed.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def rank_pids(proc: subprocess.Popen) -> dict[int, int]:
+    """mpirun's ranks: rank → pid."""
+    ranks = {}
+    for child in children(proc.pid):
+        try:
+            environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for entry in environ:
+            if entry.startswith(b"OMPI_COMM_WORLD_RANK="):
+                ranks[int(entry.split(b"=")[1])] = child
+    return ranks
+
+
+def stop_after_a_checkpoint(mpirun: str, ndml_bin: Path, ranks: int, config: Path, out: Path, how: str,
+                            *extra: str) -> str:
+    """Starts the run on `ranks` ranks with a checkpoint every 500 ms, waits for the second
+    checkpoint, then stops it: `kill` SIGKILLs the last rank (mpirun ends the others), `interrupt`
+    sends Ctrl-C to mpirun (every rank checkpoints at the step they agree on). Returns stderr."""
+    ckpt = Path(str(out) + ".ckpt")
+    cmd = [mpirun, "-np", str(ranks), "--oversubscribe", str(ndml_bin), "run", str(config), "-o", str(out),
+           "--quiet", "--checkpoint-every-ms", "500", *extra]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=mpi_env())
+    try:
+        deadline = time.time() + 120
+        seen = None
+        while time.time() < deadline and proc.poll() is None:
+            if ckpt.exists():
+                stamp = ckpt.stat().st_mtime_ns
+                if seen is not None and stamp != seen:
+                    break
+                seen = stamp
+            time.sleep(0.05)
+        assert proc.poll() is None, f"the run ended before it could be stopped: {proc.communicate()}"
+        pids = rank_pids(proc)
+        assert len(pids) == ranks, pids
+        if how == "kill":
+            os.kill(pids[ranks - 1], signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    # mpirun may return while the ranks it killed are still exiting (and rank 0 holds the file's lock).
+    deadline = time.time() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in pids.values()) and time.time() < deadline:
+        time.sleep(0.05)
+    assert proc.returncode != 0, stderr
+    assert not out.exists() and ckpt.exists(), stderr
+    return stderr
+
+
+@pytest.mark.parametrize("how,ranks,threads", [("kill", 2, 1), ("interrupt", 2, 2), ("kill", 3, 1)])
+def test_stopped_run_resumes_on_ranks_bit_identical(how, ranks, threads, mpirun, ndml_bin, run_ndml, tmp_path):
+    config = checkpoint_config(tmp_path)
+    run_ndml("run", config, "-o", tmp_path / "one.h5", "--quiet", "--threads", "1")
+    out = tmp_path / "ranks.h5"
+    stderr = stop_after_a_checkpoint(mpirun, ndml_bin, ranks, config, out, how, "--threads", str(threads))
+    if how == "interrupt":
+        stops = {line.split("interrupted at t = ")[1].split(" ms")[0]
+                 for line in stderr.splitlines() if "interrupted at t = " in line}
+        assert len(stops) == 1, stderr
+        assert f"continue with: mpirun -np {ranks} ndml resume" in stderr, stderr
+    with h5py.File(Path(str(out) + ".partial"), "r") as f:
+        assert f["ndml"].attrs["status"] in ("running", "interrupted")
+    # No --threads: the checkpoint's count per rank is taken.
+    r = launch(mpirun, ndml_bin, ranks, "resume", Path(str(out) + ".ckpt"))
+    assert r.returncode == 0, r.stderr
+    assert f"on {ranks} MPI ranks at t = " in r.stdout and "resumed at t = " in r.stdout, r.stdout
+    assert_identical(datasets(tmp_path / "one.h5"), datasets(out), f"{how}, {ranks} ranks × {threads}")
+    assert not Path(str(out) + ".ckpt").exists()
+
+
+def test_resume_on_other_rank_or_thread_counts_is_refused(mpirun, ndml_bin, run_ndml, tmp_path):
+    config = checkpoint_config(tmp_path)
+    out = tmp_path / "ranks.h5"
+    stop_after_a_checkpoint(mpirun, ndml_bin, 2, config, out, "kill")
+    ckpt = Path(str(out) + ".ckpt")
+    partial = Path(str(out) + ".partial")
+    before = partial.read_bytes()
+    r = launch(mpirun, ndml_bin, 3, "resume", ckpt, timeout=120)
+    assert r.returncode != 0
+    assert "written by 2 MPI ranks × 1 thread(s), this is 3 MPI ranks" in r.stderr, r.stderr
+    assert f"mpirun -np 2 ndml resume {ckpt}" in r.stderr, r.stderr
+    r = subprocess.run([str(ndml_bin), "resume", str(ckpt)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "this is one process" in r.stderr, r.stderr
+    r = launch(mpirun, ndml_bin, 2, "resume", ckpt, "--threads", "2", timeout=120)
+    assert r.returncode != 0 and "--threads asks for 2" in r.stderr and "--threads 1" in r.stderr, r.stderr
+    assert partial.read_bytes() == before and ckpt.exists(), "a refused resume changed the files"
+    # A checkpoint of one process does not resume on ranks.
+    single = tmp_path / "single.h5"
+    proc = subprocess.Popen([str(ndml_bin), "run", str(config), "-o", str(single), "--quiet",
+                             "--checkpoint-every-ms", "500"], cwd=REPO)
+    single_ckpt = Path(str(single) + ".ckpt")
+    deadline = time.time() + 60
+    while not single_ckpt.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    r = launch(mpirun, ndml_bin, 2, "resume", single_ckpt, timeout=120)
+    assert r.returncode != 0 and "written by one process, this is 2 MPI ranks" in r.stderr, r.stderr
+    assert "without mpirun" in r.stderr, r.stderr
 
 
 def test_numerical_fault_on_another_rank_stops_all_and_names_it(mpirun, ndml_bin, tmp_path):

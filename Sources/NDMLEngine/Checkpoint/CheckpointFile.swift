@@ -22,8 +22,12 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
   public var timeMs: Double
   /// Checkpoint interval of the run, in ms.
   public var checkpointEveryMs: Double
-  /// Threads the run used when the checkpoint was written (informative).
+  /// Threads the run used when the checkpoint was written (per rank; informative for one process,
+  /// which may resume on any count; a run on ranks resumes on the same count).
   public var threads: Int
+  /// MPI ranks of the run that wrote it (`mpirun -np K`); nil for one process. Its state then
+  /// holds each rank's part, and only the same rank and thread counts can resume it.
+  public var ranks: Int?
   /// Rows of every extendable dataset of the results file at the checkpoint, by path.
   public var resultsRows: [String: Int]
 
@@ -31,7 +35,7 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
   public init(
     ndmlVersion: String, build: String, configPath: String, configHash: String, overrides: [String],
     resultsPath: String, step: Int, timeMs: Double, checkpointEveryMs: Double, threads: Int,
-    resultsRows: [String: Int]
+    resultsRows: [String: Int], ranks: Int? = nil
   ) {
     self.ndmlVersion = ndmlVersion
     self.build = build
@@ -44,6 +48,7 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
     self.checkpointEveryMs = checkpointEveryMs
     self.threads = threads
     self.resultsRows = resultsRows
+    self.ranks = ranks
   }
 }
 

@@ -15,6 +15,9 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   private var pre: [EventTraces]
   /// ``pre`` unretained, for the step: taking a copy out of `pre` retained it on every call.
   private var preHandles: [Unmanaged<EventTraces>] = []
+  /// The first part this process steps: its copy of ``pre`` is the one read and saved (on MPI
+  /// ranks the other ranks' copies are never updated here).
+  private var ownPart = 0
   private let post: EventTraces
   private let dtMs: Double
   private let incoming: IncomingSynapses
@@ -35,7 +38,8 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
 
   var supportsThreads: Bool { true }
 
-  func prepare(parts: Int) {
+  func prepare(parts: Int, ownParts: Range<Int>) {
+    ownPart = ownParts.lowerBound
     pre = (0..<parts).map { _ in
       EventTraces(
         count: table.sourceCount, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: parameters.pairing == .allToAll)
@@ -69,7 +73,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   }
 
   func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
-    trace == 0 ? pre[0].value(neuron, at: step) : post.value(neuron, at: step)
+    trace == 0 ? pre[ownPart].value(neuron, at: step) : post.value(neuron, at: step)
   }
 
   @_specialize(where Scalar == Double)
@@ -98,7 +102,7 @@ extension PairSTDPKernel {
   func saveState(to archive: inout StateArchiveWriter, step: Int) {
     archive.section("pair_stdp", shape: [table.count, table.sourceCount, post.count])
     archive.write(table.weights, count: table.count)
-    pre[0].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
+    pre[ownPart].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
     post.save(to: &archive)
   }
 

@@ -8,8 +8,8 @@ import NDMLModel
 /// Threads: a rule that ``supportsThreads`` is called by every thread `part` with the same
 /// arrivals, and must then change only synapses whose target lies in that thread's range
 /// (`table.row(_:part:)`); postsynaptic spikes come per thread, already restricted to its targets.
-/// Per-source state is kept once per part (``prepare(parts:)``), so no two threads write the same
-/// memory. Other rules run with one thread.
+/// Per-source state is kept once per part (``prepare(parts:ownParts:)``), so no two threads write the
+/// same memory. Other rules run with one thread.
 protocol PlasticityKernel<Scalar>: Checkpointable {
   associatedtype Scalar: EngineScalar
   /// The projection's synapses, whose weights the rule changes in place.
@@ -18,8 +18,9 @@ protocol PlasticityKernel<Scalar>: Checkpointable {
   var indexBytes: Int { get }
   /// Whether the rule can be split over threads by target range (see the type's comment).
   var supportsThreads: Bool { get }
-  /// Prepares per-thread state for `parts` threads (called once, before the first step).
-  func prepare(parts: Int)
+  /// Prepares per-thread state for `parts` parts (threads of all ranks; called once, before the
+  /// first step), of which this process steps `ownParts` (a checkpoint saves the first one's copy).
+  func prepare(parts: Int, ownParts: Range<Int>)
   /// Spikes of the source population arriving at the projection's synapses, as seen by thread
   /// `part`.
   func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int)
@@ -39,7 +40,7 @@ protocol PlasticityKernel<Scalar>: Checkpointable {
 
 extension PlasticityKernel {
   var supportsThreads: Bool { false }
-  func prepare(parts: Int) { precondition(parts == 1 || supportsThreads) }
+  func prepare(parts: Int, ownParts: Range<Int>) { precondition(parts == 1 || supportsThreads) }
   var isClocked: Bool { false }
   func advance(toStep step: Int) {}
   func takePlateaus() -> [(step: Int, neuron: Int)] { [] }

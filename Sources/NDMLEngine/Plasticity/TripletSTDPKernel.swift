@@ -15,6 +15,8 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   /// Presynaptic traces r₁, r₂, one copy per thread (each thread sees every arrival).
   private var r1: [EventTraces]
   private var r2: [EventTraces]
+  /// The first part this process steps: its copies of ``r1`` and ``r2`` are read and saved.
+  private var ownPart = 0
   private let dtMs: Double
   private let o1: EventTraces
   private let o2: EventTraces
@@ -37,7 +39,8 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
 
   var supportsThreads: Bool { true }
 
-  func prepare(parts: Int) {
+  func prepare(parts: Int, ownParts: Range<Int>) {
+    ownPart = ownParts.lowerBound
     let accumulates = parameters.pairing == .allToAll
     let count = table.sourceCount
     r1 = (0..<parts).map { _ in
@@ -73,7 +76,7 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   }
 
   func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
-    [r1[0], r2[0], o1, o2][trace].value(neuron, at: step)
+    [r1[ownPart], r2[ownPart], o1, o2][trace].value(neuron, at: step)
   }
 
   @_specialize(where Scalar == Double)
@@ -100,8 +103,8 @@ extension TripletSTDPKernel {
   func saveState(to archive: inout StateArchiveWriter, step: Int) {
     archive.section("triplet_stdp", shape: [table.count, table.sourceCount, o1.count])
     archive.write(table.weights, count: table.count)
-    r1[0].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
-    r2[0].save(to: &archive)
+    r1[ownPart].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
+    r2[ownPart].save(to: &archive)
     o1.save(to: &archive)
     o2.save(to: &archive)
   }

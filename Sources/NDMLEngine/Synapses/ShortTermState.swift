@@ -7,19 +7,23 @@ import NDMLModel
 /// copies stay identical and no thread writes another's memory.
 final class ShortTermState {
   let view: ShortTermView
+  /// The first part this process steps (on MPI ranks the other ranks' copies are not updated here).
+  private let ownPart: Int
 
-  init(parameters p: TsodyksMarkramParameters, sources: Int, parts: Int, dtMs: Double) {
+  init(parameters p: TsodyksMarkramParameters, sources: Int, parts: Int, ownPart: Int, dtMs: Double) {
     view = ShortTermView(parameters: p, sources: sources, parts: parts, dtMs: dtMs)
+    self.ownPart = ownPart
   }
 
   deinit { view.deallocate() }
 
-  /// Appends the state (thread 0's copy; all are equal).
+  /// Appends the state (this process's first part's copy; all its parts' are equal).
   func save(to archive: inout StateArchiveWriter) {
+    let base = ownPart * view.sources
     archive.section("short_term", shape: [view.sources])
-    archive.write(view.u, count: view.sources)
-    archive.write(view.x, count: view.sources)
-    archive.write(view.last, count: view.sources)
+    archive.write(view.u + base, count: view.sources)
+    archive.write(view.x + base, count: view.sources)
+    archive.write(view.last + base, count: view.sources)
   }
 
   /// Restores what ``save(to:)`` wrote into every thread's copy.
