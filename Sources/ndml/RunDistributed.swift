@@ -20,7 +20,15 @@ extension RunCommand {
     var overrides = overrides
     if let sweep = loaded.sweep {
       // A whole sweep: its points dealt out over the ranks. One point: distributed like any run.
-      guard let name = point else { return try runSweep(loaded, sweep, on: world, logger: logger) }
+      guard let name = point else {
+        if checkpointEveryMs != nil {
+          if world.rank == 0 {
+            logger.error("--checkpoint-every-ms applies to one run: give it with --point, not to a whole sweep")
+          }
+          throw ExitCode(2)
+        }
+        return try runSweep(loaded, sweep, on: world, logger: logger)
+      }
       guard let chosen = sweep.point(named: name) else {
         if world.rank == 0 { logger.error("\(config): the sweep has no point '\(name)'") }
         throw ExitCode(2)

@@ -343,6 +343,10 @@ def test_a_sweep_spread_over_mpi_ranks(ndml_bin, tmp_path):
         a, b = spikes(local / f"{name}.h5"), spikes(spread / f"{name}.h5")
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
+    # Checkpoints are per run: a whole sweep on ranks refuses them, as without MPI.
+    proc = subprocess.run([mpirun, "-np", "2", "--oversubscribe", str(ndml_bin), "run", str(path),
+                           "--checkpoint-every-ms", "10"], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode != 0 and "--checkpoint-every-ms applies to one run" in proc.stderr, proc.stderr
     # One more seed, run on 3 ranks: only the two new points run.
     bigger = small_config(spread)
     bigger["sweep"]["grid"]["simulation.seed"] = [1, 2, 3]
