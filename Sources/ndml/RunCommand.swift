@@ -92,23 +92,35 @@ struct RunCommand: ParsableCommand {
     try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
     let destination = URL(fileURLWithPath: output ?? defaultOutput).standardizedFileURL
     let progress = ProgressDisplay(enabled: !logging.quiet, durationMs: experiment.simulation.durationMs)
-    let writer: ResultsWriter
-    do {
-      writer = try ResultsWriter(
-        destination: destination, experiment: experiment,
-        metadata: RunMetadata(configText: loaded.text, configPath: config, overrides: overrides, backend: backend.name),
-        gzipLevel: loaded.gzipLevel, onProgress: progress.update, shouldStop: { Platform.stopSignal != 0 })
-    } catch {
-      logger.error("\(error)")
-      throw ExitCode(1)
-    }
-    writer.diskReserveBytes = limits.diskReserveMb << 20
-    limits.warnAboutDisk(experiment, destination: destination, logger: logger)
+    guard
+      let writer = newResultsWriter(
+        loaded, overrides: overrides, destination: destination, backend: backend, progress: progress, logger: logger)
+    else { throw ExitCode(1) }
     try RunSession(
       experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
       quiet: logging.quiet,
       checkpoints: checkpointing(loaded, overrides: overrides, destination: destination, ranks: nil)
     ).execute(resumeState: nil)
+  }
+
+  /// The results file of a new run (its `.partial` file until it completes), with the disk
+  /// reserve and a warning when the disk looks too small; nil after logging why it cannot be made.
+  func newResultsWriter(
+    _ loaded: ExperimentConfig, overrides: [String], destination: URL, backend: CPUBackend,
+    progress: ProgressDisplay, logger: Logger
+  ) -> ResultsWriter? {
+    do {
+      let writer = try ResultsWriter(
+        destination: destination, experiment: loaded.experiment,
+        metadata: RunMetadata(configText: loaded.text, configPath: config, overrides: overrides, backend: backend.name),
+        gzipLevel: loaded.gzipLevel, onProgress: progress.update, shouldStop: { Platform.stopSignal != 0 })
+      writer.diskReserveBytes = limits.diskReserveMb << 20
+      limits.warnAboutDisk(loaded.experiment, destination: destination, logger: logger)
+      return writer
+    } catch {
+      logger.error("\(error)")
+      return nil
+    }
   }
 
   /// Where and how the run writes checkpoints (nil without `--checkpoint-every-ms`); `ranks`: the

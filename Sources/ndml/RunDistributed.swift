@@ -43,22 +43,14 @@ extension RunCommand {
     try Self.checkMemory(experiment, config: config, backend: backend, logger: logger)
     let stem = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
     let destination = URL(fileURLWithPath: output ?? loaded.outputPath ?? "results/\(stem).h5").standardizedFileURL
-    var writer: ResultsWriter?
     let quiet = logging.quiet || world.rank != 0
     let progress = ProgressDisplay(enabled: !quiet, durationMs: experiment.simulation.durationMs)
-    if world.rank == 0 {
-      do {
-        writer = try ResultsWriter(
-          destination: destination, experiment: experiment,
-          metadata: RunMetadata(
-            configText: loaded.text, configPath: config, overrides: overrides, backend: backend.name),
-          gzipLevel: loaded.gzipLevel, onProgress: progress.update, shouldStop: { Platform.stopSignal != 0 })
-        writer?.diskReserveBytes = limits.diskReserveMb << 20
-        limits.warnAboutDisk(experiment, destination: destination, logger: logger)
-      } catch {
-        logger.error("\(error)")
-      }
-    }
+    // Rank 0 alone writes; a failure to open the file stops every rank before the run (RankSession).
+    let writer =
+      world.rank == 0
+      ? newResultsWriter(
+        loaded, overrides: overrides, destination: destination, backend: backend, progress: progress, logger: logger)
+      : nil
     try RankSession(
       world: world, experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
       quiet: quiet,
