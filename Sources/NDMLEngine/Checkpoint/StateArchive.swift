@@ -87,6 +87,10 @@ struct StateArchiveReader {
     guard count >= 0, count <= (bytes.count - position) / max(MemoryLayout<T>.stride, 1) else {
       throw CheckpointError.stateMismatch("\(currentSection): a count of \(count) runs past the end of the state")
     }
+    // An empty array without `unsafeUninitializedCapacity`: with capacity 0 it stores the count
+    // into the shared empty-array singleton, a write ThreadSanitizer reports as a race with any
+    // other thread's use of an empty array (in-process ranks restore at the same time).
+    if count == 0 { return [] }
     position -= MemoryLayout<Int>.size  // `read(into:count:)` reads the count again
     return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
       try read(into: buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, count: count)
