@@ -37,14 +37,11 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   /// Per schedule segment: its first step, λ and e^−λ per neuron (raw storage: reading them in the
   /// step costs no reference counting).
   private let segments: UnsafeMutableBufferPointer<PoissonSegment>
-  /// Per neuron, ``drawsAhead`` events drawn ahead (one cache line): `gap << 32 | count`, or
-  /// `UInt64.max` for a gap beyond any run; they are the gap stream's events from counter
-  /// `drawnFrom[k]` on, for the current segment's λ.
-  private let drawn: UnsafeMutablePointer<UInt64>
-  /// Per neuron, the gap stream's counter of the first event in ``drawn``, and how many of those
-  /// events are used (``drawsAhead``: all, or none valid). The neuron's events so far — the
-  /// counter of its next one — are `drawnFrom[k] &+ drawnUsed[k]` (wrapping: a neuron without
-  /// events has `drawnFrom = 0 &− drawsAhead`).
+  /// Per neuron, the gap stream's counter of the first of its events drawn ahead (kept in its
+  /// ``PendingEvent`` record for the current segment's λ), and how many of those events are used
+  /// (``drawsAhead``: all, or none valid). The neuron's events so far — the counter of its next
+  /// one — are `drawnFrom[k] &+ drawnUsed[k]` (wrapping: a neuron without events has
+  /// `drawnFrom = 0 &− drawsAhead`).
   private let drawnFrom: UnsafeMutablePointer<UInt64>
   private let drawnUsed: UnsafeMutablePointer<UInt8>
   /// Per-thread state (raw storage: no exclusivity checks or reference counting per step).
@@ -70,9 +67,6 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     self.thinningStream = thinningStream
     self.stream = stream
     self.gapStream = gapStream
-    drawn = UnsafeMutableRawPointer.allocate(
-      byteCount: max(size, 1) * Self.drawsAhead * MemoryLayout<UInt64>.stride, alignment: 64
-    ).bindMemory(to: UInt64.self, capacity: max(size, 1) * Self.drawsAhead)
     drawnFrom = .allocate(capacity: max(size, 1))
     drawnFrom.initialize(repeating: 0 &- UInt64(Self.drawsAhead), count: max(size, 1))
     drawnUsed = .allocate(capacity: max(size, 1))
@@ -104,7 +98,6 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     for k in 0..<partCount { parts[k].deallocate() }
     parts.deinitialize(count: partCount)
     parts.deallocate()
-    UnsafeMutableRawPointer(drawn).deallocate()
     drawnFrom.deallocate()
     drawnUsed.deallocate()
     for s in segments {
@@ -127,6 +120,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     for (k, r) in ranges.enumerated() {
       (parts + k).initialize(to: PoissonPart(neurons: min(r.lowerBound, size)..<min(r.upperBound, size)))
     }
+    for k in 0..<size { discardDrawn(k) }  // they were kept in the old parts
   }
 
   /// Enters segment `index` at step `n` for one thread's neurons: sorts them into dense and
@@ -148,23 +142,34 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   private func scheduleNext(
     _ k: Int, after step: Int, now n: Int, in segment: PoissonSegment, _ part: UnsafeMutablePointer<PoissonPart>
   ) {
+    let drawn = part.pointee.drawn(neuron: k)
     var slot = Int(drawnUsed[k])
     if slot == Self.drawsAhead {
-      drawAhead(k, from: drawnFrom[k] &+ UInt64(Self.drawsAhead), in: segment)
+      drawAhead(k, from: drawnFrom[k] &+ UInt64(Self.drawsAhead), in: segment, into: drawn)
       slot = 0
     }
     drawnUsed[k] = UInt8(truncatingIfNeeded: slot &+ 1)
-    let event = drawn[k &* Self.drawsAhead &+ slot]
-    guard event != .max else { return }  // beyond any run
-    let gap = Int(truncatingIfNeeded: event &>> 32)
-    part.pointee.schedule(step: step + gap, neuron: k, count: Int(truncatingIfNeeded: event & 0xFFFF_FFFF), now: n)
+    let event = drawn[slot]
+    if event != 0 {
+      let gap = Int(event & 0xFF_FFFF)
+      part.pointee.schedule(step: step + gap, neuron: k, count: Int(event &>> 24), now: n)
+      return
+    }
+    // Too large to pack: drawn again, one at a time.
+    let lambda = segment.lambda[k]
+    let (u1, u2) = gapStream.uniformPair(UInt64(k), drawnFrom[k] &+ UInt64(slot))
+    let gap = 1 + (log(u1) / -lambda).rounded(.down)
+    guard gap < Double(Int32.max) else { return }  // beyond any run
+    let count = poissonInversion(u2, lambda: lambda, first: 1, probability: segment.firstOfTruncated[k])
+    part.pointee.schedule(step: step + Int(gap), neuron: k, count: count, now: n)
   }
 
-  /// Draws sparse neuron `k`'s events `j ..< j + drawsAhead` into ``drawn``: the gap
+  /// Draws sparse neuron `k`'s events `j ..< j + drawsAhead` into `out`: the gap
   /// `G = 1 + ⌊ln(u₁)/(−λ)⌋` and the zero-truncated Poisson(λ) count from `u₂` of each, where
-  /// (u₁, u₂) is ``RandomStream/uniformPair(_:_:)`` of the gap stream at (k, event).
+  /// (u₁, u₂) is ``RandomStream/uniformPair(_:_:)`` of the gap stream at (k, event), packed as
+  /// `count << 24 | G` (0 if G ≥ 2^24 or the count ≥ 256: drawn again when used).
   @inline(never)
-  private func drawAhead(_ k: Int, from j: UInt64, in segment: PoissonSegment) {
+  private func drawAhead(_ k: Int, from j: UInt64, in segment: PoissonSegment, into out: UnsafeMutablePointer<UInt32>) {
     let lanes = SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7) &+ SIMD8(repeating: j)
     let (r0, r1, r2, r3) = gapStream.generator.blocks(
       low: UInt32(truncatingIfNeeded: k), high: UInt32(truncatingIfNeeded: UInt64(k) &>> 32), third: lanes,
@@ -175,7 +180,6 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     let inverse = segment.inverseLambda[k]
     let first = segment.firstOfTruncated[k]
     let q = -approximateLog(u1) * SIMD8(repeating: inverse)
-    let out = drawn + k &* Self.drawsAhead
     // Lane by lane from memory (indexing a vector register by a loop variable spilled them all).
     withUnsafeBytes(of: (u1, u2, q)) { raw in
       let lanes = raw.assumingMemoryBound(to: Double.self).baseAddress!
@@ -184,7 +188,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
         let gap = 1 + exponentialFloor(u, approximate: lanes[16 + i], lambda: lambda, inverse: inverse)
         // Zero-truncated Poisson(λ): P(m) = e^−λ λ^m / m! / (1 − e^−λ), m ≥ 1.
         let count = poissonInversion(lanes[8 + i], lambda: lambda, first: 1, probability: first)
-        out[i] = gap < Double(Int32.max) ? UInt64(gap) &<< 32 | UInt64(count) : .max
+        out[i] = gap < 16_777_216 && count < 256 ? UInt32(gap) | UInt32(count) &<< 24 : 0
       }
     }
     drawnFrom[k] = j
@@ -276,8 +280,9 @@ struct PoissonPart {
   /// Bucket `s mod wheelSteps` heads the list of the neurons whose event is at step `s`, for `s`
   /// within ``wheelSteps`` of the step that queued it; −1 if empty.
   private let heads: UnsafeMutablePointer<Int32>
-  /// Per neuron (index `k − neurons.lowerBound`): its pending event and the next neuron in its
-  /// bucket, in one record (one cache line touched per event).
+  /// Per neuron (index `k − neurons.lowerBound`): its pending event, the next neuron in its
+  /// bucket and its events drawn ahead, in one record of one cache line (one line touched per
+  /// event).
   private let pending: UnsafeMutablePointer<PendingEvent>
   /// Neurons whose event is further ahead; moved into the wheel every ``wheelSteps`` steps.
   private let later: UnsafeMutablePointer<Int32>
@@ -291,7 +296,8 @@ struct PoissonPart {
     dense = .allocate(capacity: capacity)
     heads = .allocate(capacity: PoissonKernel<Double>.wheelSteps)
     heads.initialize(repeating: -1, count: PoissonKernel<Double>.wheelSteps)
-    pending = .allocate(capacity: capacity)
+    pending = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<PendingEvent>.stride, alignment: 64)
+      .bindMemory(to: PendingEvent.self, capacity: capacity)
     later = .allocate(capacity: capacity)
     due = .allocate(capacity: capacity)
   }
@@ -300,7 +306,7 @@ struct PoissonPart {
   func deallocate() {
     dense.deallocate()
     heads.deallocate()
-    pending.deallocate()
+    UnsafeMutableRawPointer(pending).deallocate()
     later.deallocate()
     due.deallocate()
   }
@@ -312,6 +318,13 @@ struct PoissonPart {
       dense[denseCount] = Int32(k)
       denseCount += 1
     }
+  }
+
+  /// Neuron `k`'s events drawn ahead (``PoissonKernel/drawsAhead`` of them, in its record).
+  @inline(__always)
+  func drawn(neuron k: Int) -> UnsafeMutablePointer<UInt32> {
+    UnsafeMutableRawPointer(pending + (k - neurons.lowerBound)).advanced(by: PendingEvent.drawnOffset)
+      .assumingMemoryBound(to: UInt32.self)
   }
 
   mutating func clearPending() {
@@ -409,12 +422,20 @@ struct PoissonPart {
   }
 }
 
-/// A sparse neuron's pending event (its step and spike count) and the next neuron in its bucket of
-/// the timing wheel (−1 ends the list).
+/// A sparse neuron's pending event (its step and spike count), the next neuron in its bucket of
+/// the timing wheel (−1 ends the list) and, in the rest of the 64 bytes, its next events drawn
+/// ahead (see ``PoissonKernel``), packed into 32 bits each.
 struct PendingEvent {
   var step: Int
   var link: Int32
   var count: UInt32
+  /// ``PoissonKernel/drawsAhead`` packed events (written and read through ``drawnOffset``), and
+  /// room to fill the cache line.
+  var drawn: (UInt64, UInt64, UInt64, UInt64)
+  var spare: (UInt64, UInt64)
+
+  /// The byte offset of ``drawn``.
+  static var drawnOffset: Int { MemoryLayout<PendingEvent>.offset(of: \.drawn)! }
 }
 
 extension PoissonKernel {
