@@ -834,8 +834,11 @@ final class Simulation<Scalar: EngineScalar> {
     let postBuffer = RawCopy(postsynaptic)
     let foldBuffer = RawCopy(ringInputs)
     var events = context.events[part]  // restored counts when resuming
-    // Only thread 0 counts (and reads the restored counts: it writes them back before barriers).
-    var totals = part == leader ? context.totals : []
+    // Only thread 0 counts (and reads the restored counts: it writes them back before barriers),
+    // in raw storage: an array captured by `record` cost an exclusivity check, a retain and a
+    // uniqueness check per population with spikes and step.
+    let totalsStorage = RawCopy(part == leader ? context.totals : [])
+    let totals = totalsStorage.values
     defer { context.events[part] = events }
     // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery.
     let timed = part == leader && measurePhases
@@ -880,7 +883,7 @@ final class Simulation<Scalar: EngineScalar> {
       if n == nextSerial {
         nextSerial = nextSerialStep(after: n)
         context.events[part] = events  // for a checkpoint
-        if part == leader { context.totals = totals }
+        if part == leader { for p in totals.indices { context.totals[p] = totals[p] } }
         barrier.wait()
         if part == leader {
           do { try serialWork(atStep: n, flushEvery: flushEvery, context: context) } catch {
@@ -978,7 +981,7 @@ final class Simulation<Scalar: EngineScalar> {
       if timed { lap(&phaseNs.2) }
     }
     if part == leader {
-      context.totals = totals
+      context.totals = Array(totals)
       context.exchangeSeconds = Double(exchangeNs) * 1e-9
     }
     if timed {
@@ -987,7 +990,7 @@ final class Simulation<Scalar: EngineScalar> {
         "delivery": Double(phaseNs.2) * 1e-9,
       ]
     }
-    withExtendedLifetime(scratch) {}  // the plans hold them unretained
+    withExtendedLifetime((scratch, totalsStorage)) {}  // the plans hold them unretained
   }
 
   /// Adds the weights of the synapses onto thread `part`'s targets of every given spike to `target`

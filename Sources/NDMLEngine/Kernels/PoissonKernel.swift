@@ -12,7 +12,11 @@ import NDMLModel
 ///   to the next such step is geometric with success probability `1 − e^(−λ)`,
 ///   `G = 1 + ⌊ln(u₁)/(−λ)⌋`, and the count there is zero-truncated Poisson(λ), by inversion from
 ///   `u₂`; both uniforms come from one draw of the stream `poisson-gaps/<population>` at counter
-///   (k, j) for the neuron's j-th event. Pending events wait in a timing wheel (one bucket per
+///   (k, j) for the neuron's j-th event. A neuron's next ``drawsAhead`` events are drawn together
+///   (eight Philox blocks on vector lanes, ``Philox4x32/blocks(low:high:third:fourth:)``) and
+///   kept until used; the gaps come from a vectorised logarithm checked against its error bound
+///   (``exponentialFloor(_:approximate:lambda:inverse:)``), bit for bit the C library's result.
+///   Pending events wait in a timing wheel (one bucket per
 ///   step for the next ``wheelSteps`` steps, a list for later ones, moved into the wheel every
 ///   ``wheelSteps`` steps), so a step costs O(its events), not O(neurons) or O(log events): 1000
 ///   inputs at 10 Hz cost one draw per spike instead of 1000 draws per step. By memorylessness,
@@ -33,8 +37,13 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   /// Per schedule segment: its first step, λ and e^−λ per neuron (raw storage: reading them in the
   /// step costs no reference counting).
   private let segments: UnsafeMutableBufferPointer<PoissonSegment>
-  /// Events drawn so far per neuron (the gap stream's counter).
-  private let eventCounter: UnsafeMutablePointer<UInt64>
+  /// Per neuron, the gap stream's counter of the first of its events drawn ahead (kept in its
+  /// ``PendingEvent`` record for the current segment's λ), and how many of those events are used
+  /// (``drawsAhead``: all, or none valid). The neuron's events so far — the counter of its next
+  /// one — are `drawnFrom[k] &+ drawnUsed[k]` (wrapping: a neuron without events has
+  /// `drawnFrom = 0 &− drawsAhead`).
+  private let drawnFrom: UnsafeMutablePointer<UInt64>
+  private let drawnUsed: UnsafeMutablePointer<UInt8>
   /// Per-thread state (raw storage: no exclusivity checks or reference counting per step).
   private var parts: UnsafeMutablePointer<PoissonPart>
   private var partCount = 1
@@ -45,6 +54,9 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   static var sparseLimit: Double { 0.1 }
   /// Steps covered by the timing wheel's buckets (a power of two).
   static var wheelSteps: Int { 1024 }
+  /// Events of a sparse neuron drawn at once (the lanes of
+  /// ``Philox4x32/blocks(low:high:third:fourth:)``).
+  static var drawsAhead: Int { 8 }
 
   init(
     parameters p: PoissonSourceParameters, size: Int, dtMs: Double, stream: RandomStream, gapStream: RandomStream,
@@ -55,16 +67,20 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     self.thinningStream = thinningStream
     self.stream = stream
     self.gapStream = gapStream
-    eventCounter = .allocate(capacity: max(size, 1))
-    eventCounter.initialize(repeating: 0, count: max(size, 1))
+    drawnFrom = .allocate(capacity: max(size, 1))
+    drawnFrom.initialize(repeating: 0 &- UInt64(Self.drawsAhead), count: max(size, 1))
+    drawnUsed = .allocate(capacity: max(size, 1))
+    drawnUsed.initialize(repeating: UInt8(Self.drawsAhead), count: max(size, 1))
     segments = .allocate(capacity: p.schedule.count)
     for (i, seg) in p.schedule.enumerated() {
       let rates = seg.ratesHz.count == 1 ? Array(repeating: seg.ratesHz[0], count: size) : seg.ratesHz
       let lambda = UnsafeMutablePointer<Double>.allocate(capacity: max(size, 1))
       let expNeg = UnsafeMutablePointer<Double>.allocate(capacity: max(size, 1))
       let truncated = UnsafeMutablePointer<Double>.allocate(capacity: max(size, 1))
+      let inverse = UnsafeMutablePointer<Double>.allocate(capacity: max(size, 1))
       for k in 0..<size {
         lambda[k] = rates[k] * dtMs / 1000
+        inverse[k] = 1 / lambda[k]
         expNeg[k] = exp(-lambda[k])
         // Zero-truncated Poisson(λ): P(1) = e^−λ λ / (1 − e^−λ).
         truncated[k] = lambda[k] * exp(-lambda[k]) / -expm1(-lambda[k])
@@ -72,7 +88,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
       (segments.baseAddress! + i).initialize(
         to: PoissonSegment(
           firstStep: Int((seg.startMs / dtMs).rounded()), lambda: lambda, expNegLambda: expNeg,
-          firstOfTruncated: truncated))
+          firstOfTruncated: truncated, inverseLambda: inverse))
     }
     parts = .allocate(capacity: 1)
     parts.initialize(to: PoissonPart(neurons: 0..<size))
@@ -82,11 +98,13 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     for k in 0..<partCount { parts[k].deallocate() }
     parts.deinitialize(count: partCount)
     parts.deallocate()
-    eventCounter.deallocate()
+    drawnFrom.deallocate()
+    drawnUsed.deallocate()
     for s in segments {
       s.lambda.deallocate()
       s.expNegLambda.deallocate()
       s.firstOfTruncated.deallocate()
+      s.inverseLambda.deallocate()
     }
     segments.deallocate()
   }
@@ -102,6 +120,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     for (k, r) in ranges.enumerated() {
       (parts + k).initialize(to: PoissonPart(neurons: min(r.lowerBound, size)..<min(r.upperBound, size)))
     }
+    for k in 0..<size { discardDrawn(k) }  // they were kept in the old parts
   }
 
   /// Enters segment `index` at step `n` for one thread's neurons: sorts them into dense and
@@ -112,6 +131,7 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
     let neurons = part.pointee.neurons
     part.pointee.setDense { lambda[$0] >= Self.sparseLimit }
     part.pointee.clearPending()
+    for k in neurons { discardDrawn(k) }  // drawn for the old λ
     for k in neurons where lambda[k] > 0 && lambda[k] < Self.sparseLimit {
       scheduleNext(k, after: n - 1, now: n, in: segments[index], part)
     }
@@ -122,14 +142,62 @@ final class PoissonKernel<Scalar: EngineScalar>: SourceKernel {
   private func scheduleNext(
     _ k: Int, after step: Int, now n: Int, in segment: PoissonSegment, _ part: UnsafeMutablePointer<PoissonPart>
   ) {
+    let drawn = part.pointee.drawn(neuron: k)
+    var slot = Int(drawnUsed[k])
+    if slot == Self.drawsAhead {
+      drawAhead(k, from: drawnFrom[k] &+ UInt64(Self.drawsAhead), in: segment, into: drawn)
+      slot = 0
+    }
+    drawnUsed[k] = UInt8(truncatingIfNeeded: slot &+ 1)
+    let event = drawn[slot]
+    if event != 0 {
+      let gap = Int(event & 0xFF_FFFF)
+      part.pointee.schedule(step: step + gap, neuron: k, count: Int(event &>> 24), now: n)
+      return
+    }
+    // Too large to pack: drawn again, one at a time.
     let lambda = segment.lambda[k]
-    let (u1, u2) = gapStream.uniformPair(UInt64(k), eventCounter[k])
-    eventCounter[k] += 1
+    let (u1, u2) = gapStream.uniformPair(UInt64(k), drawnFrom[k] &+ UInt64(slot))
     let gap = 1 + (log(u1) / -lambda).rounded(.down)
     guard gap < Double(Int32.max) else { return }  // beyond any run
-    // Zero-truncated Poisson(λ): P(m) = e^−λ λ^m / m! / (1 − e^−λ), m ≥ 1.
     let count = poissonInversion(u2, lambda: lambda, first: 1, probability: segment.firstOfTruncated[k])
     part.pointee.schedule(step: step + Int(gap), neuron: k, count: count, now: n)
+  }
+
+  /// Draws sparse neuron `k`'s events `j ..< j + drawsAhead` into `out`: the gap
+  /// `G = 1 + ⌊ln(u₁)/(−λ)⌋` and the zero-truncated Poisson(λ) count from `u₂` of each, where
+  /// (u₁, u₂) is ``RandomStream/uniformPair(_:_:)`` of the gap stream at (k, event), packed as
+  /// `count << 24 | G` (0 if G ≥ 2^24 or the count ≥ 256: drawn again when used).
+  @inline(never)
+  private func drawAhead(_ k: Int, from j: UInt64, in segment: PoissonSegment, into out: UnsafeMutablePointer<UInt32>) {
+    let lanes = SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7) &+ SIMD8(repeating: j)
+    let (r0, r1, r2, r3) = gapStream.generator.blocks(
+      low: UInt32(truncatingIfNeeded: k), high: UInt32(truncatingIfNeeded: UInt64(k) &>> 32), third: lanes,
+      fourth: lanes &>> 32)
+    let u1 = uniforms(r0 &<< 32 | r1)
+    let u2 = uniforms(r2 &<< 32 | r3)
+    let lambda = segment.lambda[k]
+    let inverse = segment.inverseLambda[k]
+    let first = segment.firstOfTruncated[k]
+    let q = -approximateLog(u1) * SIMD8(repeating: inverse)
+    // Lane by lane from memory (indexing a vector register by a loop variable spilled them all).
+    withUnsafeBytes(of: (u1, u2, q)) { raw in
+      let lanes = raw.assumingMemoryBound(to: Double.self).baseAddress!
+      for i in 0..<Self.drawsAhead {
+        let u = lanes[i]
+        let gap = 1 + exponentialFloor(u, approximate: lanes[16 + i], lambda: lambda, inverse: inverse)
+        // Zero-truncated Poisson(λ): P(m) = e^−λ λ^m / m! / (1 − e^−λ), m ≥ 1.
+        let count = poissonInversion(lanes[8 + i], lambda: lambda, first: 1, probability: first)
+        out[i] = gap < 16_777_216 && count < 256 ? UInt32(gap) | UInt32(count) &<< 24 : 0
+      }
+    }
+    drawnFrom[k] = j
+  }
+
+  /// Forgets neuron `k`'s events drawn ahead, keeping its counter.
+  private func discardDrawn(_ k: Int) {
+    drawnFrom[k] = drawnFrom[k] &+ UInt64(drawnUsed[k]) &- UInt64(Self.drawsAhead)
+    drawnUsed[k] = UInt8(Self.drawsAhead)
   }
 
   /// Appends the spikes of thread `part`'s neurons in step `n`, in ascending order.
@@ -192,6 +260,8 @@ struct PoissonSegment {
   let expNegLambda: UnsafeMutablePointer<Double>
   /// P(m = 1) of the zero-truncated Poisson(λ) per neuron, `e^−λ λ / (1 − e^−λ)`.
   let firstOfTruncated: UnsafeMutablePointer<Double>
+  /// 1/λ per neuron.
+  let inverseLambda: UnsafeMutablePointer<Double>
 }
 
 /// One thread's share of a Poisson population: its neurons, which of them are dense in the
@@ -210,11 +280,10 @@ struct PoissonPart {
   /// Bucket `s mod wheelSteps` heads the list of the neurons whose event is at step `s`, for `s`
   /// within ``wheelSteps`` of the step that queued it; −1 if empty.
   private let heads: UnsafeMutablePointer<Int32>
-  /// Per neuron (index `k − neurons.lowerBound`): the next neuron in its bucket (−1 ends it), its
-  /// pending event's step and spike count.
-  private let links: UnsafeMutablePointer<Int32>
-  private let steps: UnsafeMutablePointer<Int>
-  private let counts: UnsafeMutablePointer<UInt32>
+  /// Per neuron (index `k − neurons.lowerBound`): its pending event, the next neuron in its
+  /// bucket and its events drawn ahead, in one record of one cache line (one line touched per
+  /// event).
+  private let pending: UnsafeMutablePointer<PendingEvent>
   /// Neurons whose event is further ahead; moved into the wheel every ``wheelSteps`` steps.
   private let later: UnsafeMutablePointer<Int32>
   private var laterCount = 0
@@ -227,9 +296,8 @@ struct PoissonPart {
     dense = .allocate(capacity: capacity)
     heads = .allocate(capacity: PoissonKernel<Double>.wheelSteps)
     heads.initialize(repeating: -1, count: PoissonKernel<Double>.wheelSteps)
-    links = .allocate(capacity: capacity)
-    steps = .allocate(capacity: capacity)
-    counts = .allocate(capacity: capacity)
+    pending = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<PendingEvent>.stride, alignment: 64)
+      .bindMemory(to: PendingEvent.self, capacity: capacity)
     later = .allocate(capacity: capacity)
     due = .allocate(capacity: capacity)
   }
@@ -238,9 +306,7 @@ struct PoissonPart {
   func deallocate() {
     dense.deallocate()
     heads.deallocate()
-    links.deallocate()
-    steps.deallocate()
-    counts.deallocate()
+    UnsafeMutableRawPointer(pending).deallocate()
     later.deallocate()
     due.deallocate()
   }
@@ -254,6 +320,13 @@ struct PoissonPart {
     }
   }
 
+  /// Neuron `k`'s events drawn ahead (``PoissonKernel/drawsAhead`` of them, in its record).
+  @inline(__always)
+  func drawn(neuron k: Int) -> UnsafeMutablePointer<UInt32> {
+    UnsafeMutableRawPointer(pending + (k - neurons.lowerBound)).advanced(by: PendingEvent.drawnOffset)
+      .assumingMemoryBound(to: UInt32.self)
+  }
+
   mutating func clearPending() {
     heads.update(repeating: -1, count: PoissonKernel<Double>.wheelSteps)
     laterCount = 0
@@ -263,8 +336,8 @@ struct PoissonPart {
   @inline(__always)
   mutating func schedule(step: Int, neuron: Int, count: Int, now: Int) {
     let i = neuron - neurons.lowerBound
-    steps[i] = step
-    counts[i] = UInt32(truncatingIfNeeded: count)
+    pending[i].step = step
+    pending[i].count = UInt32(truncatingIfNeeded: count)
     if step - now < PoissonKernel<Double>.wheelSteps {
       push(i, bucket: step)
     } else {
@@ -277,7 +350,7 @@ struct PoissonPart {
   @inline(__always)
   private func push(_ i: Int, bucket step: Int) {
     let b = step & (PoissonKernel<Double>.wheelSteps - 1)
-    links[i] = heads[b]
+    pending[i].link = heads[b]
     heads[b] = Int32(i)
   }
 
@@ -285,13 +358,15 @@ struct PoissonPart {
   /// order.
   func pending(beforeStep n: Int) -> [(step: Int, event: UInt64)] {
     var out: [(step: Int, event: UInt64)] = []
-    func add(_ i: Int) { out.append((steps[i], UInt64(neurons.lowerBound + i) << 32 | UInt64(counts[i]))) }
+    func add(_ i: Int) {
+      out.append((pending[i].step, UInt64(neurons.lowerBound + i) << 32 | UInt64(pending[i].count)))
+    }
     for j in 0..<laterCount { add(Int(later[j])) }
     for b in 0..<PoissonKernel<Double>.wheelSteps {
       var i = heads[b]
       while i >= 0 {
         add(Int(i))
-        i = links[Int(i)]
+        i = pending[Int(i)].link
       }
     }
     return out
@@ -307,8 +382,8 @@ struct PoissonPart {
       var kept = 0
       for j in 0..<laterCount {
         let i = Int(later[j])
-        if steps[i] - n < wheelSteps {
-          push(i, bucket: steps[i])
+        if pending[i].step - n < wheelSteps {
+          push(i, bucket: pending[i].step)
         } else {
           later[kept] = Int32(i)
           kept += 1
@@ -324,9 +399,9 @@ struct PoissonPart {
     let base = UInt64(neurons.lowerBound)
     while i >= 0 {
       let k = Int(i)
-      due[count] = (base + UInt64(k)) << 32 | UInt64(counts[k])
+      due[count] = (base + UInt64(k)) << 32 | UInt64(pending[k].count)
       count += 1
-      i = links[k]
+      i = pending[k].link
     }
     if count <= 16 {
       // Insertion sort: a step has few events (≈ 2 for Song 2000's 1200 inputs).
@@ -347,10 +422,26 @@ struct PoissonPart {
   }
 }
 
+/// A sparse neuron's pending event (its step and spike count), the next neuron in its bucket of
+/// the timing wheel (−1 ends the list) and, in the rest of the 64 bytes, its next events drawn
+/// ahead (see ``PoissonKernel``), packed into 32 bits each.
+struct PendingEvent {
+  var step: Int
+  var link: Int32
+  var count: UInt32
+  /// ``PoissonKernel/drawsAhead`` packed events (written and read through ``drawnOffset``), and
+  /// room to fill the cache line.
+  var drawn: (UInt64, UInt64, UInt64, UInt64)
+  var spare: (UInt64, UInt64)
+
+  /// The byte offset of ``drawn``.
+  static var drawnOffset: Int { MemoryLayout<PendingEvent>.offset(of: \.drawn)! }
+}
+
 extension PoissonKernel {
   func saveState(to archive: inout StateArchiveWriter, step n: Int) {
     archive.section("poisson", shape: [size, segments.count])
-    archive.write(eventCounter, count: size)
+    archive.write((0..<size).map { drawnFrom[$0] &+ UInt64(drawnUsed[$0]) })  // events so far
     // Every part that has neurons is in the same segment.
     archive.write((0..<partCount).map { parts[$0].segmentIndex }.max() ?? -1)
     let events = (0..<partCount).flatMap { parts[$0].pending(beforeStep: n) }.sorted {
@@ -362,7 +453,9 @@ extension PoissonKernel {
 
   func restoreState(from archive: inout StateArchiveReader, step n: Int) throws {
     try archive.section("poisson", shape: [size, segments.count])
-    try archive.read(into: eventCounter, count: size)
+    try archive.read(into: drawnFrom, count: size)  // events so far: drawn again from there
+    drawnUsed.update(repeating: 0, count: size)
+    for k in 0..<size { discardDrawn(k) }
     let segment = try archive.readInt()
     guard segment < segments.count else {
       throw CheckpointError.stateMismatch("poisson: segment \(segment) out of range")
