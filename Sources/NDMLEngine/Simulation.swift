@@ -1105,17 +1105,17 @@ final class Simulation<Scalar: EngineScalar> {
     let firstPart = rankIndex * threadCount
     let events = (firstPart..<firstPart + threadCount).reduce(0) { $0 + context.events[$1] }
     var state = saveState(atStep: n, totals: context.totals, events: events)
-    if let exchange {
-      let states = try exchange.communicator.gatheredToFirst(state)
-      if let flushFailure { throw flushFailure }
-      guard let states else { return }  // rank 0 writes the checkpoint
+    let states = try exchange?.communicator.gatheredToFirst(state)  // nil on ranks other than 0
+    if let flushFailure { throw flushFailure }
+    if let states {
       var archive = StateArchiveWriter()
       archive.section("ranks", shape: [rankCount, threadCount])
       for rankState in states { archive.write(rankState) }
       archive.section("end")
       state = archive.bytes
+    } else if exchange != nil {
+      return  // rank 0 writes the checkpoint
     }
-    if let flushFailure { throw flushFailure }
     try observer.checkpoint(step: n, state: state)
   }
 

@@ -100,7 +100,7 @@ struct ResumeCommand: ParsableCommand {
       }
       return try RankSession(
         world: world, experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
-        quiet: quiet, checkpoints: checkpoints, checkpointEveryMs: checkpoints.header.checkpointEveryMs
+        quiet: quiet, checkpoints: checkpoints
       ).execute(resumeState: state)
     }
     guard let writer = openWriter(header, tails, experiment, loaded, progress, logger) else { throw ExitCode(1) }

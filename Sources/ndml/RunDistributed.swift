@@ -55,8 +55,7 @@ extension RunCommand {
       world: world, experiment: experiment, backend: backend, writer: writer, progress: progress, logger: logger,
       quiet: quiet,
       checkpoints: checkpointing(
-        loaded, overrides: overrides, destination: destination, ranks: world.rankCount > 1 ? world.rankCount : nil),
-      checkpointEveryMs: checkpointEveryMs
+        loaded, overrides: overrides, destination: destination, ranks: world.rankCount > 1 ? world.rankCount : nil)
     ).execute(resumeState: nil)
   }
 }
@@ -73,10 +72,9 @@ struct RankSession {
   let progress: ProgressDisplay
   let logger: Logger
   let quiet: Bool
-  /// Rank 0's checkpoint file and header.
+  /// The checkpoint file and header (on every rank: each takes part in gathering the states at
+  /// the header's interval; rank 0 writes them).
   let checkpoints: Checkpointing?
-  /// Checkpoint interval, on every rank (each takes part in gathering the states).
-  let checkpointEveryMs: Double?
 
   func execute(resumeState: [UInt8]?) throws {
     if let rank = try world.firstRankNotReady(world.rank != 0 || writer != nil) {
@@ -104,7 +102,7 @@ struct RankSession {
     do {
       try backend.run(
         experiment, observer: DiscardingObserver(),
-        options: RunOptions(checkpointEveryMs: checkpointEveryMs, resumeState: resumeState))
+        options: RunOptions(checkpointEveryMs: checkpoints?.header.checkpointEveryMs, resumeState: resumeState))
     } catch EngineError.interrupted(let timeMs) {
       logger.error("interrupted at t = \(timeMs) ms")
       throw ExitCode(128 + (Platform.stopSignal != 0 ? Platform.stopSignal : SIGINT))
