@@ -768,12 +768,14 @@ final class Simulation<Scalar: EngineScalar> {
     // Everything the step touches, resolved once: per-step existential calls, dictionary lookups
     // and class-property accesses showed up in profiles as runtime metadata and exclusivity work.
     let scratch = kernels.map { _ in SpikeBuffer(capacity: 64) }  // this thread's, kept alive here
+    let observerBoxes = spikeObservers.map { $0.map(SpikeObserverBox.init) }  // kept alive here
     let populations = kernels.indices.map { p in
       PopulationPlan(
         kernel: KernelHandle(kernels[p]), neurons: neuronRanges[p][part], offset: kernels[p].emitsAtStepEnd ? 1 : 0,
         scratch: .passUnretained(scratch[p]), history: histories[p].view,
         recorder: spikeRecorders[p].map { .passUnretained($0) },
-        binary: binarySources.contains(p), observer: part == leader ? spikeObservers[p] : nil)
+        binary: binarySources.contains(p), observer: part == leader ? observerBoxes[p].map { .passUnretained($0) } : nil
+      )
     }
     // Per-synapse-delay projections, by source population (as they are stepped), then config order.
     let ringDeliveries = kernels.indices.flatMap { p in
@@ -854,19 +856,24 @@ final class Simulation<Scalar: EngineScalar> {
     /// The leader's bookkeeping of the spikes of `steps` (complete in the histories): totals,
     /// recorders (flushed when full) and observers.
     func record(_ steps: Range<Int>) {
+      let plans = populationBuffer.values.baseAddress!
       for n in steps {
-        for (p, pop) in populationBuffer.values.enumerated() {
-          let stamp = n + pop.offset
+        for p in populationBuffer.values.indices {
+          // Through a pointer: binding the plan to a constant copied all of it, every step.
+          let pop = plans + p
+          let stamp = n &+ pop.pointee.offset
           var recorded = false
-          pop.history.forEachPart(stamp: stamp) { indices, count in
-            totals[p] += count
-            if let recorder = pop.recorder {
+          pop.pointee.history.forEachPart(stamp: stamp) { indices, count in
+            totals[p] &+= count
+            if let recorder = pop.pointee.recorder {
               recorder._withUnsafeGuaranteedRef { $0.append(indices, count: count, timeMs: Double(stamp) * dt) }
               recorded = true
             }
-            pop.observer?.observe(indices, count: count, step: stamp)
+            if let observer = pop.pointee.observer {
+              observer._withUnsafeGuaranteedRef { $0.observer.observe(indices, count: count, step: stamp) }
+            }
           }
-          if recorded, let recorder = pop.recorder?.takeUnretainedValue(),
+          if recorded, let recorder = pop.pointee.recorder?.takeUnretainedValue(),
             recorder.bufferedCount >= Self.recorderFlushThreshold
           {
             // Errors stop the run at the next step with serial work (at most 128 steps later).
@@ -895,14 +902,16 @@ final class Simulation<Scalar: EngineScalar> {
         barrier.wait()
         if barrier.flag { break }
       }
-      for (p, pop) in populationBuffer.values.enumerated() where !pop.neurons.isEmpty {
-        pop.scratch._withUnsafeGuaranteedRef { spikes in
+      for p in populationBuffer.values.indices {
+        let pop = populationBuffer.values.baseAddress! + p  // a pointer, not a copy of the plan
+        guard !pop.pointee.neurons.isEmpty else { continue }
+        pop.pointee.scratch._withUnsafeGuaranteedRef { spikes in
           spikes.removeAll()
-          if pop.kernel.step(n, part: part, neurons: pop.neurons, spikes: spikes) {
+          if pop.pointee.kernel.step(n, part: part, neurons: pop.pointee.neurons, spikes: spikes) {
             context.recordFault(part: part, population: p, step: n)
           }
-          if pop.binary { spikes.removeAdjacentDuplicates() }
-          pop.history.store(spikes, stamp: n + pop.offset, part: part)
+          if pop.pointee.binary { spikes.removeAdjacentDuplicates() }
+          pop.pointee.history.store(spikes, stamp: n &+ pop.pointee.offset, part: part)
         }
       }
       if timed { lap(&phaseNs.0) }
@@ -990,7 +999,7 @@ final class Simulation<Scalar: EngineScalar> {
         "delivery": Double(phaseNs.2) * 1e-9,
       ]
     }
-    withExtendedLifetime((scratch, totalsStorage)) {}  // the plans hold them unretained
+    withExtendedLifetime((scratch, observerBoxes, totalsStorage)) {}  // the plans hold them unretained
   }
 
   /// Adds the weights of the synapses onto thread `part`'s targets of every given spike to `target`
@@ -1547,8 +1556,13 @@ final class SpikeHistory {
 
 /// The storage of a ``SpikeHistory``: per (slot, thread) a stamp, a count and a list.
 struct SpikeHistoryView {
+  /// The stamps kept: the newest `slots` (a checkpoint saves these, see ``merged()``).
   let slots: Int
   let parts: Int
+  /// The ring's length minus one: its length is `slots` rounded up to a power of two, so that a
+  /// stamp's slot is a mask, not a division (≈ 9 per step in small networks; the slots kept beyond
+  /// `slots` are never read).
+  private let mask: Int
   private let stamps: UnsafeMutablePointer<Int>
   private let counts: UnsafeMutablePointer<Int>
   private let capacities: UnsafeMutablePointer<Int>
@@ -1560,7 +1574,9 @@ struct SpikeHistoryView {
   init(slots: Int, parts: Int, capacity: Int) {
     self.slots = slots
     self.parts = parts
-    let n = slots * parts
+    let ring = 1 << (Int.bitWidth - (slots - 1).leadingZeroBitCount)
+    mask = ring - 1
+    let n = ring * parts
     stamps = .allocate(capacity: n * Self.padding)
     stamps.initialize(repeating: -1, count: n * Self.padding)
     counts = .allocate(capacity: n * Self.padding)
@@ -1572,7 +1588,7 @@ struct SpikeHistoryView {
   }
 
   func deallocate() {
-    for i in 0..<slots * parts { lists[i].deallocate() }
+    for i in 0..<(mask + 1) * parts { lists[i].deallocate() }
     for p in [stamps, counts, capacities] { p.deallocate() }
     lists.deallocate()
   }
@@ -1580,7 +1596,7 @@ struct SpikeHistoryView {
   /// Keeps a copy of thread `part`'s spikes under `stamp` (replacing the oldest entry).
   @inline(__always)
   func store(_ spikes: SpikeBuffer, stamp: Int, part: Int) {
-    let i = (stamp % slots) * parts + part
+    let i = (stamp & mask) * parts + part
     if spikes.count > capacities[i] {
       lists[i].deallocate()
       capacities[i] = 2 * spikes.count
@@ -1597,7 +1613,7 @@ struct SpikeHistoryView {
   /// Keeps a copy of `count` spikes of part `part` (another rank's, see ``RankExchange``) under
   /// `stamp`.
   func store(_ indices: UnsafePointer<Int32>, count: Int, stamp: Int, part: Int) {
-    let i = (stamp % slots) * parts + part
+    let i = (stamp & mask) * parts + part
     if count > capacities[i] {
       lists[i].deallocate()
       capacities[i] = 2 * count
@@ -1612,7 +1628,7 @@ struct SpikeHistoryView {
   @inline(__always)
   func withSpikes(stamp: Int, part: Int, _ body: (UnsafePointer<Int32>, Int) -> Void) {
     guard stamp >= 0 else { return }
-    let i = (stamp % slots) * parts + part
+    let i = (stamp & mask) * parts + part
     guard stamps[i * Self.padding] == stamp, counts[i * Self.padding] > 0 else { return }
     body(lists[i], counts[i * Self.padding])
   }
@@ -1620,7 +1636,9 @@ struct SpikeHistoryView {
   /// The stamps kept (ascending), each with its spikes of all threads in thread order: the
   /// partition-independent form a checkpoint saves.
   func merged() -> [(stamp: Int, spikes: [Int32])] {
-    let kept = Set((0..<slots * parts).map { stamps[$0 * Self.padding] }.filter { $0 >= 0 }).sorted()
+    let all = Set((0..<(mask + 1) * parts).map { stamps[$0 * Self.padding] }.filter { $0 >= 0 })
+    let newest = all.max() ?? 0
+    let kept = all.filter { $0 > newest - slots }.sorted()
     return kept.map { stamp in
       var spikes: [Int32] = []
       forEachPart(stamp: stamp) { indices, count in spikes += UnsafeBufferPointer(start: indices, count: count) }
@@ -1631,7 +1649,7 @@ struct SpikeHistoryView {
   /// Replaces the whole history by `entries` (see ``merged()``), each stamp's spikes split over
   /// the threads by `owner` (the part that steps a neuron).
   func restore(_ entries: [(stamp: Int, spikes: [Int32])], owner: (Int32) -> Int) {
-    for i in 0..<slots * parts {
+    for i in 0..<(mask + 1) * parts {
       stamps[i * Self.padding] = -1
       counts[i * Self.padding] = 0
     }
@@ -1672,8 +1690,16 @@ struct PopulationPlan<Scalar: EngineScalar> {
   /// Whether a neuron spikes at most once per step (a source that drives a `loihi_cuba`
   /// population: Loihi's spikes are binary, so a repeat within the step is dropped).
   let binary: Bool
-  /// The slow processes observing the population's spikes (thread 0 only).
-  unowned(unsafe) let observer: (any SpikeObserver)?
+  /// The slow processes observing the population's spikes (thread 0 only; unretained, as
+  /// `recorder`).
+  let observer: Unmanaged<SpikeObserverBox>?
+}
+
+/// A population's spike observer in a class of its own, so that a plan can hold it as an
+/// `Unmanaged` reference (a call through an `unowned(unsafe)` existential retained it).
+final class SpikeObserverBox {
+  let observer: any SpikeObserver
+  init(_ observer: any SpikeObserver) { self.observer = observer }
 }
 
 /// Delivering one projection: its spikes stamped `n + stampOffset` into `target` (a synaptic
