@@ -99,6 +99,12 @@ struct BenchCommand: ParsableCommand {
   func run() throws {
     let logger = Console.logger(logging)
     let configPath = benchCase.configPath
+    guard FileManager.default.fileExists(atPath: configPath) else {
+      // The cases are the repository's configs, found relative to the working directory.
+      throw ValidationError(
+        "\(configPath) not found in \(FileManager.default.currentDirectoryPath): run `ndml bench` from the repository root"
+      )
+    }
     var rows: [[String: Any]] = []
     Console.out(
       "case            duration thr  NDML loop (s)  events/s     B/syn  B/plastic  peak RSS   Brian2 loop (s)  NDML/Brian2"

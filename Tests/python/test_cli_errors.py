@@ -59,6 +59,14 @@ def test_missing_input_file_and_config(ndml_bin, repo_root, tmp_path):
     assert r.returncode == 2 and "config file not found" in r.stderr, r.stderr
 
 
+def test_bench_outside_the_repository_says_where_to_run_it(ndml_bin, tmp_path):
+    r = subprocess.run([str(ndml_bin), "bench", "cuba", "--no-peers", "--no-probe"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 64, r  # a usage error
+    assert "experiments/cuba.yaml not found in" in r.stderr and "from the repository root" in r.stderr, r.stderr
+    assert r.stdout == "", r.stdout  # no table header before the error
+
+
 def test_unwritable_output_keeps_nothing_half_written(ndml_bin, repo_root, tmp_path):
     cfg = tmp_path / "ok.yaml"
     cfg.write_text(CUBA_SMALL)
