@@ -1559,10 +1559,15 @@ struct SpikeHistoryView {
   /// The stamps kept: the newest `slots` (a checkpoint saves these, see ``merged()``).
   let slots: Int
   let parts: Int
-  /// The ring's length minus one: its length is `slots` rounded up to a power of two, so that a
-  /// stamp's slot is a mask, not a division (≈ 9 per step in small networks; the slots kept beyond
-  /// `slots` are never read).
+  /// The ring's length: `slots` rounded up to a power of two, so that a stamp's slot is a mask, not
+  /// a division (≈ 9 per step in small networks) — unless the extra slots' lists would take more
+  /// than ``roundingBytes`` (long delays in large populations), then `slots`. The slots kept beyond
+  /// `slots` are never read.
+  private let ring: Int
+  /// `ring − 1` if `ring` is a power of two, else −1 (a division then).
   private let mask: Int
+  /// The most memory rounding the ring up to a power of two may add.
+  static var roundingBytes: Int { 16 << 20 }
   private let stamps: UnsafeMutablePointer<Int>
   private let counts: UnsafeMutablePointer<Int>
   private let capacities: UnsafeMutablePointer<Int>
@@ -1571,11 +1576,15 @@ struct SpikeHistoryView {
   /// written by different threads.
   private static var padding: Int { 8 }
 
-  init(slots: Int, parts: Int, capacity: Int) {
+  /// Room for `capacity` spikes per (slot, part) at first (lists grow when a step has more);
+  /// `roundingBytes` bounds what the power-of-two ring may add (see ``ring``).
+  init(slots: Int, parts: Int, capacity: Int, roundingBytes: Int = Self.roundingBytes) {
     self.slots = slots
     self.parts = parts
-    let ring = 1 << (Int.bitWidth - (slots - 1).leadingZeroBitCount)
-    mask = ring - 1
+    let power = 1 << (Int.bitWidth - (slots - 1).leadingZeroBitCount)
+    let extraBytes = (power - slots) * parts * capacity * MemoryLayout<Int32>.stride
+    ring = extraBytes <= roundingBytes ? power : slots
+    mask = ring == power ? ring - 1 : -1
     let n = ring * parts
     stamps = .allocate(capacity: n * Self.padding)
     stamps.initialize(repeating: -1, count: n * Self.padding)
@@ -1588,15 +1597,19 @@ struct SpikeHistoryView {
   }
 
   func deallocate() {
-    for i in 0..<(mask + 1) * parts { lists[i].deallocate() }
+    for i in 0..<ring * parts { lists[i].deallocate() }
     for p in [stamps, counts, capacities] { p.deallocate() }
     lists.deallocate()
   }
 
+  /// The ring slot of `stamp` (≥ 0).
+  @inline(__always)
+  private func slot(_ stamp: Int) -> Int { mask >= 0 ? stamp & mask : stamp % ring }
+
   /// Keeps a copy of thread `part`'s spikes under `stamp` (replacing the oldest entry).
   @inline(__always)
   func store(_ spikes: SpikeBuffer, stamp: Int, part: Int) {
-    let i = (stamp & mask) * parts + part
+    let i = slot(stamp) * parts + part
     if spikes.count > capacities[i] {
       lists[i].deallocate()
       capacities[i] = 2 * spikes.count
@@ -1613,7 +1626,7 @@ struct SpikeHistoryView {
   /// Keeps a copy of `count` spikes of part `part` (another rank's, see ``RankExchange``) under
   /// `stamp`.
   func store(_ indices: UnsafePointer<Int32>, count: Int, stamp: Int, part: Int) {
-    let i = (stamp & mask) * parts + part
+    let i = slot(stamp) * parts + part
     if count > capacities[i] {
       lists[i].deallocate()
       capacities[i] = 2 * count
@@ -1628,7 +1641,7 @@ struct SpikeHistoryView {
   @inline(__always)
   func withSpikes(stamp: Int, part: Int, _ body: (UnsafePointer<Int32>, Int) -> Void) {
     guard stamp >= 0 else { return }
-    let i = (stamp & mask) * parts + part
+    let i = slot(stamp) * parts + part
     guard stamps[i * Self.padding] == stamp, counts[i * Self.padding] > 0 else { return }
     body(lists[i], counts[i * Self.padding])
   }
@@ -1636,7 +1649,7 @@ struct SpikeHistoryView {
   /// The stamps kept (ascending), each with its spikes of all threads in thread order: the
   /// partition-independent form a checkpoint saves.
   func merged() -> [(stamp: Int, spikes: [Int32])] {
-    let all = Set((0..<(mask + 1) * parts).map { stamps[$0 * Self.padding] }.filter { $0 >= 0 })
+    let all = Set((0..<ring * parts).map { stamps[$0 * Self.padding] }.filter { $0 >= 0 })
     let newest = all.max() ?? 0
     let kept = all.filter { $0 > newest - slots }.sorted()
     return kept.map { stamp in
@@ -1649,7 +1662,7 @@ struct SpikeHistoryView {
   /// Replaces the whole history by `entries` (see ``merged()``), each stamp's spikes split over
   /// the threads by `owner` (the part that steps a neuron).
   func restore(_ entries: [(stamp: Int, spikes: [Int32])], owner: (Int32) -> Int) {
-    for i in 0..<(mask + 1) * parts {
+    for i in 0..<ring * parts {
       stamps[i * Self.padding] = -1
       counts[i * Self.padding] = 0
     }
