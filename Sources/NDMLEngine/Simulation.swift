@@ -488,7 +488,8 @@ final class Simulation<Scalar: EngineScalar> {
     for (t, proj) in experiment.projections.enumerated() {
       guard let p = proj.shortTerm else { continue }
       shortTerm[t] = ShortTermState(
-        parameters: p, sources: tables[t].sourceCount, parts: parts, ownPart: rankIndex * threadCount, dtMs: dt)
+        parameters: p, sources: tables[t].sourceCount,
+        ownParts: rankIndex * threadCount..<(rankIndex + 1) * threadCount, dtMs: dt)
     }
     histories = experiment.populations.indices.map { p in
       let delivery = tables.filter { $0.sourcePopulation == p && $0.delays == nil }.map(\.uniformDelaySteps).max() ?? 0

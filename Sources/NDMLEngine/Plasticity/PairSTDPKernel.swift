@@ -11,13 +11,12 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   let table: SynapseTable<Scalar>
   private let parameters: PairSTDPParameters
   private let span: Double
-  /// Presynaptic traces, one copy per thread (each thread sees every arrival).
+  /// Presynaptic traces, one copy per thread of this process (each thread sees every arrival);
+  /// the first is read and saved.
   private var pre: [EventTraces]
-  /// ``pre`` unretained, for the step: taking a copy out of `pre` retained it on every call.
+  /// The copy of each part (thread of any rank), unretained, for the step: taking a copy out of
+  /// `pre` retained it on every call. Other ranks' parts, never stepped here, share the first copy.
   private var preHandles: [Unmanaged<EventTraces>] = []
-  /// The first part this process steps: its copy of ``pre`` is the one read and saved (on MPI
-  /// ranks the other ranks' copies are never updated here).
-  private var ownPart = 0
   private let post: EventTraces
   private let dtMs: Double
   private let incoming: IncomingSynapses
@@ -39,12 +38,11 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   var supportsThreads: Bool { true }
 
   func prepare(parts: Int, ownParts: Range<Int>) {
-    ownPart = ownParts.lowerBound
-    pre = (0..<parts).map { _ in
+    pre = ownParts.map { _ in
       EventTraces(
         count: table.sourceCount, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: parameters.pairing == .allToAll)
     }
-    preHandles = pre.map { .passUnretained($0) }
+    preHandles = (0..<parts).map { .passUnretained(pre[ownParts.contains($0) ? $0 - ownParts.lowerBound : 0]) }
   }
 
   @inline(__always)
@@ -73,7 +71,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   }
 
   func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
-    trace == 0 ? pre[ownPart].value(neuron, at: step) : post.value(neuron, at: step)
+    trace == 0 ? pre[0].value(neuron, at: step) : post.value(neuron, at: step)
   }
 
   @_specialize(where Scalar == Double)
@@ -102,7 +100,7 @@ extension PairSTDPKernel {
   func saveState(to archive: inout StateArchiveWriter, step: Int) {
     archive.section("pair_stdp", shape: [table.count, table.sourceCount, post.count])
     archive.write(table.weights, count: table.count)
-    pre[ownPart].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
+    pre[0].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
     post.save(to: &archive)
   }
 

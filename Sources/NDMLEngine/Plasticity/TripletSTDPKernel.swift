@@ -12,10 +12,12 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   let table: SynapseTable<Scalar>
   private let parameters: TripletSTDPParameters
   private let span: Double
-  /// Presynaptic traces r₁, r₂, one copy per thread (each thread sees every arrival).
+  /// Presynaptic traces r₁, r₂ of each part (thread of any rank): one copy per thread of this
+  /// process (each sees every arrival); other ranks' parts, never stepped here, share the copy of
+  /// ``ownPart``, which is read and saved.
   private var r1: [EventTraces]
   private var r2: [EventTraces]
-  /// The first part this process steps: its copies of ``r1`` and ``r2`` are read and saved.
+  /// The first part this process steps.
   private var ownPart = 0
   private let dtMs: Double
   private let o1: EventTraces
@@ -43,12 +45,15 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     ownPart = ownParts.lowerBound
     let accumulates = parameters.pairing == .allToAll
     let count = table.sourceCount
-    r1 = (0..<parts).map { _ in
+    let own1 = ownParts.map { _ in
       EventTraces(count: count, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: accumulates)
     }
-    r2 = (0..<parts).map { _ in
+    let own2 = ownParts.map { _ in
       EventTraces(count: count, tauMs: parameters.tauXMs, dtMs: dtMs, accumulates: accumulates)
     }
+    let copy = { (p: Int) in ownParts.contains(p) ? p - ownParts.lowerBound : 0 }
+    r1 = (0..<parts).map { own1[copy($0)] }
+    r2 = (0..<parts).map { own2[copy($0)] }
   }
 
   @inline(__always)
@@ -113,7 +118,7 @@ extension TripletSTDPKernel {
     try archive.section("triplet_stdp", shape: [table.count, table.sourceCount, o1.count])
     try archive.read(into: table.weights, count: table.count)
     let position = archive
-    for (a, b) in zip(r1, r2) {
+    for (a, b) in zip(r1, r2) {  // a copy shared by other ranks' parts is restored again: harmless
       archive = position
       try a.restore(from: &archive)
       try b.restore(from: &archive)
