@@ -13,10 +13,10 @@ final class SpikeRecorder {
 
   /// Appends spikes (in ascending neuron order) stamped `timeMs`.
   func append(_ indices: UnsafePointer<Int32>, count: Int, timeMs: Double) {
-    for k in 0..<count {
-      timesMs.append(timeMs)
-      nodeIDs.append(UInt64(indices[k]))
-    }
+    // Two appends per call, not two per spike: each append of a class's array is an exclusivity
+    // check and a uniqueness check.
+    timesMs.append(contentsOf: repeatElement(timeMs, count: count))
+    nodeIDs.append(contentsOf: UnsafeBufferPointer(start: indices, count: count).lazy.map { UInt64($0) })
   }
 
   /// Hands the buffered spikes to the observer and empties the buffer.

@@ -843,12 +843,13 @@ final class Simulation<Scalar: EngineScalar> {
     let totalsStorage = RawCopy(part == leader ? context.totals : [])
     let totals = totalsStorage.values
     defer { context.events[part] = events }
-    // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery.
+    // Phase clock of thread 0 (benchmarks only): neurons, waiting at the barrier, delivery, and
+    // the leader's recording of the step's spikes (``record(_:)``, timed apart from the delivery).
     let timed = part == leader && measurePhases
     var clock = timed ? DispatchTime.now().uptimeNanoseconds : 0
     // The leader's time in the spike exchange (distributed runs), waiting for slower ranks included.
     var exchangeNs: UInt64 = 0
-    var phaseNs: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    var phaseNs: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     @inline(__always) func lap(_ phase: inout UInt64) {
       let now = DispatchTime.now().uptimeNanoseconds
       phase &+= now &- clock
@@ -954,7 +955,19 @@ final class Simulation<Scalar: EngineScalar> {
       } else if context.faulted(atOrBefore: n) {
         break  // every thread sees it here, and stops at this step
       }
+      // The rows of this step's direct deliveries requested from memory first, all at once: each
+      // row's offset and first cache line were a cache miss per spike and projection, waited for
+      // one after another (most of the delivery phase of CUBA at 16k neurons); the recording and
+      // the deliveries below then find them on the way.
+      for i in directBuffer.values.indices {
+        let d = directBuffer.values.baseAddress! + i
+        d.pointee.history.forEachPart(stamp: n + d.pointee.stampOffset) { indices, count in
+          d.pointee.rows.prefetch(indices: indices, count: count, part: part)
+        }
+      }
+      if timed { lap(&phaseNs.2) }
       if part == leader { record(recordedSteps) }
+      if timed { lap(&phaseNs.3) }
       for d in ringBuffer.values {
         let stamp = n + d.stampOffset
         d.history.forEachPart(stamp: stamp) { indices, count in
@@ -997,7 +1010,7 @@ final class Simulation<Scalar: EngineScalar> {
     if timed {
       context.phaseSeconds = [
         "neurons": Double(phaseNs.0) * 1e-9, "barrier_wait": Double(phaseNs.1) * 1e-9,
-        "delivery": Double(phaseNs.2) * 1e-9,
+        "delivery": Double(phaseNs.2) * 1e-9, "recording": Double(phaseNs.3) * 1e-9,
       ]
     }
     withExtendedLifetime((scratch, observerBoxes, totalsStorage)) {}  // the plans hold them unretained

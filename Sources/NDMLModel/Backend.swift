@@ -226,8 +226,9 @@ public struct RunSummary: Sendable {
   public var threadLimit: String?
   /// The step the run continued from when it resumed a checkpoint (nil: it started at 0).
   public var resumedFromStep: Int?
-  /// Thread 0's seconds per phase of the step loop (`neurons`, `barrier_wait`, `delivery`), when
-  /// the backend was asked to measure them; empty otherwise.
+  /// Thread 0's seconds per phase of the step loop (`neurons`, `barrier_wait`, `delivery`, and
+  /// `recording`: the leader's bookkeeping of the step's spikes, not part of `delivery`), when the
+  /// backend was asked to measure them; empty otherwise.
   public var phaseSeconds: [String: Double] = [:]
   /// Spike exchanges between MPI ranks (0 for one process), and the most steps between two of
   /// them (the interval the shortest delay allows, docs/scaling.md).

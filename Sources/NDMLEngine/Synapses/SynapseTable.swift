@@ -1,3 +1,5 @@
+import CNDMLThreads
+
 /// The synapses of one projection in compressed sparse rows grouped by source neuron.
 ///
 /// Per synapse: target index (`UInt32`), weight (`Scalar`) only when the weights differ or may
@@ -207,5 +209,18 @@ struct SynapseRowsView<Scalar: EngineScalar> {
     let lower = k == 0 ? offsets[s] : splits[base + k - 1]
     let upper = k == parts - 1 ? offsets[s + 1] : splits[base + k]
     return lower..<upper
+  }
+
+  /// Asks the CPU to fetch the first two cache lines of the targets of these sources' rows of
+  /// thread `part`, without waiting for them (their offsets are read: this waits for those).
+  @inline(__always)
+  func prefetch(indices: UnsafePointer<Int32>, count: Int, part: Int) {
+    for k in 0..<count {
+      let row = row(Int(indices[k]), part: part)
+      guard !row.isEmpty else { continue }
+      ndml_prefetch(targets + row.lowerBound)
+      if row.count > 16 { ndml_prefetch(targets + row.lowerBound + 16) }
+      if !hasUniformWeight { ndml_prefetch(weights + row.lowerBound) }
+    }
   }
 }
