@@ -250,7 +250,7 @@ def write_outputs(report: dict, out: Path) -> None:
                 probes[key] = (row["delivery_events_per_s"], row["probe_events_per_s"])
     if probes:
         lines += ["", "Spike propagation vs the random-scatter probe (thread 0's delivery phase, which also "
-                  "records spikes and runs plasticity):", "", "| case | thr | NDML delivery events/s | probe events/s | ratio |",
+                  "runs plasticity; recording the spikes is a phase of its own):", "", "| case | thr | NDML delivery events/s | probe events/s | ratio |",
                   "|---|---|---|---|---|"]
         for (case, n, t), (d, p) in probes.items():
             lines.append(f"| {case} {n or ''} | {t} | {d:.3g} | {p:.3g} | {d / p:.2f} |")
