@@ -843,7 +843,6 @@ final class Simulation<Scalar: EngineScalar> {
     // together are too large to stay cached between steps, none otherwise (Song 2000's two tables,
     // 12 KiB, spent 7 % more time with it).
     let prefetchesRows = directTables.reduce(0) { $0 + tables[$1].bytes } >= Self.prefetchedTableBytes
-    let prefetched = RawCopy(prefetchesRows ? Array(directTables.indices) : [])
     let postBuffer = RawCopy(postsynaptic)
     let foldBuffer = RawCopy(ringInputs)
     var events = context.events[part]  // restored counts when resuming
@@ -969,10 +968,12 @@ final class Simulation<Scalar: EngineScalar> {
       // row's offset and first cache line were a cache miss per spike and projection, waited for
       // one after another (most of the delivery phase of CUBA at 16k neurons); the recording and
       // the deliveries below then find them on the way.
-      for i in prefetched.values {
-        let d = directBuffer.values.baseAddress! + i
-        d.pointee.history.forEachPart(stamp: n + d.pointee.stampOffset) { indices, count in
-          d.pointee.rows.prefetch(indices: indices, count: count, part: part)
+      if prefetchesRows {
+        for i in directBuffer.values.indices {
+          let d = directBuffer.values.baseAddress! + i
+          d.pointee.history.forEachPart(stamp: n + d.pointee.stampOffset) { indices, count in
+            d.pointee.rows.prefetch(indices: indices, count: count, part: part)
+          }
         }
       }
       if timed { lap(&phaseNs.2) }

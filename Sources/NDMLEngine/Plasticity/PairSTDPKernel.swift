@@ -42,7 +42,7 @@ final class PairSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
       EventTraces(
         count: table.sourceCount, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: parameters.pairing == .allToAll)
     }
-    preHandles = (0..<parts).map { .passUnretained(pre[ownParts.contains($0) ? $0 - ownParts.lowerBound : 0]) }
+    preHandles = EventTraces.byPart(pre, parts: parts, ownParts: ownParts).map { .passUnretained($0) }
   }
 
   @inline(__always)

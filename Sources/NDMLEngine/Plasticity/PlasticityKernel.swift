@@ -197,6 +197,14 @@ final class EventTraces {
   }
 }
 
+extension EventTraces {
+  /// The copy of per-source traces each part (thread of any rank) uses: `own[k]` for this
+  /// process's part `ownParts.lowerBound + k`; other ranks' parts, never stepped here, get `own[0]`.
+  static func byPart(_ own: [EventTraces], parts: Int, ownParts: Range<Int>) -> [EventTraces] {
+    (0..<parts).map { own[ownParts.contains($0) ? $0 - ownParts.lowerBound : 0] }
+  }
+}
+
 /// The transposed index of a synapse table: for each target neuron, its incoming synapses in
 /// ascending synapse order (hence ascending source), 4 bytes each. The source of an entry is the
 /// row holding it, found from a coarse table that gives the row of every `2^shift`-th synapse

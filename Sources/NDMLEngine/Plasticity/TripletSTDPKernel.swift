@@ -12,13 +12,13 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   let table: SynapseTable<Scalar>
   private let parameters: TripletSTDPParameters
   private let span: Double
-  /// Presynaptic traces r₁, r₂ of each part (thread of any rank): one copy per thread of this
-  /// process (each sees every arrival); other ranks' parts, never stepped here, share the copy of
-  /// ``ownPart``, which is read and saved.
+  /// Presynaptic traces r₁, r₂, one copy per thread of this process (each sees every arrival);
+  /// the first is read and saved.
   private var r1: [EventTraces]
   private var r2: [EventTraces]
-  /// The first part this process steps.
-  private var ownPart = 0
+  /// The copies each part (thread of any rank) uses in the step (``EventTraces/byPart(_:parts:ownParts:)``).
+  private var r1ByPart: [EventTraces]
+  private var r2ByPart: [EventTraces]
   private let dtMs: Double
   private let o1: EventTraces
   private let o2: EventTraces
@@ -32,6 +32,7 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
     self.dtMs = dtMs
     r1 = [EventTraces(count: table.sourceCount, tauMs: p.tauPlusMs, dtMs: dtMs, accumulates: accumulates)]
     r2 = [EventTraces(count: table.sourceCount, tauMs: p.tauXMs, dtMs: dtMs, accumulates: accumulates)]
+    (r1ByPart, r2ByPart) = (r1, r2)
     o1 = EventTraces(count: targetSize, tauMs: p.tauMinusMs, dtMs: dtMs, accumulates: accumulates)
     o2 = EventTraces(count: targetSize, tauMs: p.tauYMs, dtMs: dtMs, accumulates: accumulates)
     incoming = IncomingSynapses(table: table, targetSize: targetSize)
@@ -42,18 +43,16 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   var supportsThreads: Bool { true }
 
   func prepare(parts: Int, ownParts: Range<Int>) {
-    ownPart = ownParts.lowerBound
     let accumulates = parameters.pairing == .allToAll
     let count = table.sourceCount
-    let own1 = ownParts.map { _ in
+    r1 = ownParts.map { _ in
       EventTraces(count: count, tauMs: parameters.tauPlusMs, dtMs: dtMs, accumulates: accumulates)
     }
-    let own2 = ownParts.map { _ in
+    r2 = ownParts.map { _ in
       EventTraces(count: count, tauMs: parameters.tauXMs, dtMs: dtMs, accumulates: accumulates)
     }
-    let copy = { (p: Int) in ownParts.contains(p) ? p - ownParts.lowerBound : 0 }
-    r1 = (0..<parts).map { own1[copy($0)] }
-    r2 = (0..<parts).map { own2[copy($0)] }
+    r1ByPart = EventTraces.byPart(r1, parts: parts, ownParts: ownParts)
+    r2ByPart = EventTraces.byPart(r2, parts: parts, ownParts: ownParts)
   }
 
   @inline(__always)
@@ -64,8 +63,8 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   func presynapticArrivals(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
     let targets = table.targets
-    let r1 = self.r1[part]
-    let r2 = self.r2[part]
+    let r1 = r1ByPart[part]
+    let r2 = r2ByPart[part]
     for k in 0..<count {
       let j = Int(indices[k])
       // Depression factor of this presynaptic spike, with r₂ read before its increment.
@@ -81,14 +80,14 @@ final class TripletSTDPKernel<Scalar: EngineScalar>: PlasticityKernel {
   }
 
   func traceValue(_ trace: Int, neuron: Int, step: Int) -> Double {
-    [r1[ownPart], r2[ownPart], o1, o2][trace].value(neuron, at: step)
+    [r1[0], r2[0], o1, o2][trace].value(neuron, at: step)
   }
 
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   func postsynapticSpikes(_ indices: UnsafePointer<Int32>, count: Int, step: Int, part: Int) {
     let weights = table.weights
-    let r1 = self.r1[part]
+    let r1 = r1ByPart[part]
     for k in 0..<count {
       let i = Int(indices[k])
       // Potentiation factor of this postsynaptic spike, with o₂ read before its increment.
@@ -108,8 +107,8 @@ extension TripletSTDPKernel {
   func saveState(to archive: inout StateArchiveWriter, step: Int) {
     archive.section("triplet_stdp", shape: [table.count, table.sourceCount, o1.count])
     archive.write(table.weights, count: table.count)
-    r1[ownPart].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
-    r2[ownPart].save(to: &archive)
+    r1[0].save(to: &archive)  // every thread's copy is the same (each sees every arrival)
+    r2[0].save(to: &archive)
     o1.save(to: &archive)
     o2.save(to: &archive)
   }
@@ -118,7 +117,7 @@ extension TripletSTDPKernel {
     try archive.section("triplet_stdp", shape: [table.count, table.sourceCount, o1.count])
     try archive.read(into: table.weights, count: table.count)
     let position = archive
-    for (a, b) in zip(r1, r2) {  // a copy shared by other ranks' parts is restored again: harmless
+    for (a, b) in zip(r1, r2) {
       archive = position
       try a.restore(from: &archive)
       try b.restore(from: &archive)
